@@ -1,0 +1,62 @@
+"""The one domain exception and how a place inside a problem file is written.
+
+Every error a user can fix is a `BackpropError`; the command line turns it into
+one message on stderr and `exit_code`, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+class BackpropError(Exception):
+    """An error the user can fix: bad usage, a bad problem or answers file."""
+
+    exit_code = 2
+
+
+class ProblemError(BackpropError):
+    """A problem (or answers) file that cannot be used, with where and why.
+
+    The message reads ``SOURCE:LINE: PLACE: expected X, got Y`` (``:LINE`` only
+    where the line is known), e.g.
+    ``problems/ex1.yaml:12: layers[1].weights (layer 2): expected 1×2 …, got 2×2``.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        path: Path,
+        message: str,
+        line: int | None = None,
+        note: str = "",
+    ) -> None:
+        self.source = source
+        self.path = path
+        self.line = line
+        self.detail = message
+        where = source if line is None else f"{source}:{line}"
+        place = " ".join(part for part in (describe_place(path), note) if part)
+        super().__init__(f"{where}: {place}: {message}" if place else f"{where}: {message}")
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """``('layers', 1, 'weights')`` → ``layers[1].weights`` (0-based, as YAML/JSON paths)."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def describe_place(path: Sequence[PathPart]) -> str:
+    """The path, plus the textbook layer number when it is inside ``layers``."""
+    text = format_path(path)
+    if len(path) >= 2 and path[0] == "layers" and isinstance(path[1], int):
+        text += f" (layer {path[1] + 1})"
+    return text
