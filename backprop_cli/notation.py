@@ -1,0 +1,106 @@
+"""The symbols of a problem's worked solution, as a textbook writes them.
+
+Indices are 1-based; an index is left out where there is only one (one
+neuron: z⁽²⁾, not z₁⁽²⁾; one input: x); the layer superscript is left out in
+a one-layer network (z = wx + b); a sample number is added in a batch. The
+last layer's output is ŷ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backprop_cli.expr import Expr, Sym, Transpose
+from backprop_cli.problem import Problem
+
+
+@dataclass(frozen=True)
+class Notation:
+    problem: Problem
+
+    @property
+    def depth(self) -> int:
+        return len(self.problem.layers)
+
+    def width(self, layer: int) -> int:
+        """Units of layer ``layer`` (0: the input)."""
+        if layer == 0:
+            return int(self.problem.x.shape[1])
+        width = int(self.problem.x.shape[1])
+        for item in self.problem.layers[:layer]:
+            if item.weights is not None:
+                width = int(item.weights.shape[0])
+        return width
+
+    def _layer(self, layer: int) -> int | None:
+        return None if self.depth == 1 else layer
+
+    def _sample(self, n: int | None) -> int | None:
+        return None if n is None or not self.problem.batched else n + 1
+
+    def _index(self, layer: int, j: int | None) -> tuple[int | str, ...]:
+        return () if j is None or self.width(layer) == 1 else (j + 1,)
+
+    def _bold(self, layer: int, j: int | None) -> bool:
+        """A whole vector of more than one value is bold (in LaTeX)."""
+        return j is None and self.width(layer) > 1
+
+    def x(self, k: int | None = None, n: int | None = None) -> Sym:
+        return Sym("x", self._index(0, k), sample=self._sample(n), bold=self._bold(0, k))
+
+    def yhat(self, k: int | None = None, n: int | None = None) -> Sym:
+        d = self.depth
+        return Sym("yhat", self._index(d, k), sample=self._sample(n), bold=self._bold(d, k))
+
+    def y(self, k: int | None = None, n: int | None = None) -> Sym:
+        d = self.depth
+        return Sym("y", self._index(d, k), sample=self._sample(n), bold=self._bold(d, k))
+
+    def _vector(self, base: str, layer: int, j: int | None, n: int | None) -> Sym:
+        return Sym(
+            base, self._index(layer, j), self._layer(layer), self._sample(n), self._bold(layer, j)
+        )
+
+    def z(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+        return self._vector("z", layer, j, n)
+
+    def a(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+        """The output of layer ``layer``: x for 0, ŷ for the last."""
+        if layer == 0:
+            return self.x(j, n)
+        if layer == self.depth:
+            return self.yhat(j, n)
+        return self._vector("a", layer, j, n)
+
+    def delta(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+        return self._vector("delta", layer, j, n)
+
+    def scalar_weight(self, layer: int) -> bool:
+        """One neuron with one input: its weight is a number, w."""
+        return self.width(layer) == 1 and self.width(layer - 1) == 1
+
+    def w(self, layer: int, j: int, k: int) -> Sym:
+        index = () if self.scalar_weight(layer) else (j + 1, k + 1)
+        return Sym("w", index, self._layer(layer))
+
+    def W(self, layer: int) -> Sym:
+        """The weight matrix, or w when it is a single number."""
+        if self.scalar_weight(layer):
+            return Sym("w", (), self._layer(layer))
+        return Sym("W", (), self._layer(layer), bold=True)
+
+    def b(self, layer: int, j: int | None = None) -> Sym:
+        return self._vector("b", layer, j, None)
+
+    def parameter(self, name: str) -> Sym:
+        """``W2`` → W⁽²⁾, ``b1`` → b⁽¹⁾ (a report name as its symbol)."""
+        layer = int(name[1:])
+        return self.W(layer) if name[0] == "W" else self.b(layer)
+
+    def loss(self, n: int | None = None) -> Sym:
+        return Sym("L") if n is None or not self.problem.batched else Sym("ell", sample=n + 1)
+
+
+def transpose(symbol: Sym) -> Expr:
+    """Sᵀ for a vector or matrix; a single number is its own transpose."""
+    return Transpose(symbol) if symbol.bold else symbol
