@@ -1,0 +1,74 @@
+"""Output formats: one module per format, one registry keyed by `Format`.
+
+Each renderer takes the solutions and the `RenderOptions` and returns text.
+Modules are imported when their format is asked for, so producing JSON never
+loads Rich.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from importlib import import_module
+from pathlib import Path
+
+from backprop_cli.trace import Solution
+
+
+class Format(str, Enum):
+    RICH = "rich"
+    PLAIN = "plain"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    precision: int = 4
+    """Significant digits in human formats (JSON always carries full float64)."""
+    max_rows: int = 8
+    """Tables, matrices and sums beyond this many rows or terms elide their middle."""
+    width: int = 100
+    color: bool = False
+    """Rich output with ANSI colours (for a terminal)."""
+
+
+Renderer = Callable[[Sequence[Solution], RenderOptions], str]
+
+
+def _text(module: str) -> Renderer:
+    def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
+        from backprop_cli.render.textual import TextOptions
+
+        text = TextOptions(options.precision, options.max_rows, options.width, options.color)
+        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, text)
+        return result
+
+    return render
+
+
+def _json(solutions: Sequence[Solution], options: RenderOptions) -> str:
+    from backprop_cli.render import report
+
+    return report.render(solutions, options.precision)
+
+
+RENDERERS: dict[Format, Renderer] = {
+    Format.RICH: _text("rich"),
+    Format.PLAIN: _text("plain"),
+    Format.JSON: _json,
+}
+
+EXTENSIONS: dict[str, Format] = {
+    ".json": Format.JSON,
+    ".txt": Format.PLAIN,
+}
+"""The format ``--output PATH`` implies when ``--format`` is not given."""
+
+
+def format_for(path: Path) -> Format | None:
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> str:
+    return RENDERERS[fmt](solutions, options)

@@ -1,0 +1,336 @@
+"""Writing `expr` trees as text: one walker, one notation per output.
+
+`MathWriter` knows the grammar (precedence, where parentheses go, where a
+minus sign needs them, eliding long sums and large matrices); a subclass
+supplies the notation's tokens: `TextMath` writes Unicode (z₁⁽¹⁾ = σ(0.5)),
+the LaTeX renderer writes LaTeX. Numbers are written by the formatter given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from backprop_cli.expr import (
+    Abs,
+    Add,
+    Call,
+    Cases,
+    Exp,
+    Expr,
+    Frac,
+    Hadamard,
+    MatMul,
+    Matrix,
+    Mul,
+    Neg,
+    Num,
+    Partial,
+    Pow,
+    Rel,
+    Since,
+    Sub,
+    Sum,
+    Sym,
+    Text,
+    Transpose,
+)
+from backprop_cli.render.numbers import human
+
+SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4
+
+
+class MathWriter:
+    """The grammar of formulas; subclasses give the tokens."""
+
+    frac_precedence = PRODUCT
+    """How tightly a fraction binds (``a/b`` in text; an atom as LaTeX's ``\\frac``)."""
+
+    def __init__(
+        self, number: Callable[[float], str], max_terms: int = 10, max_rows: int = 8
+    ) -> None:
+        self.number = number
+        self.max_terms = max(max_terms, 3)
+        self.max_rows = max(max_rows, 2)
+        self._writers: dict[type, Callable[[Any], str]] = {
+            Num: lambda e: self.num(e.value),
+            Sym: self.sym,
+            Add: self.add,
+            Sub: lambda e: f"{self.write(e.left)} {self.minus} {self.operand(e.right, SUM + 1)}",
+            Neg: lambda e: f"{self.minus}{self.operand(e.operand, PRODUCT)}",
+            Mul: self.mul,
+            Frac: lambda e: self.frac(e.numerator, e.denominator),
+            Pow: lambda e: self.power(self.operand(e.base, ATOM), e.exponent),
+            Exp: lambda e: self.exp(e.exponent),
+            Call: lambda e: self.call(e.name, [self.write(a) for a in e.args], e.prime),
+            Abs: lambda e: self.abs(self.write(e.operand)),
+            Partial: lambda e: self.partial(self.write(e.numerator), self.write(e.denominator)),
+            Sum: self.summation,
+            Transpose: lambda e: (
+                self.matrix(e.operand.values.T)
+                if isinstance(e.operand, Matrix)
+                else self.transpose(self.operand(e.operand, ATOM))
+            ),
+            Hadamard: lambda e: (
+                f"{self.operand(e.left, PRODUCT)} {self.hadamard} {self.operand(e.right, PRODUCT)}"
+            ),
+            MatMul: self.matmul,
+            Matrix: lambda e: self.matrix(e.values),
+            Rel: lambda e: f"{self.write(e.left)} {self.relation(e.op)} {self.write(e.right)}",
+            Cases: self.cases,
+            Since: lambda e: self.since(self.write(e.value), self.write(e.reason)),
+            Text: lambda e: self.text(e.text),
+        }
+
+    # --- the grammar -----------------------------------------------------
+
+    def write(self, e: Expr) -> str:
+        return self._writers[type(e)](e)
+
+    def precedence(self, e: Expr) -> int:
+        if isinstance(e, (Add, Sub, Rel)):
+            return SUM
+        if isinstance(e, (Mul, Hadamard, MatMul, Neg)):
+            return PRODUCT
+        if isinstance(e, Frac):
+            return self.frac_precedence
+        if isinstance(e, (Pow, Exp)):
+            return POWER
+        if isinstance(e, (Cases, Since)):
+            return ATOM
+        if isinstance(e, Num) and e.value < 0:
+            return PRODUCT
+        return ATOM
+
+    def negative(self, e: Expr) -> bool:
+        """Whether the written expression starts with a minus sign."""
+        if isinstance(e, Num):
+            return e.value < 0 or (np.signbit(e.value) and e.value != 0)
+        if isinstance(e, Neg):
+            return True
+        if isinstance(e, (Add, Mul)):
+            return self.negative(e.terms[0] if isinstance(e, Add) else e.factors[0])
+        if isinstance(e, Sub):
+            return self.negative(e.left)
+        if isinstance(e, Matrix):
+            return e.values.size == 1 and bool(e.values.reshape(-1)[0] < 0)
+        return False
+
+    def operand(self, e: Expr, tightness: int) -> str:
+        """``e`` inside an operator that binds with ``tightness``: in parentheses if looser."""
+        text = self.write(e)
+        if self.precedence(e) < tightness or (tightness > SUM and self.negative(e)):
+            return self.paren(text)
+        return text
+
+    def add(self, e: Add) -> str:
+        terms = list(e.terms)
+        shown: list[Expr | None] = list(terms)
+        if len(terms) > self.max_terms:
+            shown = [*terms[: self.max_terms - 2], None, terms[-1]]
+        out = self.write(terms[0])
+        for term in shown[1:]:
+            if term is None:
+                out += f" {self.plus} {self.ellipsis}"
+            else:
+                out += f" {self.plus} {self.operand(term, SUM + 1) if self.negative(term) else self.write(term)}"
+        return out
+
+    def mul(self, e: Mul) -> str:
+        # A product inside a product needs no parentheses (a·b(1 − b)); a minus sign
+        # after the first factor does: 0.5·(−0.1382).
+        parts = [self.factor(factor, first=i == 0) for i, factor in enumerate(e.factors)]
+        if e.dot or any(isinstance(f, Num) for f in e.factors[1:]):
+            return f" {self.times} ".join(parts) if self.spaced_times else self.times.join(parts)
+        # Side by side, but a number next to a name gets a dot: 2(ŷ − y), yet 1·log(ŷ).
+        out = parts[0]
+        for before, factor, text in zip(e.factors[:-1], e.factors[1:], parts[1:], strict=True):
+            wrapped = self.precedence(factor) < PRODUCT or self.negative(factor)
+            dot = self.needs_dot(before, factor, wrapped)
+            out = self.juxtapose([out, self.times, text] if dot else [out, text])
+        return out
+
+    def needs_dot(self, before: Expr, factor: Expr, wrapped: bool) -> bool:
+        """Whether two factors side by side need a visible ·: a number before a name does."""
+        return isinstance(before, Num) and not wrapped
+
+    def factor(self, e: Expr, first: bool) -> str:
+        text = self.write(e)
+        if self.precedence(e) < PRODUCT or (not first and self.negative(e)):
+            return self.paren(text)
+        return text
+
+    def matmul(self, e: MatMul) -> str:
+        parts = [self.factor(f, first=i == 0) for i, f in enumerate(e.factors)]
+        if any(
+            isinstance(f, Matrix) or (isinstance(f, Transpose) and isinstance(f.operand, Matrix))
+            for f in e.factors
+        ):
+            return f" {self.times} ".join(parts) if self.spaced_times else self.times.join(parts)
+        return self.juxtapose(parts)
+
+    def summation(self, e: Sum) -> str:
+        return f"{self.sigma(e.index, e.lower, e.upper)}{self.operand(e.body, PRODUCT)}"
+
+    def cases(self, e: Cases) -> str:
+        rows = [
+            (self.write(value), None if cond is None else self.write(cond))
+            for value, cond in e.cases
+        ]
+        return self.piecewise(rows)
+
+    def elide(self, count: int) -> list[int | None]:
+        """Which of ``count`` rows (or columns) to show; None marks the elision."""
+        if count <= self.max_rows:
+            return list(range(count))
+        head = self.max_rows - 1
+        return [*range(head), None, count - 1]
+
+    # --- tokens (Unicode text) --------------------------------------------
+
+    plus, minus, times, hadamard, ellipsis = "+", "−", "·", "⊙", "…"
+    spaced_times = False
+
+    def num(self, value: float) -> str:
+        return self.number(value)
+
+    def paren(self, text: str) -> str:
+        return f"({text})"
+
+    def juxtapose(self, parts: list[str]) -> str:
+        return "".join(parts)
+
+    def relation(self, op: str) -> str:
+        return op
+
+    def text(self, text: str) -> str:
+        return text
+
+    def sym(self, s: Sym) -> str:
+        raise NotImplementedError
+
+    def frac(self, numerator: Expr, denominator: Expr) -> str:
+        raise NotImplementedError
+
+    def power(self, base: str, exponent: Expr) -> str:
+        raise NotImplementedError
+
+    def exp(self, exponent: Expr) -> str:
+        raise NotImplementedError
+
+    def call(self, name: str, args: list[str], prime: bool) -> str:
+        raise NotImplementedError
+
+    def abs(self, text: str) -> str:
+        raise NotImplementedError
+
+    def partial(self, numerator: str, denominator: str) -> str:
+        raise NotImplementedError
+
+    def sigma(self, index: str, lower: Expr | None, upper: Expr | None) -> str:
+        raise NotImplementedError
+
+    def transpose(self, text: str) -> str:
+        raise NotImplementedError
+
+    def matrix(self, values: np.ndarray) -> str:
+        raise NotImplementedError
+
+    def piecewise(self, rows: list[tuple[str, str | None]]) -> str:
+        raise NotImplementedError
+
+    def since(self, value: str, reason: str) -> str:
+        raise NotImplementedError
+
+
+_SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+_SUP = str.maketrans("0123456789+-=()niLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸᵀ")
+_TEXT_BASES = {"yhat": "ŷ", "delta": "δ", "eta": "η", "theta": "θ", "ell": "ℓ"}
+
+
+def subscript(parts: tuple[int | str, ...]) -> str:
+    """Indices as subscripts: ``(1, 2)`` → ``₁₂``; ``(12, 3)`` → ``₁₂‚₃`` (a comma where needed)."""
+    texts = [str(p) for p in parts]
+    joiner = "‚" if any(len(t) > 1 for t in texts) else ""
+    return joiner.join(t.translate(_SUB) for t in texts)
+
+
+def superscript(text: str) -> str:
+    return text.translate(_SUP)
+
+
+class TextMath(MathWriter):
+    """Unicode text: ``z₁⁽¹⁾ = w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂ + b₁⁽¹⁾ = 0.1·1 + 0.2·2 + 0``."""
+
+    def sym(self, s: Sym) -> str:
+        text = _TEXT_BASES.get(s.base, s.base) + subscript(s.index)
+        if s.layer is not None:
+            text += superscript(f"({s.layer})")
+        if s.sample is not None:
+            text += f"[{s.sample}]"
+        return text
+
+    def needs_dot(self, before: Expr, factor: Expr, wrapped: bool) -> bool:
+        # y·log(ŷ): a named function after a factor would read as one word.
+        named = isinstance(factor, Call) and len(factor.name) > 1
+        return super().needs_dot(before, factor, wrapped) or named
+
+    def frac(self, numerator: Expr, denominator: Expr) -> str:
+        return f"{self.operand(numerator, PRODUCT)}/{self.operand(denominator, ATOM)}"
+
+    def power(self, base: str, exponent: Expr) -> str:
+        if isinstance(exponent, Num) and exponent.value.is_integer() and 0 <= exponent.value < 10:
+            return base + superscript(str(int(exponent.value)))
+        return f"{base}^{self.operand(exponent, ATOM)}"
+
+    def exp(self, exponent: Expr) -> str:
+        return self.power("e", exponent)
+
+    def call(self, name: str, args: list[str], prime: bool) -> str:
+        if name == "abs":
+            return self.abs(", ".join(args))
+        return f"{name}{'′' if prime else ''}({', '.join(args)})"
+
+    def abs(self, text: str) -> str:
+        return f"|{text}|"
+
+    def partial(self, numerator: str, denominator: str) -> str:
+        return f"∂{numerator}/∂{denominator}"
+
+    def sigma(self, index: str, lower: Expr | None, upper: Expr | None) -> str:
+        return f"Σ{subscript((index,))} "
+
+    def transpose(self, text: str) -> str:
+        return text + "ᵀ"
+
+    def matrix(self, values: np.ndarray) -> str:
+        rows, cols = values.shape
+        if rows == 1 and cols == 1:
+            return self.num(float(values[0, 0]))
+        if cols == 1:
+            return self._row(values[:, 0]) + "ᵀ"
+        if rows == 1:
+            return self._row(values[0])
+        shown = [self._row(values[i]) if i is not None else self.ellipsis for i in self.elide(rows)]
+        return "[" + ", ".join(shown) + "]"
+
+    def _row(self, values: np.ndarray) -> str:
+        shown = [
+            self.num(float(values[i])) if i is not None else self.ellipsis
+            for i in self.elide(len(values))
+        ]
+        return "[" + ", ".join(shown) + "]"
+
+    def piecewise(self, rows: list[tuple[str, str | None]]) -> str:
+        parts = [f"{value} if {cond}" if cond else f"{value} otherwise" for value, cond in rows]
+        return "(" + "; ".join(parts) + ")"
+
+    def since(self, value: str, reason: str) -> str:
+        return f"{value} (as {reason})"
+
+
+def text_math(precision: int = 4, max_terms: int = 10, max_rows: int = 8) -> TextMath:
+    """A Unicode writer with ``precision`` significant digits."""
+    return TextMath(lambda v: human(v, precision), max_terms, max_rows)

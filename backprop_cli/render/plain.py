@@ -1,0 +1,121 @@
+"""Plain text: the worked solution without colour or boxes, for pipes and files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from backprop_cli.render import textual
+from backprop_cli.render.blocks import (
+    Answers,
+    Block,
+    Chart,
+    Equations,
+    Heading,
+    Items,
+    Paragraph,
+    Table,
+)
+from backprop_cli.render.layout import layout
+from backprop_cli.render.math import TextMath
+from backprop_cli.render.textual import TextOptions
+from backprop_cli.trace import Solution
+
+
+def _heading(block: Heading, math: TextMath, o: TextOptions) -> list[str]:
+    if block.level == 1:
+        return [block.text, "=" * min(len(block.text), o.width), ""]
+    if block.level == 2:
+        return ["", block.text, "-" * min(len(block.text), o.width)]
+    return ["", block.text + ":"]
+
+
+def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> list[str]:
+    prefix = "Insight: " if block.kind == "insight" else ""
+    return [*_wrap(prefix + textual.message(block.parts, math), o.width), ""]
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=indent + "  " if indent else "",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [""]
+
+
+def _items(block: Items, math: TextMath, o: TextOptions) -> list[str]:
+    lines = []
+    for i, item in enumerate(block.items, start=1):
+        marker = f"{i}. " if block.numbered else "- "
+        wrapped = _wrap(textual.message(item, math), o.width - len(marker) - 2)
+        lines.append("  " + marker + wrapped[0])
+        lines += ["  " + " " * len(marker) + rest for rest in wrapped[1:]]
+    return [*lines, ""]
+
+
+def _equations(block: Equations, math: TextMath, o: TextOptions) -> list[str]:
+    lines = []
+    for step in block.steps:
+        lines += [textual.joined(line) for line in textual.equation(step, math, o.width, "  ")]
+    return [*lines, ""]
+
+
+def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]], elided: int) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(header), "  " + "  ".join("-" * w for w in widths)]
+    body = [line(row) for row in rows]
+    if elided:
+        body.insert(len(body) - 1, f"  … {elided} more")
+    return out + body + [""]
+
+
+def _table(block: Table, math: TextMath, o: TextOptions) -> list[str]:
+    header = [textual.cell(c, math) for c in block.header]
+    rows = [[textual.cell(c, math) for c in row] for row in block.rows]
+    return table_lines(header, rows, block.elided)
+
+
+def _answers(block: Answers, math: TextMath, o: TextOptions) -> list[str]:
+    lines = ["", block.title, "-" * len(block.title)]
+    for symbol, value in block.items:
+        lines.append(f"  {math.write(symbol)} = {math.write(value)}")
+    return [*lines, ""]
+
+
+def _chart(block: Chart, math: TextMath, o: TextOptions) -> list[str]:
+    return [
+        "  " + line for line in textual.chart(block.values, o.width - 2, precision=o.precision)
+    ] + [""]
+
+
+WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], list[str]]] = {
+    Heading: _heading,
+    Paragraph: _paragraph,
+    Items: _items,
+    Equations: _equations,
+    Table: _table,
+    Answers: _answers,
+    Chart: _chart,
+}
+
+
+def lines(blocks: Sequence[Block], options: TextOptions) -> list[str]:
+    math = textual.writer(options)
+    out: list[str] = []
+    for block in blocks:
+        out += WRITERS[type(block)](block, math, options)
+    return out
+
+
+def render(solutions: Sequence[Solution], options: TextOptions) -> str:
+    parts = ["\n".join(lines(layout(s, options.max_rows), options)).strip("\n") for s in solutions]
+    return ("\n\n" + "=" * min(options.width, 72) + "\n\n").join(parts) + "\n"

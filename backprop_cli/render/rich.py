@@ -1,0 +1,156 @@
+"""Rich terminal output: the worked solution with colour, tables and boxed answers.
+
+`renderables` builds the Rich objects (the HTML and SVG exports print the
+same ones to a recording console); `render` prints them to text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from io import StringIO
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from backprop_cli.render import textual
+from backprop_cli.render.blocks import (
+    Answers,
+    Block,
+    Chart,
+    Equations,
+    Heading,
+    Items,
+    Paragraph,
+    Table,
+)
+from backprop_cli.render.layout import layout
+from backprop_cli.render.math import TextMath
+from backprop_cli.render.textual import TextOptions
+from backprop_cli.trace import Solution
+
+ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
+PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "yellow"}
+
+
+def _heading(block: Heading, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    if block.level == 1:
+        yield Panel(Text(block.text, style="bold"), box=box.HEAVY, expand=False)
+    elif block.level == 2:
+        yield Text()
+        yield Rule(Text(block.text, style="bold cyan"), align="left", style="cyan")
+    else:
+        yield Text()
+        yield Text(block.text, style="bold")
+
+
+def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    text = textual.message(block.parts, math)
+    if block.kind == "insight":
+        yield Text.assemble(("▸ ", "bold yellow"), (text, PARAGRAPH_STYLES["insight"]))
+    else:
+        yield Text(text, style=PARAGRAPH_STYLES.get(block.kind, ""))
+
+
+def _items(block: Items, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    for i, item in enumerate(block.items, start=1):
+        marker = f"{i}. " if block.numbered else "• "
+        line = Text("  " + marker, style="bold")
+        line.append(textual.message(item, math))
+        yield line
+
+
+def _equations(block: Equations, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    for step in block.steps:
+        for segments in textual.equation(step, math, o.width - 2, "  "):
+            yield Text.assemble(
+                *((text, ROLE_STYLES[role]) for text, role in segments), no_wrap=False
+            )
+
+
+def _table(block: Table, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for cell in block.header:
+        table.add_column(textual.cell(cell, math))
+    rows = [[textual.cell(c, math) for c in row] for row in block.rows]
+    for i, row in enumerate(rows):
+        if block.elided and i == len(rows) - 1:
+            table.add_row(Text(f"… {block.elided} more", style="dim"), *[""] * (len(row) - 1))
+        table.add_row(*row)
+    yield table
+
+
+def _answers(block: Answers, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(style="bold", justify="right")
+    grid.add_column()
+    grid.add_column(style="bold green")
+    for symbol, value in block.items:
+        grid.add_row(math.write(symbol), "=", math.write(value))
+    yield Text()
+    yield Panel(
+        grid,
+        title=Text(block.title, style="bold"),
+        title_align="left",
+        border_style="green",
+        box=box.DOUBLE,
+        expand=False,
+    )
+
+
+def _chart(block: Chart, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    lines = textual.chart(block.values, o.width - 6, precision=o.precision)
+    yield Panel(Text("\n".join(lines), style="magenta"), title=block.label, expand=False)
+
+
+WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], Iterator[RenderableType]]] = {
+    Heading: _heading,
+    Paragraph: _paragraph,
+    Items: _items,
+    Equations: _equations,
+    Table: _table,
+    Answers: _answers,
+    Chart: _chart,
+}
+
+
+def _blocks(blocks: Sequence[Block], options: TextOptions) -> Iterator[RenderableType]:
+    math = textual.writer(options)
+    for block in blocks:
+        yield from WRITERS[type(block)](block, math, options)
+
+
+def renderables(solutions: Sequence[Solution], options: TextOptions) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for i, solution in enumerate(solutions):
+        if i:
+            out += [Text(), Rule(style="bold"), Text()]
+        out.append(Group(*_blocks(layout(solution, options.max_rows), options)))
+    return out
+
+
+def console(options: TextOptions, record: bool = False) -> Console:
+    return Console(
+        file=StringIO(),
+        width=options.width,
+        force_terminal=options.color,
+        color_system="truecolor" if options.color or record else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        record=record,
+        legacy_windows=False,
+    )
+
+
+def render(solutions: Sequence[Solution], options: TextOptions) -> str:
+    out = console(options)
+    for item in renderables(solutions, options):
+        out.print(item)
+    file = out.file
+    assert isinstance(file, StringIO)
+    return file.getvalue()
