@@ -126,7 +126,10 @@ def test_every_gradient_matches_finite_differences(doc: dict[str, Any]) -> None:
     for i, p in enumerate(params):
         if p is None:
             continue
-        for which, analytic in ((0, solution.gradients[f"W{i + 1}"]), (1, solution.gradients[f"b{i + 1}"])):
+        for which, analytic in (
+            (0, solution.gradients[f"W{i + 1}"]),
+            (1, solution.gradients[f"b{i + 1}"]),
+        ):
             numeric = np.zeros_like(analytic)
             for index in np.ndindex(*analytic.shape):
                 total = 0.0
