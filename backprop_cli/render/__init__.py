@@ -20,6 +20,7 @@ class Format(str, Enum):
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    LATEX = "latex"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,16 @@ def _text(module: str) -> Renderer:
     return render
 
 
+def _document(module: str) -> Renderer:
+    """A renderer of a document format (LaTeX), which takes the `RenderOptions`."""
+
+    def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
+        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, options)
+        return result
+
+    return render
+
+
 def _json(solutions: Sequence[Solution], options: RenderOptions) -> str:
     from backprop_cli.render import report
 
@@ -57,11 +68,13 @@ RENDERERS: dict[Format, Renderer] = {
     Format.RICH: _text("rich"),
     Format.PLAIN: _text("plain"),
     Format.JSON: _json,
+    Format.LATEX: _document("latex"),
 }
 
 EXTENSIONS: dict[str, Format] = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
+    ".tex": Format.LATEX,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 
