@@ -20,6 +20,7 @@ class Format(str, Enum):
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    MARKDOWN = "markdown"
     LATEX = "latex"
 
 
@@ -49,7 +50,7 @@ def _text(module: str) -> Renderer:
 
 
 def _document(module: str) -> Renderer:
-    """A renderer of a document format (LaTeX), which takes the `RenderOptions`."""
+    """A renderer of a document format (LaTeX, Markdown), which takes the `RenderOptions`."""
 
     def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         result: str = import_module(f"backprop_cli.render.{module}").render(solutions, options)
@@ -68,12 +69,14 @@ RENDERERS: dict[Format, Renderer] = {
     Format.RICH: _text("rich"),
     Format.PLAIN: _text("plain"),
     Format.JSON: _json,
+    Format.MARKDOWN: _document("markdown"),
     Format.LATEX: _document("latex"),
 }
 
 EXTENSIONS: dict[str, Format] = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
+    ".md": Format.MARKDOWN,
     ".tex": Format.LATEX,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
