@@ -22,6 +22,8 @@ class Format(str, Enum):
     JSON = "json"
     MARKDOWN = "markdown"
     LATEX = "latex"
+    HTML = "html"
+    SVG = "svg"
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,16 @@ class RenderOptions:
 Renderer = Callable[[Sequence[Solution], RenderOptions], str]
 
 
-def _text(module: str) -> Renderer:
+def _text(module: str, function: str = "render") -> Renderer:
+    """A renderer of the terminal's formats (or their export), which take `TextOptions`."""
+
     def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         from backprop_cli.render.textual import TextOptions
 
         text = TextOptions(options.precision, options.max_rows, options.width, options.color)
-        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, text)
+        result: str = getattr(import_module(f"backprop_cli.render.{module}"), function)(
+            solutions, text
+        )
         return result
 
     return render
@@ -71,6 +77,8 @@ RENDERERS: dict[Format, Renderer] = {
     Format.JSON: _json,
     Format.MARKDOWN: _document("markdown"),
     Format.LATEX: _document("latex"),
+    Format.HTML: _text("export", "html"),
+    Format.SVG: _text("export", "svg"),
 }
 
 EXTENSIONS: dict[str, Format] = {
@@ -78,6 +86,8 @@ EXTENSIONS: dict[str, Format] = {
     ".txt": Format.PLAIN,
     ".md": Format.MARKDOWN,
     ".tex": Format.LATEX,
+    ".html": Format.HTML,
+    ".svg": Format.SVG,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 
