@@ -141,7 +141,7 @@ def _table(block: Table, w: _Writer) -> list[str]:
     cells = [[w.cell(c) for c in row] for row in block.rows]
     # Fractions and matrices are taller than a row: space them apart.
     tall = any(r"\frac" in cell or r"\begin" in cell for row in cells for cell in row)
-    end = r" \\ \addlinespace[1ex]" if tall else r" \\"
+    end = r" \\ \addlinespace[0.6ex]" if tall else r" \\"
     rows = [" & ".join(row) + end for row in cells]
     if block.elided:
         more = rf"\multicolumn{{{count}}}{{@{{}}l}}{{\ldots{{}} {block.elided} more}} \\"
