@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from documents import BATCH, SPECIAL
+from documents import BATCH, LONG_SUMS, SPECIAL, WIDE
 from markdown_it import MarkdownIt
 
 from backprop_cli import load, solve
@@ -103,6 +103,31 @@ def test_every_bundled_exercise_and_a_batch(write: Any) -> None:
         text = markdown(source)
         check_maths_balance(text)
         check_tables(text)
+
+
+_KATEX_COMMANDS = (
+    r"\frac \partial \cdot \odot \times \top \hat \mathbf \boldsymbol \operatorname "
+    r"\mathrm \text \boxed \left \right \lvert \rvert \quad \sum \log \exp \max "
+    r"\min \tanh \sigma \delta \eta \theta \ell \Phi \phi \cdots \vdots \ddots "
+    r"\infty \le \ge \ne \approx \leftarrow \begin \end"
+)
+KATEX = set(_KATEX_COMMANDS.split())
+"""Commands the maths uses, every one of which KaTeX (and MathJax) typesets."""
+
+
+def test_the_maths_uses_only_what_katex_typesets(write: Any) -> None:
+    for source in (
+        "ex1",
+        "ex2",
+        "ex3",
+        "ex4",
+        "ex5",
+        *(str(write(p, f"{i}.yaml")) for i, p in enumerate((BATCH, WIDE, LONG_SUMS))),
+    ):
+        _, maths = without_maths(markdown(source))
+        text = " ".join(maths)
+        assert set(re.findall(r"\\[a-zA-Z]+", text)) <= KATEX, source
+        assert set(re.findall(r"\\begin\{(\w+)\}", text)) <= {"aligned", "bmatrix", "cases"}
 
 
 def test_special_characters_stay_text(write: Any) -> None:
