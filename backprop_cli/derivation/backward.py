@@ -96,7 +96,10 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
     l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
     y_hat, y, z = n.yhat(k, s), n.y(k, s), n.z(l, k, s)
     a_value, y_value, z_value = r.a[s, k], c.problem.y[s, k], r.z[s, k]
-    chain = Mul((Partial(L, y_hat), Partial(y_hat, z)))
+    chain: Expr = Mul((Partial(L, y_hat), Partial(y_hat, z)))
+    if not f.elementwise:  # a softmax output: δₖ = Σⱼ ∂L/∂ŷⱼ ∂ŷⱼ/∂zₖ
+        y_j = Sym("yhat", ("j",))
+        chain = Sum(Mul((Partial(L, y_j), Partial(y_j, z))), "j")
     forms: tuple[Expr, ...]
     if c.solution.fused:  # the activation's derivative cancels: δ = ŷ − y
         forms = (chain, product([*coef, loss.fused_term(y_hat, y)]))

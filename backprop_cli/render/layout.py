@@ -27,9 +27,12 @@ from backprop_cli.render.blocks import (
 from backprop_cli.render.values import per_sample, value_expr
 from backprop_cli.trace import Phase, Solution, Step
 
+EXPLAIN = ("explain", "why")
+"""A task asking for an explanation is answered in the notes (and insights) alone."""
+
 TASK_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("what happens", "what if", "instead of"), "Variants"),
-    (("explain", "why"), "Notes"),
+    (EXPLAIN, "Notes"),
     (("update", "learning rate", "gradient descent"), "Update"),
     (("gradient", "backprop", "derive", "derivative", "chain rule", "∂"), "Backward pass"),
     (("loss", "error", "entropy"), "Loss"),
@@ -37,7 +40,7 @@ TASK_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 """Where a task statement is answered: every section one of whose keywords it contains."""
 
-SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Variants", "Notes")
+SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", "Variants", "Notes")
 
 
 class Layout:
@@ -82,6 +85,8 @@ def task(c: Layout, text: str) -> Message:
         for keywords, section in TASK_SECTIONS
         if any(word in lowered for word in keywords) and present.get(section, True)
     }
+    if "Notes" in sections and any(word in lowered for word in EXPLAIN):
+        sections = {"Notes", "Insights"} if c.s.insights else {"Notes"}
     if not sections:
         return (text, " → see the worked solution below")
     ordered = [name for name in SECTION_ORDER if name in sections]

@@ -39,10 +39,16 @@ def number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+SUBSTITUTION_ROWS = 8
+"""Rows, columns and sum terms a substitution writes before eliding the middle with …"""
+
+
 class _Report:
     def __init__(self, precision: int) -> None:
         self.formula = text_math(precision, max_terms=10**9, max_rows=10**9)
-        self.exact = TextMath(full, max_terms=10**9, max_rows=10**9)
+        # Every number in full, but a large matrix or sum elided as in the human formats:
+        # the values themselves are in "value".
+        self.exact = TextMath(full, max_terms=SUBSTITUTION_ROWS, max_rows=SUBSTITUTION_ROWS)
         self.words = text_math(precision)
 
     def per_sample(self, solution: Solution, values: np.ndarray) -> Any:

@@ -59,7 +59,7 @@ def equation(step: Step, math: TextMath, width: int, indent: str = "") -> list[l
         return [line]
     pad = indent + " " * len(lhs)
     lines = [[(indent, "op"), (lhs, "lhs"), (first, "op"), pieces[0]]]
-    lines += [[(pad, "op"), (" = ", "op"), piece] for piece in pieces[1:]]
+    lines += [[(pad + " = ", "op"), piece] for piece in pieces[1:]]
     return lines
 
 

@@ -125,12 +125,17 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
     a_j, z_j = n.a(l, "j"), n.z(l, "j")
     upstream = Partial(L, a_j)
     if last and c.s.fused:
+        p = c.p
+        averaged = (
+            p.samples > 1
+            or p.loss.scale != 1
+            or (p.loss.function.mean_over_outputs and p.outputs > 1)
+        )
         delta_is: Message = (
             ", where ",
             Rel(n.delta(l, "j"), "=", Sub(n.yhat("j"), n.y("j"))),
-            " up to the averaging factors: the derivative of ",
-            f.label,
-            " cancels against the loss's",
+            " (times the averaging factors)" if averaged else "",
+            f": the derivative of {f.label} cancels against the loss's",
         )
     elif last:
         delta_is = (
@@ -141,9 +146,15 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
     else:
         above = c.s.layers[l]
         sent: Expr = n.delta(l + 1, "j")
-        if above.layer.dense:
+        if above.layer.dense and above.z.shape[1] == 1:  # one neuron above: no sum
+            sent = Mul((n.w(l + 1, 0, "j"), n.delta(l + 1)), dot=False)
+        elif above.layer.dense:
             sent = Sum(Mul((n.w(l + 1, "i", "j"), n.delta(l + 1, "i")), dot=False), "i")
         delta_is = (", where ", Rel(upstream, "=", sent), f" is the error layer {l + 1} sends back")
+    if not f.elementwise:  # every output of a softmax depends on every input: a sum
+        a_k = n.a(l, "k")
+        jacobian = Sum(Mul((Partial(L, a_k), Partial(a_k, z_j))), "k")
+        return ("Chain rule: ", Rel(n.delta(l, "j"), "=", jacobian), *delta_is, ".")
     if not r.layer.dense:
         return (
             "Chain rule: ",
