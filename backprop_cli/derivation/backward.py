@@ -278,7 +278,7 @@ def parameter_gradients(c: Context, r: LayerResult) -> Iterator[Step]:
     if c.problem.batched:  # ∂L/∂W = Δᵀ A, ∂L/∂b = Σₙ δ⁽ⁿ⁾
         w_form: Expr = MatMul((transpose(n.delta(l)), n.a(l - 1)))
         w_subst: Expr = MatMul((Transpose(Matrix(r.delta)), Matrix(r.a_prev)))
-        b_form: Expr = Sum(n.delta(l, None, None), "n")
+        b_form: Expr = Sum(n.delta(l, None, "n"), "n")
         b_subst: Expr | None = None
     else:  # ∂L/∂W = δ aᵀ (an outer product), ∂L/∂b = δ
         w_form = MatMul((n.delta(l), transpose(n.a(l - 1))))
