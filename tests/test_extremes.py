@@ -15,7 +15,9 @@ from backprop_cli.render.textual import TextOptions
 
 
 def one_neuron(write: Any, x: float, activation: str, loss: str, target: Any) -> Any:
-    path = write(f"input: {x}\ntarget: {target}\nlayers:\n  - {{weights: 1, activation: {activation}}}\nloss: {loss}\n")
+    path = write(
+        f"input: {x}\ntarget: {target}\nlayers:\n  - {{weights: 1, activation: {activation}}}\nloss: {loss}\n"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no NumPy warning may escape
         return solve(load(str(path)))
@@ -28,7 +30,9 @@ def test_bce_of_a_sigmoid_at_logit_800_is_800_with_gradient_1(write: Any) -> Non
     assert s.gradients["W1"][0, 0] == 800.0  # δ·x
 
 
-@pytest.mark.parametrize("x,target,loss", [(1000, 0, 1000.0), (-1000, 1, 1000.0), (1000, 1, 0.0), (-1000, 0, 0.0)])
+@pytest.mark.parametrize(
+    "x,target,loss", [(1000, 0, 1000.0), (-1000, 1, 1000.0), (1000, 1, 0.0), (-1000, 0, 0.0)]
+)
 def test_bce_limits_at_plus_minus_1000(write: Any, x: float, target: int, loss: float) -> None:
     s = one_neuron(write, x, "sigmoid", "bce", target)
     assert s.loss == loss
@@ -45,7 +49,9 @@ def test_sigmoid_and_softplus_limits(write: Any, x: float) -> None:
 
 
 def test_softmax_cross_entropy_at_plus_minus_1000(write: Any) -> None:
-    path = write("input: [1000, -1000, 0]\ntarget: 1\nlayers:\n  - {activation: softmax}\nloss: ce\n")
+    path = write(
+        "input: [1000, -1000, 0]\ntarget: 1\nlayers:\n  - {activation: softmax}\nloss: ce\n"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         s = solve(load(str(path)))
@@ -61,8 +67,10 @@ def test_non_fused_cross_entropy_clamps_instead_of_overflowing(write: Any) -> No
 
 
 def test_overflowing_weights_are_reported_not_crashed(write: Any) -> None:
-    path = write("input: [1.0e308, 1.0e308]\ntarget: 1\nlayers:\n  - {weights: [[1.0e308, 1.0e308]], activation: tanh}\n"
-                 "  - {weights: 1.0e308}\nloss: mse\nlearning_rate: 0.1\n")
+    path = write(
+        "input: [1.0e308, 1.0e308]\ntarget: 1\nlayers:\n  - {weights: [[1.0e308, 1.0e308]], activation: tanh}\n"
+        "  - {weights: 1.0e308}\nloss: mse\nlearning_rate: 0.1\n"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         s = solve(load(str(path)))
