@@ -111,6 +111,18 @@ def solve(
             show_default=False,
         ),
     ] = None,
+    round_intermediate: Annotated[
+        int | None,
+        typer.Option(
+            "--round-intermediate",
+            min=0,
+            max=15,
+            metavar="N",
+            help="Round every intermediate value to N decimals before it is used, as a "
+            "hand-worked answer key does (off by default).",
+            show_default=False,
+        ),
+    ] = None,
     max_rows: Annotated[
         int,
         typer.Option(
@@ -130,7 +142,10 @@ def solve(
       backprop solve ex1 --format json        # the JSON report, for scripts
 
       backprop solve ex3 --set input=2        # what if x = 2?
+
+      backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
     """
+    from backprop_cli.engine import Options
     from backprop_cli.engine import solve as solve_problem
     from backprop_cli.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
@@ -138,7 +153,8 @@ def solve(
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
-    solutions = [solve_problem(load(file, set_ or ())) for file in files]
+    engine_options = Options(round_intermediate=round_intermediate)
+    solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     write_output(render(chosen, solutions, options), output)
 

@@ -54,6 +54,8 @@ class Forward:
 @dataclass(frozen=True)
 class Backward:
     grad_a: list[Array]
+    fprime: list[Array | None]
+    """f′(z) of each element-wise activation (None for softmax and a fused output)."""
     delta: list[Array]
     dW: list[Array | None]
     db: list[Array | None]
@@ -113,16 +115,21 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
     g = rnd(scale / n * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
+    fprime: list[Array | None] = [None] * count
     delta: list[Array] = [g] * count
     dW: list[Array | None] = [None] * count
     db: list[Array | None] = [None] * count
     for i in reversed(range(count)):
         layer, p = problem.layers[i], params[i]
         grad_a[i] = g
+        f = layer.activation
         if i == count - 1 and fwd.fused:
             d = rnd(scale / n * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
+        elif f.elementwise:
+            fprime[i] = rnd(f.grad(fwd.z[i], fwd.a[i]))
+            d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)
         else:
-            d = rnd(layer.activation.backward(fwd.z[i], fwd.a[i], g))  # δ = ∂L/∂a ⊙ f′(z)
+            d = rnd(f.backward(fwd.z[i], fwd.a[i], g))  # δ = Jᵀ ∂L/∂a (softmax)
         delta[i] = d
         if p is None:
             g = d  # z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ for an activation layer
@@ -130,7 +137,7 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         dW[i] = rnd(d.T @ fwd.a_prev[i])  # ∂L/∂W = Δᵀ A_prev (summed over samples)
         db[i] = rnd(np.sum(d, axis=0))  # ∂L/∂b = Σₙ δ
         g = rnd(d @ p[0])  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
-    return Backward(grad_a, delta, dW, db, g)
+    return Backward(grad_a, fprime, delta, dW, db, g)
 
 
 def descend(params: Params, bwd: Backward, eta: float, rnd: Rounding) -> Params:
@@ -191,7 +198,7 @@ def solve(problem: Problem, options: Options = Options()) -> Solution:
                 fwd.a[i],
                 bwd.grad_a[i],
                 bwd.delta[i],
-                layer.activation.grad(fwd.z[i], fwd.a[i]) if layer.activation.elementwise else None,
+                bwd.fprime[i],
                 bwd.dW[i],
                 bwd.db[i],
             )

@@ -40,7 +40,15 @@ class ProblemError(BackpropError):
         self.detail = message
         where = source if line is None else f"{source}:{line}"
         place = " ".join(part for part in (describe_place(path), note) if part)
-        super().__init__(f"{where}: {place}: {message}" if place else f"{where}: {message}")
+        text = f"{where}: {place}: {message}" if place else f"{where}: {message}"
+        super().__init__(one_line(text))
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so a message is always one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def format_path(path: Sequence[PathPart]) -> str:
@@ -49,6 +57,8 @@ def format_path(path: Sequence[PathPart]) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not part.isidentifier():  # an odd key (empty, spaces, control characters): quoted
+            text += f"[{part!r}]"
         else:
             text += f".{part}" if text else part
     return text

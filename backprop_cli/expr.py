@@ -34,7 +34,7 @@ class Sym:
     base: str
     index: tuple[int | str, ...] = ()
     layer: int | None = None
-    sample: int | None = None
+    sample: int | str | None = None
     bold: bool = False
 
 

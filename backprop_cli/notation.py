@@ -35,36 +35,43 @@ class Notation:
     def _layer(self, layer: int) -> int | None:
         return None if self.depth == 1 else layer
 
-    def _sample(self, n: int | None) -> int | None:
-        return None if n is None or not self.problem.batched else n + 1
+    def _sample(self, n: int | str | None) -> int | str | None:
+        """A 0-based sample as its 1-based number; a letter (a generic sample) as it is."""
+        if n is None or not self.problem.batched:
+            return None
+        return n + 1 if isinstance(n, int) else n
 
-    def _index(self, layer: int, j: int | None) -> tuple[int | str, ...]:
-        return () if j is None or self.width(layer) == 1 else (j + 1,)
+    def _index(self, layer: int, j: int | str | None) -> tuple[int | str, ...]:
+        """A 0-based neuron number as its 1-based subscript; a letter (a generic index) as it is."""
+        if j is None or self.width(layer) == 1:
+            return ()
+        return (j + 1,) if isinstance(j, int) else (j,)
 
-    def _bold(self, layer: int, j: int | None) -> bool:
-        """A whole vector of more than one value is bold (in LaTeX)."""
-        return j is None and self.width(layer) > 1
+    def _bold(self, layer: int, j: int | str | None) -> bool:
+        """A whole vector of more than one value is bold (in LaTeX); so is every per-sample
+        quantity of a batch, a matrix with one row per sample."""
+        return j is None and (self.width(layer) > 1 or self.problem.batched)
 
-    def x(self, k: int | None = None, n: int | None = None) -> Sym:
+    def x(self, k: int | str | None = None, n: int | str | None = None) -> Sym:
         return Sym("x", self._index(0, k), sample=self._sample(n), bold=self._bold(0, k))
 
-    def yhat(self, k: int | None = None, n: int | None = None) -> Sym:
+    def yhat(self, k: int | str | None = None, n: int | str | None = None) -> Sym:
         d = self.depth
         return Sym("yhat", self._index(d, k), sample=self._sample(n), bold=self._bold(d, k))
 
-    def y(self, k: int | None = None, n: int | None = None) -> Sym:
+    def y(self, k: int | str | None = None, n: int | str | None = None) -> Sym:
         d = self.depth
         return Sym("y", self._index(d, k), sample=self._sample(n), bold=self._bold(d, k))
 
-    def _vector(self, base: str, layer: int, j: int | None, n: int | None) -> Sym:
+    def _vector(self, base: str, layer: int, j: int | str | None, n: int | str | None) -> Sym:
         return Sym(
             base, self._index(layer, j), self._layer(layer), self._sample(n), self._bold(layer, j)
         )
 
-    def z(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+    def z(self, layer: int, j: int | str | None = None, n: int | str | None = None) -> Sym:
         return self._vector("z", layer, j, n)
 
-    def a(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+    def a(self, layer: int, j: int | str | None = None, n: int | str | None = None) -> Sym:
         """The output of layer ``layer``: x for 0, ŷ for the last."""
         if layer == 0:
             return self.x(j, n)
@@ -72,15 +79,17 @@ class Notation:
             return self.yhat(j, n)
         return self._vector("a", layer, j, n)
 
-    def delta(self, layer: int, j: int | None = None, n: int | None = None) -> Sym:
+    def delta(self, layer: int, j: int | str | None = None, n: int | str | None = None) -> Sym:
         return self._vector("delta", layer, j, n)
 
     def scalar_weight(self, layer: int) -> bool:
         """One neuron with one input: its weight is a number, w."""
         return self.width(layer) == 1 and self.width(layer - 1) == 1
 
-    def w(self, layer: int, j: int, k: int) -> Sym:
-        index = () if self.scalar_weight(layer) else (j + 1, k + 1)
+    def w(self, layer: int, j: int | str, k: int | str) -> Sym:
+        if self.scalar_weight(layer):
+            return Sym("w", (), self._layer(layer))
+        index = tuple(i + 1 if isinstance(i, int) else i for i in (j, k))
         return Sym("w", index, self._layer(layer))
 
     def W(self, layer: int) -> Sym:
@@ -89,8 +98,10 @@ class Notation:
             return Sym("w", (), self._layer(layer))
         return Sym("W", (), self._layer(layer), bold=True)
 
-    def b(self, layer: int, j: int | None = None) -> Sym:
-        return self._vector("b", layer, j, None)
+    def b(self, layer: int, j: int | str | None = None) -> Sym:
+        """A bias: a parameter, the same for every sample (bold only when it is a vector)."""
+        bold = j is None and self.width(layer) > 1
+        return Sym("b", self._index(layer, j), self._layer(layer), bold=bold)
 
     def parameter(self, name: str) -> Sym:
         """``W2`` → W⁽²⁾, ``b1`` → b⁽¹⁾ (a report name as its symbol)."""

@@ -45,8 +45,9 @@ def bundled_names() -> list[str]:
 def _read_capped(stream: BinaryIO, label: str) -> bytes:
     data = stream.read(limits.MAX_FILE_BYTES + 1)
     if len(data) > limits.MAX_FILE_BYTES:
-        cap = limits.MAX_FILE_BYTES // (1024 * 1024)
-        raise ProblemError(label, (), f"the file is larger than the {cap} MiB cap")
+        cap = limits.MAX_FILE_BYTES
+        size = f"{cap // 2**20} MiB" if cap % 2**20 == 0 else f"{cap:,} bytes"
+        raise ProblemError(label, (), f"the file is larger than the size cap of {size}")
     return data
 
 

@@ -58,6 +58,8 @@ class Insight:
     kind: str
     message: Message
     layer: int | None = None
+    unit: int | None = None
+    """The 0-based neuron it is about, if one: variants compare insights by (kind, layer, unit)."""
 
 
 @dataclass(frozen=True)

@@ -76,22 +76,23 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 
 
+_NUMBER_START = frozenset("0123456789+-.")
+
+
 def _plain(text: str) -> Any:
-    if text in _NULL:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    if not text or text[0] not in _NUMBER_START:
+        return (
+            None if text in _NULL else True if text in _TRUE else False if text in _FALSE else text
+        )
     if len(text) > 1000 and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
         raise ValueError(f"the number {text[:20]}… has {len(text):,} digits, too many to read")
-    if _INT.match(text):
-        return int(text)
+    if _FLOAT.match(text):  # the common case first: 0.25, -3, 1e-3 (an int matches too)
+        return float(text) if "." in text or "e" in text or "E" in text else int(text)
     if _OCT.match(text):
         return int(text[2:], 8)
     if _HEX.match(text):
         return int(text[2:], 16)
-    if _FLOAT.match(text) or _INF.match(text):
+    if _INF.match(text):
         return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
     if _NAN.match(text):
         return float("nan")
@@ -205,33 +206,42 @@ class _Composer:
         self.count(1, line)
         self.stack.append(_Frame(container, event.anchor))
 
-    def feed(self, event: Any) -> None:
-        line = event.start_mark.line + 1 if event.start_mark is not None else None
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise self.fail(line, "expected one problem, found a second YAML document")
-        elif isinstance(event, yaml.ScalarEvent):
-            self.count(1, line)
-            value = self.scalar(event, line)
-            if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self.attach(value, line, 1)
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise self.fail(line, f"the alias *{event.anchor} has no anchor before it")
-            value, size = self.anchors[event.anchor]
-            self.count(size, line)
-            self.attach(value, line, size)
-        elif isinstance(event, yaml.SequenceStartEvent):
-            self.start(event, line, YSeq(line), "seq")
-        elif isinstance(event, yaml.MappingStartEvent):
-            self.start(event, line, YMap(line), "map")
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            frame = self.stack.pop()
-            if frame.anchor:
-                self.anchors[frame.anchor] = (frame.container, frame.size)
-            self.attach(frame.container, frame.container.line or line, frame.size)
+    def document(self, event: Any, line: int | None) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(line, "expected one problem, found a second YAML document")
+
+    def scalar_event(self, event: Any, line: int | None) -> None:
+        self.count(1, line)
+        value = self.scalar(event, line)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self.attach(value, line, 1)
+
+    def alias(self, event: Any, line: int | None) -> None:
+        if event.anchor not in self.anchors:
+            raise self.fail(line, f"the alias *{event.anchor} has no anchor before it")
+        value, size = self.anchors[event.anchor]
+        self.count(size, line)
+        self.attach(value, line, size)
+
+    def end(self, event: Any, line: int | None) -> None:
+        frame = self.stack.pop()
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        self.attach(frame.container, frame.container.line or line, frame.size)
+
+    def handlers(self) -> dict[type, Callable[[Any, int | None], None]]:
+        """Each kind of parser event → what it does (stream and document ends do nothing)."""
+        return {
+            yaml.ScalarEvent: self.scalar_event,
+            yaml.SequenceStartEvent: lambda e, line: self.start(e, line, YSeq(line), "seq"),
+            yaml.MappingStartEvent: lambda e, line: self.start(e, line, YMap(line), "map"),
+            yaml.SequenceEndEvent: self.end,
+            yaml.MappingEndEvent: self.end,
+            yaml.AliasEvent: self.alias,
+            yaml.DocumentStartEvent: self.document,
+        }
 
 
 def _events(text: str) -> Iterator[Any]:
@@ -251,9 +261,12 @@ def parse(text: str, source: str) -> Any:
     documents beyond the caps.
     """
     composer = _Composer(source)
+    handlers = composer.handlers()
     try:
         for event in _events(text):
-            composer.feed(event)
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event, event.start_mark.line + 1 if event.start_mark is not None else None)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

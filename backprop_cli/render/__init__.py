@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from enum import Enum
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from backprop_cli.trace import Solution
+if TYPE_CHECKING:  # the command line imports this module before it needs NumPy
+    from backprop_cli.trace import Solution
 
 
 class Format(str, Enum):
@@ -37,7 +39,7 @@ class RenderOptions:
     """Rich output with ANSI colours (for a terminal)."""
 
 
-Renderer = Callable[[Sequence[Solution], RenderOptions], str]
+Renderer = Callable[[Sequence["Solution"], RenderOptions], str]
 
 
 def _text(module: str, function: str = "render") -> Renderer:

@@ -60,7 +60,7 @@ class MathWriter:
             Add: self.add,
             Sub: lambda e: f"{self.write(e.left)} {self.minus} {self.operand(e.right, SUM + 1)}",
             Neg: lambda e: f"{self.minus}{self.operand(e.operand, PRODUCT)}",
-            Mul: self.mul,
+            Mul: lambda e: self.mul(e),
             Frac: lambda e: self.frac(e.numerator, e.denominator),
             Pow: lambda e: self.power(self.operand(e.base, ATOM), e.exponent),
             Exp: lambda e: self.exp(e.exponent),
@@ -135,13 +135,22 @@ class MathWriter:
             if term is None:
                 out += f" {self.plus} {self.ellipsis}"
             else:
-                out += f" {self.plus} {self.operand(term, SUM + 1) if self.negative(term) else self.write(term)}"
+                out += f" {self.plus} {self.term(term)}"
         return out
 
-    def mul(self, e: Mul) -> str:
+    def term(self, e: Expr) -> str:
+        """A term after a +: a minus sign needs parentheses, on the number alone in a
+        product (+ (−0.1152)·0.2) and around anything else (+ (−2))."""
+        if not self.negative(e):
+            return self.write(e)
+        if isinstance(e, Mul):
+            return self.mul(e, leading=False)
+        return self.operand(e, SUM + 1)
+
+    def mul(self, e: Mul, leading: bool = True) -> str:
         # A product inside a product needs no parentheses (a·b(1 − b)); a minus sign
-        # after the first factor does: 0.5·(−0.1382).
-        parts = [self.factor(factor, first=i == 0) for i, factor in enumerate(e.factors)]
+        # after the first factor does: 0.5·(−0.1382); so does a first one after a +.
+        parts = [self.factor(f, first=i == 0 and leading) for i, f in enumerate(e.factors)]
         if e.dot or any(isinstance(f, Num) for f in e.factors[1:]):
             return f" {self.times} ".join(parts) if self.spaced_times else self.times.join(parts)
         # Side by side, but a number next to a name gets a dot: 2(ŷ − y), yet 1·log(ŷ).

@@ -31,7 +31,7 @@ def _heading(block: Heading, math: TextMath, o: TextOptions) -> list[str]:
 
 
 def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> list[str]:
-    prefix = "Insight: " if block.kind == "insight" else ""
+    prefix = "▸ " if block.kind == "insight" else ""
     return [*_wrap(prefix + textual.message(block.parts, math), o.width), ""]
 
 

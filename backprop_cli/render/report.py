@@ -8,45 +8,38 @@ number in full.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from backprop_cli.expr import Message
+from backprop_cli.render.jsonwriter import Array, dumps, plain_data
 from backprop_cli.render.math import TextMath, text_math
 from backprop_cli.render.numbers import full
 from backprop_cli.trace import Solution, Step
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
-
-
-def array(values: np.ndarray) -> Any:
-    """A NumPy value as JSON data: nested lists of floats, ``null`` where not finite."""
-    data = np.asarray(values, dtype=float).tolist()
-    return data if np.all(np.isfinite(values)) else _clean(data)
 
 
 def number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+SUBSTITUTION_ROWS = 8
+"""Rows, columns and sum terms a substitution writes before eliding the middle with …"""
+
+
 class _Report:
-    def __init__(self, precision: int) -> None:
+    def __init__(self, precision: int, array: Callable[[np.ndarray], Any]) -> None:
+        self.array = array
         self.formula = text_math(precision, max_terms=10**9, max_rows=10**9)
-        self.exact = TextMath(full, max_terms=10**9, max_rows=10**9)
+        # Every number in full, but a large matrix or sum elided as in the human formats:
+        # the values themselves are in "value".
+        self.exact = TextMath(full, max_terms=SUBSTITUTION_ROWS, max_rows=SUBSTITUTION_ROWS)
         self.words = text_math(precision)
 
     def per_sample(self, solution: Solution, values: np.ndarray) -> Any:
-        return array(values if solution.problem.batched else values[0])
+        return self.array(values if solution.problem.batched else values[0])
 
     def step(self, step: Step) -> dict[str, Any]:
         forms = [self.formula.write(form) for form in step.forms]
@@ -57,7 +50,7 @@ class _Report:
             "substitution": ""
             if step.substitution is None
             else self.exact.write(step.substitution),
-            "value": array(step.value),
+            "value": self.array(step.value),
         }
 
     def message(self, parts: Message) -> str:
@@ -77,15 +70,15 @@ class _Report:
             }
             for r in s.layers
         ]
-        gradients = {name: array(g) for name, g in s.gradients.items() if name != "x"}
+        gradients = {name: self.array(g) for name, g in s.gradients.items() if name != "x"}
         gradients["x"] = self.per_sample(s, s.dx)
         update = None
         if s.update is not None:
             update = {
                 "learning_rate": s.update.learning_rate,
                 "steps": s.update.steps,
-                "loss_history": array(s.update.loss_history),
-                "params": {name: array(v) for name, v in s.update.params.items()},
+                "loss_history": self.array(s.update.loss_history),
+                "params": {name: self.array(v) for name, v in s.update.params.items()},
             }
         check = None
         if s.gradient_check is not None:
@@ -122,18 +115,17 @@ class _Report:
 
 
 def report(solution: Solution, precision: int = 4) -> dict[str, Any]:
-    """The report of one solution as JSON-ready data."""
-    return _Report(precision).report(solution)
+    """The report of one solution as JSON-ready data (nested lists of floats)."""
+    return _Report(precision, plain_data).report(solution)
 
 
 INDENT_LIMIT = 20_000
-"""Reports with more values than this are written compactly (indenting is slow and long)."""
+"""Reports of problems with more values than this are written compactly."""
 
 
 def render(solutions: Sequence[Solution], precision: int = 4) -> str:
     """One object for one solution; an array of them, in order, for several."""
-    reports = [report(s, precision) for s in solutions]
+    reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
     size = sum(s.problem.parameters + s.problem.x.size for s in solutions)
-    indent = 2 if size <= INDENT_LIMIT else None
-    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent) + "\n"
+    return dumps(data, indent=2 if size <= INDENT_LIMIT else None) + "\n"

@@ -57,19 +57,35 @@ def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> Iterator[Ren
 
 
 def _items(block: Items, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(style="bold", justify="right")
+    grid.add_column()
     for i, item in enumerate(block.items, start=1):
-        marker = f"{i}. " if block.numbered else "• "
-        line = Text("  " + marker, style="bold")
-        line.append(textual.message(item, math))
-        yield line
+        grid.add_row(f"  {i}." if block.numbered else "  •", textual.message(item, math))
+    yield grid
 
 
 def _equations(block: Equations, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+    # A grid aligns the = and ← signs of a group, as LaTeX's align does, and keeps a
+    # wrapped line indented under the right-hand side it continues.
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column()
     for step in block.steps:
         for segments in textual.equation(step, math, o.width - 2, "  "):
-            yield Text.assemble(
-                *((text, ROLE_STYLES[role]) for text, role in segments), no_wrap=False
+            split = next(i for i, (_, role) in enumerate(segments) if role in ("form", "value"))
+            head = Text.assemble(
+                *(
+                    (
+                        text if role != "op" else text.rstrip(" ") if i else text.strip(" "),
+                        ROLE_STYLES[role],
+                    )
+                    for i, (text, role) in enumerate(segments[:split])
+                )
             )
+            body = Text.assemble(*((text, ROLE_STYLES[role]) for text, role in segments[split:]))
+            grid.add_row(Text(" ") + head, body)
+    yield grid
 
 
 def _table(block: Table, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:

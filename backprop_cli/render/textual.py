@@ -8,8 +8,8 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.render.blocks import Cell
-from backprop_cli.render.layout import value_expr
 from backprop_cli.render.math import TextMath, text_math
+from backprop_cli.render.values import value_expr
 from backprop_cli.trace import Step
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -59,7 +59,7 @@ def equation(step: Step, math: TextMath, width: int, indent: str = "") -> list[l
         return [line]
     pad = indent + " " * len(lhs)
     lines = [[(indent, "op"), (lhs, "lhs"), (first, "op"), pieces[0]]]
-    lines += [[(pad, "op"), (" = ", "op"), piece] for piece in pieces[1:]]
+    lines += [[(pad + " = ", "op"), piece] for piece in pieces[1:]]
     return lines
 
 

@@ -1,0 +1,209 @@
+"""The worked sections: forward pass, loss, backward pass, gradients, update."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from backprop_cli.expr import Add, Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.render.blocks import Block, Cell, Chart, Equations, Heading, Paragraph, Table
+from backprop_cli.render.values import per_sample, shown_rows, value_expr
+from backprop_cli.trace import LayerResult, Phase
+
+if TYPE_CHECKING:
+    from backprop_cli.render.layout import Layout
+
+L = Sym("L")
+
+
+def _title(r: LayerResult) -> str:
+    return f"Layer {r.index}" + (f" ({r.layer.name})" if r.layer.name else "")
+
+
+def _units(count: int) -> str:
+    return f"{count} neuron" if count == 1 else f"{count} neurons"
+
+
+def _equations(c: Layout, phase: Phase, layer: int | None) -> Iterator[Block]:
+    steps = c.steps(phase, layer)
+    if steps:
+        yield Equations(steps)
+
+
+# --- forward -----------------------------------------------------------------
+
+
+def forward(c: Layout) -> Iterator[Block]:
+    yield Heading("Forward pass", 2)
+    for r in c.s.layers:
+        layer = r.layer
+        yield Heading(
+            f"{_title(r)}: {layer.kind}, {_units(r.z.shape[1])}, {layer.activation.name}", 3
+        )
+        if not layer.dense:
+            yield Paragraph(
+                (
+                    "An activation layer has no weights: its pre-activation is its input, ",
+                    Rel(c.n.z(r.index), "=", c.n.a(r.index - 1)),
+                    ".",
+                ),
+                "muted",
+            )
+        yield neuron_table(c, r)
+        yield from _equations(c, Phase.FORWARD, r.index)
+
+
+def neuron_table(c: Layout, r: LayerResult) -> Table:
+    """Each neuron's weighted sum, pre-activation and activation (rows beyond the limit elided)."""
+    W, b = r.layer.weights, r.layer.bias
+    samples, units = r.z.shape
+    pairs = [(s, j) for s in range(samples) for j in range(units)]
+    shown, elided = shown_rows(len(pairs), c.max_rows)
+    rows: list[tuple[Cell, ...]] = []
+    for i in shown:
+        s, j = pairs[i]
+        row: list[Cell] = [str(s + 1)] if c.p.batched else []
+        row.append(str(j + 1))
+        if W is not None and b is not None:
+            terms: list[Expr] = [
+                Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in range(W.shape[1])
+            ]
+            row.append(Add((*terms, num(b[j]))))
+        row += [num(r.z[s, j]), num(r.a[s, j])]
+        rows.append(tuple(row))
+    f = r.layer.activation
+    header: list[Cell] = ["sample"] if c.p.batched else []
+    header += ["neuron"] + (["weighted sum Σ w·a + b"] if W is not None else [])
+    header += ["z", "a = z" if f.name == "identity" else f"a = {f.label}(z)"]
+    return Table(tuple(header), tuple(rows), elided)
+
+
+# --- loss --------------------------------------------------------------------
+
+
+def loss(c: Layout) -> Iterator[Block]:
+    yield Heading("Loss", 2)
+    function = c.p.loss.function
+    yield Paragraph(
+        (
+            f"{function.title.capitalize()} ({function.abbreviation}) between the output ",
+            c.n.yhat(),
+            " and the target ",
+            c.n.y(),
+            ":",
+        ),
+        "muted",
+    )
+    yield from _equations(c, Phase.LOSS, None)
+
+
+# --- backward ----------------------------------------------------------------
+
+
+def backward(c: Layout) -> Iterator[Block]:
+    yield Heading("Backward pass", 2)
+    yield Paragraph(
+        (
+            "Going backwards, each layer's error term δ = ∂L/∂z is found from the layer "
+            "above it by the chain rule; then each weight's gradient is δ of its neuron "
+            "times the input the weight multiplies, and each bias's gradient is δ.",
+        ),
+        "muted",
+    )
+    for r in reversed(c.s.layers):
+        yield Heading(_title(r), 3)
+        yield Paragraph(chain_rule(c, r), "muted")
+        yield from _equations(c, Phase.BACKWARD, r.index)
+    yield Heading("Gradient with respect to the input", 3)
+    yield Equations(tuple(step for step in c.s.steps if step.symbol == "dx"))
+
+
+def chain_rule(c: Layout, r: LayerResult) -> Message:
+    """The chain rule of this layer, with generic indices: why each factor is there."""
+    n, l, f = c.n, r.index, r.layer.activation
+    last = l == c.depth
+    a_j, z_j = n.a(l, "j"), n.z(l, "j")
+    upstream = Partial(L, a_j)
+    if last and c.s.fused:
+        p = c.p
+        averaged = (
+            p.samples > 1
+            or p.loss.scale != 1
+            or (p.loss.function.mean_over_outputs and p.outputs > 1)
+        )
+        delta_is: Message = (
+            ", where ",
+            Rel(n.delta(l, "j"), "=", Sub(n.yhat("j"), n.y("j"))),
+            " (times the averaging factors)" if averaged else "",
+            f": the derivative of {f.label} cancels against the loss's",
+        )
+    elif last:
+        delta_is = (
+            ", where ",
+            Rel(n.delta(l, "j"), "=", Mul((upstream, Call(f.label, (z_j,), prime=True)))),
+            " (the loss's derivative times the activation's)",
+        )
+    else:
+        above = c.s.layers[l]
+        sent: Expr = n.delta(l + 1, "j")
+        if above.layer.dense and above.z.shape[1] == 1:  # one neuron above: no sum
+            sent = Mul((n.w(l + 1, 0, "j"), n.delta(l + 1)), dot=False)
+        elif above.layer.dense:
+            sent = Sum(Mul((n.w(l + 1, "i", "j"), n.delta(l + 1, "i")), dot=False), "i")
+        delta_is = (", where ", Rel(upstream, "=", sent), f" is the error layer {l + 1} sends back")
+    if not f.elementwise:  # every output of a softmax depends on every input: a sum
+        a_k = n.a(l, "k")
+        jacobian = Sum(Mul((Partial(L, a_k), Partial(a_k, z_j))), "k")
+        return ("Chain rule: ", Rel(n.delta(l, "j"), "=", jacobian), *delta_is, ".")
+    if not r.layer.dense:
+        return (
+            "Chain rule: ",
+            Rel(n.delta(l, "j"), "=", Mul((upstream, Partial(a_j, z_j)))),
+            *delta_is,
+            ".",
+        )
+    w = n.w(l, "j", "k")
+    chain = Mul((upstream, Partial(a_j, z_j), Partial(z_j, w)))
+    result = Mul((n.delta(l, "j"), n.a(l - 1, "k")), dot=False)
+    return ("Chain rule: ", Rel(Rel(Partial(L, w), "=", chain), "=", result), *delta_is, ".")
+
+
+def gradients(c: Layout) -> Iterator[Block]:
+    rows: list[tuple[Cell, ...]] = []
+    for r in c.s.layers:
+        if r.dW is not None and r.db is not None:
+            rows.append((Partial(L, c.n.W(r.index)), value_expr(r.dW)))
+            rows.append((Partial(L, c.n.b(r.index)), value_expr(r.db)))
+    rows.append((Partial(L, c.n.x()), value_expr(per_sample(c.s, c.s.dx))))
+    yield Heading("Gradients", 2)
+    yield Table(("gradient", "value"), tuple(rows))
+
+
+# --- update and training -------------------------------------------------------
+
+
+def update(c: Layout) -> Iterator[Block]:
+    result = c.s.update
+    if result is None:
+        return
+    yield Heading("Update", 2)
+    first = " (the first step in detail)" if result.steps > 1 else ""
+    yield Paragraph(
+        (
+            "Gradient descent with learning rate ",
+            Rel(Sym("eta"), "=", num(result.learning_rate)),
+            f"{first}: every parameter moves against its gradient, θ ← θ − η ∂L/∂θ.",
+        ),
+        "muted",
+    )
+    yield from _equations(c, Phase.UPDATE, None)
+    if result.steps > 1:
+        history = result.loss_history
+        shown, elided = shown_rows(len(history), c.max_rows)
+        yield Heading(f"Training: {result.steps} steps", 3)
+        yield Table(
+            ("steps taken", "loss"), tuple((str(i), num(float(history[i]))) for i in shown), elided
+        )
+        yield Chart(history, "loss per step")
+        params = tuple((c.n.parameter(name), value_expr(v)) for name, v in result.params.items())
+        yield Table(("parameter", f"after {result.steps} steps"), params)

@@ -1,0 +1,187 @@
+"""Benchmarks of backprop, each figure beside its reference measured in the same run.
+
+    python bench/run.py [--repeat N] [--quick]
+
+Prints medians over repeated runs:
+
+* start-up: a whole ``backprop solve ex1 --format json`` process against a bare
+  ``python -c "import numpy, yaml, typer, rich.console"`` (goal: at most 1.3×);
+* training: a 784-128-10 network, 32 samples, 50 steps, JSON out, against
+  ``bench/reference.py``, a minimal NumPy script doing the same loading, steps and
+  JSON (goal: at most 1.3×);
+* rendering: the human formats of that problem (goal: under 1 s each, output bounded);
+* scaling: solve and render time as the width and the depth grow.
+
+Wall-clock figures on a shared machine are noisy; the medians and the ratios
+against a reference run in the same moment are what to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).parent
+PYTHON = sys.executable
+BACKPROP = str(Path(PYTHON).parent / "backprop")
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(command: list[str]) -> Callable[[], object]:
+    def action() -> object:
+        return subprocess.run(
+            command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    return action
+
+
+def write_training_problem(
+    path: Path,
+    width: int = 784,
+    hidden: int = 128,
+    classes: int = 10,
+    samples: int = 32,
+    steps: int = 50,
+) -> None:
+    rng = np.random.default_rng(0)
+    lines = ["samples:"]
+    for n in range(samples):
+        pixels = ", ".join(f"{v:.3f}" for v in rng.random(width))
+        lines.append(f"  - {{input: [{pixels}], target: {n % classes}}}")
+    lines += [
+        "layers:",
+        f"  - {{units: {hidden}, init: {{scheme: he_normal, seed: 1}}, activation: relu}}",
+        f"  - {{units: {classes}, init: {{scheme: he_normal, seed: 2}}, activation: softmax}}",
+        "loss: cross_entropy",
+        "learning_rate: 0.1",
+        f"steps: {steps}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def row(name: str, ours: float, reference: float | None, goal: str = "") -> str:
+    ratio = f"{ours / reference:5.2f}×" if reference else "      "
+    ref = f"{reference * 1000:9.1f} ms" if reference else " " * 12
+    return f"{name:<44} {ours * 1000:9.1f} ms {ref} {ratio}  {goal}"
+
+
+def startup(repeat: int) -> list[str]:
+    ours = median_seconds(run([BACKPROP, "solve", "ex1", "--format", "json"]), repeat)
+    bare = median_seconds(run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]), repeat)
+    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.3×")]
+
+
+def training(repeat: int, problem: Path) -> list[str]:
+    ours = median_seconds(run([BACKPROP, "solve", str(problem), "--format", "json"]), repeat)
+    reference = median_seconds(run([PYTHON, str(HERE / "reference.py"), str(problem)]), repeat)
+    return [row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 1.3×")]
+
+
+def rendering(repeat: int, problem: Path) -> list[str]:
+    from backprop_cli import load, solve
+    from backprop_cli.render import Format, RenderOptions, render
+
+    solution = solve(load(str(problem)))
+    lines = []
+    for fmt in Format:
+        if fmt == Format.JSON:
+            continue
+        options = RenderOptions(width=100, color=fmt == Format.RICH)
+        seconds = median_seconds(
+            lambda fmt=fmt, options=options: render(fmt, [solution], options), repeat
+        )
+        size = len(render(fmt, [solution], options))
+        lines.append(
+            row(f"render {fmt.value} ({size:,} characters)", seconds, None, "goal < 1000 ms")
+        )
+    return lines
+
+
+def scaling(repeat: int, folder: Path) -> list[str]:
+    from backprop_cli import load, solve
+    from backprop_cli.render import Format, RenderOptions, render
+
+    lines = [
+        f"{'network':<26} {'parameters':>11} {'solve':>10} {'plain':>10} {'json':>10} {'solve µs/1k params':>19}"
+    ]
+    shapes = [[16] * 2, [64] * 2, [256] * 2, [1024] * 2] + [[64] * depth for depth in (1, 4, 8, 16)]
+    for hidden in shapes:
+        path = folder / f"scale-{len(hidden)}-{hidden[0]}.yaml"
+        layers = "\n".join(
+            f"  - {{units: {w}, init: {{scheme: he_normal, seed: {i}}}, activation: tanh}}"
+            for i, w in enumerate(hidden)
+        )
+        inputs = ", ".join("0.5" for _ in range(32))
+        path.write_text(
+            f"samples:\n  - {{input: [{inputs}], target: 1}}\n  - {{input: [{inputs}], target: 0}}\n"
+            f"layers:\n{layers}\n  - {{units: 1, init: {{scheme: zeros}}, activation: sigmoid}}\n"
+            "loss: bce\nlearning_rate: 0.1\n",
+            encoding="utf-8",
+        )
+        problem = load(str(path))
+        solution = solve(problem)
+        solve_s = median_seconds(lambda problem=problem: solve(problem), repeat)
+        plain_s = median_seconds(
+            lambda s=solution: render(Format.PLAIN, [s], RenderOptions()), repeat
+        )
+        json_s = median_seconds(
+            lambda s=solution: render(Format.JSON, [s], RenderOptions()), repeat
+        )
+        name = (
+            f"32-{'-'.join(map(str, hidden))}-1" if len(hidden) <= 4 else f"32-64×{len(hidden)}-1"
+        )
+        per_k = solve_s * 1e6 / (problem.parameters / 1000)
+        lines.append(
+            f"{name:<26} {problem.parameters:>11,} {solve_s * 1000:>8.1f}ms {plain_s * 1000:>8.1f}ms "
+            f"{json_s * 1000:>8.1f}ms {per_k:>19.1f}"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=9, help="runs per figure (the median is shown)"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else args.repeat
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; NumPy {np.__version__}; median of {repeat} runs"
+    )
+    print(f"{'figure':<44} {'ours':>12} {'reference':>12} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        problem = folder / "train.yaml"
+        write_training_problem(problem)
+        for line in startup(repeat) + training(repeat, problem) + rendering(repeat, problem):
+            print(line)
+        print()
+        for line in scaling(repeat, folder):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
