@@ -17,7 +17,7 @@ from itertools import pairwise
 from backprop_cli.expr import Expr
 from backprop_cli.render.latexmath import LatexMath
 from backprop_cli.render.latexwidth import tokens, width
-from backprop_cli.render.layout import value_expr
+from backprop_cli.render.values import value_expr
 from backprop_cli.trace import Step
 
 LINE = 78
