@@ -32,7 +32,7 @@ from backprop_cli.render.blocks import (
     Paragraph,
     Table,
 )
-from backprop_cli.render.latexmath import LatexMath, latex_number
+from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.latextext import escape, prose
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.layout import layout
@@ -58,11 +58,13 @@ BAR_CHART = (100, 30, 60)
 @dataclass(frozen=True)
 class _Writer:
     math: LatexMath
+    inline: LatexMath
+    """For formulas in the text, which may be broken across lines."""
     top: int
     """The level a title heading (level 1) is written at: 0 the document's title, 1 a section."""
 
     def formula(self, e: Expr) -> str:
-        return f"${self.math.write(e)}$"
+        return f"${self.inline.write(e)}$"
 
     def message(self, parts: Message) -> str:
         return "".join(prose(p) if isinstance(p, str) else self.formula(p) for p in parts)
@@ -212,9 +214,9 @@ def _lines(blocks: Sequence[Block], w: _Writer) -> list[str]:
 
 def body(solutions: Sequence[Solution], options: RenderOptions) -> str:
     """The document's text without its preamble: what a notebook's LaTeX output holds."""
-    terms = max(options.max_rows, 4)
     w = _Writer(
-        LatexMath(lambda v: latex_number(v, options.precision), terms, options.max_rows),
+        latex_math(options.precision, options.max_rows),
+        latex_math(options.precision, options.max_rows, inline=True),
         top=0 if len(solutions) == 1 else 1,
     )
     lines = title("Worked solutions", f"{len(solutions)} problems") if w.top else []

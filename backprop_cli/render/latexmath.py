@@ -47,6 +47,11 @@ MATRIX_WIDTH = 58
 more than fit in this width (in digits: about two thirds of the page)."""
 
 
+def latex_math(precision: int, max_rows: int, inline: bool = False) -> LatexMath:
+    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``."""
+    return LatexMath(lambda v: latex_number(v, precision), max(max_rows, 4), max_rows, inline)
+
+
 def latex_number(value: float, precision: int) -> str:
     """``value`` to ``precision`` significant digits: ``-0.01623``, ``1.235 \\times 10^{4}``."""
     text = human(value, precision, minus="-")
@@ -66,15 +71,22 @@ class LatexMath(MathWriter):
     spaced_times = True
 
     def __init__(
-        self, number: Callable[[float], str], max_terms: int = 10, max_rows: int = 8
+        self,
+        number: Callable[[float], str],
+        max_terms: int = 10,
+        max_rows: int = 8,
+        inline: bool = False,
     ) -> None:
         super().__init__(number, max_terms, max_rows)
         self.max_columns = min(self.max_rows, MAX_COLUMNS)
+        self.inline = inline
+        """Maths in a line of text: its parentheses never grow, so the line may break in them."""
+
+    def _grows(self, text: str) -> bool:
+        return not self.inline and bool(_TALL.search(text))
 
     def paren(self, text: str) -> str:
-        if _TALL.search(text):
-            return rf"\left({text}\right)"
-        return f"({text})"
+        return rf"\left({text}\right)" if self._grows(text) else f"({text})"
 
     def juxtapose(self, parts: list[str]) -> str:
         return " ".join(parts)
@@ -122,7 +134,7 @@ class LatexMath(MathWriter):
         return function + ("'" if prime else "") + self.paren(", ".join(args))
 
     def abs(self, text: str) -> str:
-        if _TALL.search(text):
+        if self._grows(text):
             return rf"\left\lvert {text}\right\rvert"
         return rf"\lvert {text}\rvert"
 

@@ -27,7 +27,7 @@ from backprop_cli.render.blocks import (
     Paragraph,
     Table,
 )
-from backprop_cli.render.latexmath import LatexMath, latex_number
+from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.layout import layout
 from backprop_cli.trace import Solution
 
@@ -51,6 +51,8 @@ def _block(text: str) -> str:
 @dataclass(frozen=True)
 class _Writer:
     math: LatexMath
+    inline: LatexMath
+    """For formulas in the text, which may be broken across lines."""
     precision: int
 
     def message(self, parts: Message) -> list[str]:
@@ -62,7 +64,7 @@ class _Writer:
                 out[-1] += escape(pieces[0])
                 out += [escape(piece) for piece in pieces[1:]]
             else:
-                out[-1] += f"${self.math.write(part)}$"
+                out[-1] += f"${self.inline.write(part)}$"
         return [_block(paragraph) for paragraph in out if paragraph.strip()]
 
     def cell(self, value: Cell) -> str:
@@ -135,11 +137,8 @@ def _lines(blocks: Sequence[Block], w: _Writer) -> list[str]:
 
 def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
     w = _Writer(
-        LatexMath(
-            lambda v: latex_number(v, options.precision),
-            max(options.max_rows, 4),
-            options.max_rows,
-        ),
+        latex_math(options.precision, options.max_rows),
+        latex_math(options.precision, options.max_rows, inline=True),
         options.precision,
     )
     documents = ["\n".join(_lines(layout(s, options.max_rows), w)).strip() for s in solutions]
