@@ -108,6 +108,12 @@ def test_parentheses_grow_around_tall_contents_only() -> None:
     assert latex(Call("σ", (Sym("z"),))) == r"\sigma(z)"
 
 
+def test_formulas_in_text_keep_plain_parentheses_so_the_line_can_break() -> None:
+    inline = LatexMath(lambda v: latex_number(v, 4), inline=True)
+    assert inline.write(Call("σ", (Frac(num(1), num(2)),))) == r"\sigma(\frac{1}{2})"
+    assert inline.write(Abs(Frac(num(1), num(2)))) == r"\lvert \frac{1}{2}\rvert"
+
+
 def test_numbers() -> None:
     assert latex_number(-0.016234, 4) == "-0.01623"
     assert latex_number(12345.6, 4) == r"1.235 \times 10^{4}"
