@@ -139,6 +139,20 @@ class Solution:
     params: dict[str, np.ndarray] = field(default_factory=dict)
     """The parameters the solution started from: ``W1``, ``b1``, …"""
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a solution as its worked solution, in Markdown with maths."""
+        from backprop_cli.render import Format, RenderOptions, render
+
+        return render(Format.MARKDOWN, [self], RenderOptions())
+
+    def _repr_latex_(self) -> str:
+        """The worked solution as LaTeX for a notebook's LaTeX output (e.g. nbconvert's PDF):
+        the document's body, without the preamble."""
+        from backprop_cli.render import RenderOptions
+        from backprop_cli.render.latex import body
+
+        return body([self], RenderOptions())
+
     @property
     def gradients(self) -> dict[str, np.ndarray]:
         """``W1``, ``b1``, … and ``x``: ∂L/∂θ for every parameter and the input."""

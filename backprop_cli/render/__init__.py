@@ -22,6 +22,10 @@ class Format(str, Enum):
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    MARKDOWN = "markdown"
+    LATEX = "latex"
+    HTML = "html"
+    SVG = "svg"
 
 
 @dataclass(frozen=True)
@@ -38,12 +42,26 @@ class RenderOptions:
 Renderer = Callable[[Sequence["Solution"], RenderOptions], str]
 
 
-def _text(module: str) -> Renderer:
+def _text(module: str, function: str = "render") -> Renderer:
+    """A renderer of the terminal's formats (or their export), which take `TextOptions`."""
+
     def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         from backprop_cli.render.textual import TextOptions
 
         text = TextOptions(options.precision, options.max_rows, options.width, options.color)
-        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, text)
+        result: str = getattr(import_module(f"backprop_cli.render.{module}"), function)(
+            solutions, text
+        )
+        return result
+
+    return render
+
+
+def _document(module: str) -> Renderer:
+    """A renderer of a document format (LaTeX, Markdown), which takes the `RenderOptions`."""
+
+    def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
+        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, options)
         return result
 
     return render
@@ -59,11 +77,19 @@ RENDERERS: dict[Format, Renderer] = {
     Format.RICH: _text("rich"),
     Format.PLAIN: _text("plain"),
     Format.JSON: _json,
+    Format.MARKDOWN: _document("markdown"),
+    Format.LATEX: _document("latex"),
+    Format.HTML: _text("export", "html"),
+    Format.SVG: _text("export", "svg"),
 }
 
 EXTENSIONS: dict[str, Format] = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
+    ".md": Format.MARKDOWN,
+    ".tex": Format.LATEX,
+    ".html": Format.HTML,
+    ".svg": Format.SVG,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 

@@ -190,12 +190,13 @@ class MathWriter:
         ]
         return self.piecewise(rows)
 
-    def elide(self, count: int) -> list[int | None]:
-        """Which of ``count`` rows (or columns) to show; None marks the elision."""
-        if count <= self.max_rows:
+    def elide(self, count: int, limit: int | None = None) -> list[int | None]:
+        """Which of ``count`` rows (or columns) to show, at most ``limit`` (default
+        ``max_rows``) of them; None marks the elision."""
+        limit = self.max_rows if limit is None else max(limit, 2)
+        if count <= limit:
             return list(range(count))
-        head = self.max_rows - 1
-        return [*range(head), None, count - 1]
+        return [*range(limit - 1), None, count - 1]
 
     # --- tokens (Unicode text) --------------------------------------------
 

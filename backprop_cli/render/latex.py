@@ -1,0 +1,231 @@
+"""LaTeX: the worked solution as a document that ``pdflatex`` compiles, a typeset model answer.
+
+Standard packages only (amsmath, amssymb, booktabs, array, geometry: all in
+TeX Live's latex-base and latex-recommended). Each block of the layout is
+written by its writer: headings as sections, steps in ``align*`` as
+formula → substitution → result, matrices as ``bmatrix``, tables with
+booktabs rules, final answers ``\\boxed``. All free text goes through
+`latextext`, so no title or note can break the document. Only the vector
+Computer Modern fonts are used (the default bullet, a TS1 character, would
+need a bitmap font made: it is replaced by the maths bullet).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from backprop_cli.expr import Expr, Message, num
+from backprop_cli.render import RenderOptions, aligned
+from backprop_cli.render.blocks import (
+    Answers,
+    Block,
+    Cell,
+    Chart,
+    Equations,
+    Heading,
+    Items,
+    Paragraph,
+    Table,
+)
+from backprop_cli.render.latexmath import LatexMath, latex_math
+from backprop_cli.render.latextext import escape, prose
+from backprop_cli.render.latexwidth import width
+from backprop_cli.render.layout import layout
+from backprop_cli.trace import Solution
+
+PREAMBLE = r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
+\documentclass[11pt]{article}
+\usepackage[a4paper,margin=2.5cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{array,booktabs}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5\baselineskip plus 2pt}
+\setlength{\emergencystretch}{3em}
+\renewcommand{\labelitemi}{$\bullet$}
+"""
+
+SECTIONS = ("section", "subsection", "subsubsection")
+BAR_CHART = (100, 30, 60)
+"""The loss chart: width and height in millimetres, and at most this many bars."""
+
+
+@dataclass(frozen=True)
+class _Writer:
+    math: LatexMath
+    inline: LatexMath
+    """For formulas in the text, which may be broken across lines."""
+    top: int
+    """The level a title heading (level 1) is written at: 0 the document's title, 1 a section."""
+
+    def formula(self, e: Expr) -> str:
+        return f"${self.inline.write(e)}$"
+
+    def message(self, parts: Message) -> str:
+        return "".join(prose(p) if isinstance(p, str) else self.formula(p) for p in parts)
+
+    def cell(self, value: Cell) -> str:
+        return (
+            escape(value)
+            if isinstance(value, str)
+            else f"$\\displaystyle {self.math.write(value)}$"
+        )
+
+    def width(self, value: Cell) -> float:
+        """About how wide a cell is, in digits (bold header text included)."""
+        return 1.1 * len(value) if isinstance(value, str) else width(self.math.write(value))
+
+
+def title(text: str, subtitle: str) -> list[str]:
+    return [
+        r"\begin{center}",
+        rf"{{\LARGE\bfseries {text}\par}}",
+        r"\medskip",
+        rf"{{\large {subtitle}\par}}",
+        r"\end{center}",
+        "",
+    ]
+
+
+def _heading(block: Heading, w: _Writer) -> list[str]:
+    level = block.level - 1 + w.top
+    if level == 0:
+        return title(escape(block.text), "Worked solution")
+    return [rf"\{SECTIONS[min(level, len(SECTIONS)) - 1]}{{{escape(block.text)}}}", ""]
+
+
+def _paragraph(block: Paragraph, w: _Writer) -> list[str]:
+    text = w.message(block.parts)
+    return [rf"\textbf{{Insight.}} {text}" if block.kind == "insight" else text, ""]
+
+
+def _items(block: Items, w: _Writer) -> list[str]:
+    environment = "enumerate" if block.numbered else "itemize"
+    items = [rf"  \item {w.message(item)}" for item in block.items]
+    return [rf"\begin{{{environment}}}", *items, rf"\end{{{environment}}}", ""]
+
+
+def _align(rows: list[str], gap: str = "") -> list[str]:
+    ends = [row + r" \\" + gap for row in rows[:-1]]
+    return [r"\begin{align*}", *ends, rows[-1], r"\end{align*}", ""]
+
+
+def _equations(block: Equations, w: _Writer) -> list[str]:
+    return _align(aligned.rows(block.steps, w.math))
+
+
+def _columns(block: Table, w: _Writer) -> str:
+    """``l`` columns, but the widest one wraps its text (a long sum breaks after a +)
+    when the table would be wider than the page."""
+    widths = [
+        max(w.width(row[i]) for row in (block.header, *block.rows))
+        for i in range(len(block.header))
+    ]
+    padding = 2.2 * len(widths)  # \tabcolsep on both sides of every column
+    if sum(widths) + padding <= aligned.LINE:
+        return "l" * len(widths)
+    widest = widths.index(max(widths))
+    share = (
+        max(aligned.LINE - padding - sum(widths) + widths[widest], aligned.LINE / 3) / aligned.LINE
+    )
+    spec = ["l"] * len(widths)
+    spec[widest] = rf">{{\raggedright\arraybackslash}}p{{{share:.2f}\linewidth}}"
+    return "".join(spec)
+
+
+def _table(block: Table, w: _Writer) -> list[str]:
+    count = len(block.header)
+    cells = [[w.cell(c) for c in row] for row in block.rows]
+    # Fractions and matrices are taller than a row: space them apart.
+    tall = any(r"\frac" in cell or r"\begin" in cell for row in cells for cell in row)
+    end = r" \\ \addlinespace[0.6ex]" if tall else r" \\"
+    rows = [" & ".join(row) + end for row in cells]
+    if block.elided:
+        more = rf"\multicolumn{{{count}}}{{@{{}}l}}{{\ldots{{}} {block.elided} more}} \\"
+        rows.insert(len(rows) - 1, more)
+    return [
+        r"\begin{center}",
+        rf"\begin{{tabular}}{{@{{}}{_columns(block, w)}@{{}}}}",
+        r"\toprule",
+        " & ".join(rf"\textbf{{{w.cell(c)}}}" for c in block.header) + r" \\",
+        r"\midrule",
+        *rows,
+        r"\bottomrule",
+        r"\end{tabular}",
+        r"\end{center}",
+        "",
+    ]
+
+
+def _answers(block: Answers, w: _Writer) -> list[str]:
+    rows = [
+        rf"&\boxed{{{w.math.write(symbol)} = {w.math.write(value)}}}"
+        for symbol, value in block.items
+    ]
+    return _heading(Heading(block.title, 2), w) + _align(rows, "[1ex]")
+
+
+def _chart(block: Chart, w: _Writer) -> list[str]:
+    """The loss over the steps as bars between its smallest and largest value."""
+    wide, high, bars = BAR_CHART
+    finite = block.values[np.isfinite(block.values)]
+    if finite.size == 0:
+        return [rf"({escape(block.label)}: no finite values to chart)", ""]
+    top, bottom = float(finite.max()), float(finite.min())
+    picks = np.linspace(0, len(block.values) - 1, min(len(block.values), bars)).round().astype(int)
+    step = wide / len(picks)
+    lines = [
+        r"\begin{center}",
+        r"\setlength{\unitlength}{1mm}",
+        rf"\begin{{picture}}({wide + 20},{high + 10})(-20,-8)",
+        rf"\put(0,0){{\line(1,0){{{wide}}}}}",
+        rf"\put(-2,{high}){{\makebox(0,0)[r]{{{w.formula(num(top))}}}}}",
+        rf"\put(-2,0){{\makebox(0,0)[r]{{{w.formula(num(bottom))}}}}}",
+        rf"\put(0,{high + 4}){{\makebox(0,0)[l]{{{escape(block.label)}}}}}",
+        rf"\put({wide / 2:g},-5){{\makebox(0,0){{step 0 \ldots{{}} {len(block.values) - 1}}}}}",
+    ]
+    for i, pick in enumerate(picks):
+        value = float(block.values[pick])
+        if np.isfinite(value):
+            bar = max((value - bottom) / ((top - bottom) or 1.0) * high, 0.3)
+            lines.append(rf"\put({i * step:.2f},0){{\rule{{{step * 0.7:.2f}mm}}{{{bar:.2f}mm}}}}")
+    return [*lines, r"\end{picture}", r"\end{center}", ""]
+
+
+WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
+    Heading: _heading,
+    Paragraph: _paragraph,
+    Items: _items,
+    Equations: _equations,
+    Table: _table,
+    Answers: _answers,
+    Chart: _chart,
+}
+
+
+def _lines(blocks: Sequence[Block], w: _Writer) -> list[str]:
+    return [line for block in blocks for line in WRITERS[type(block)](block, w)]
+
+
+def body(solutions: Sequence[Solution], options: RenderOptions) -> str:
+    """The document's text without its preamble: what a notebook's LaTeX output holds."""
+    w = _Writer(
+        latex_math(options.precision, options.max_rows),
+        latex_math(options.precision, options.max_rows, inline=True),
+        top=0 if len(solutions) == 1 else 1,
+    )
+    lines = title("Worked solutions", f"{len(solutions)} problems") if w.top else []
+    for i, solution in enumerate(solutions):
+        if i:
+            lines += [r"\clearpage", ""]
+        lines += _lines(layout(solution, options.max_rows), w)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
+    return PREAMBLE + "\n\\begin{document}\n\n" + body(solutions, options) + "\n\\end{document}\n"

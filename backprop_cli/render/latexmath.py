@@ -1,0 +1,184 @@
+"""Formulas in LaTeX (for the LaTeX document and Markdown's ``$…$`` maths).
+
+`LatexMath` is the `MathWriter` grammar with LaTeX's tokens: ``\\frac``,
+``\\partial``, ``\\left( \\right)`` where the contents are tall, ``bmatrix``
+with elided rows and columns (as many as fit across the page), ``cases``, numbers with ``\\times 10^{k}``. No
+``|`` is written (``\\lvert``): a Markdown table would read it as a cell border.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from backprop_cli.expr import Expr, Sym
+from backprop_cli.render.latextext import escape
+from backprop_cli.render.latexwidth import width
+from backprop_cli.render.math import ATOM, MathWriter
+from backprop_cli.render.numbers import human
+
+_BASES = {
+    "yhat": r"\hat{y}",
+    "delta": r"\delta",
+    "eta": r"\eta",
+    "theta": r"\theta",
+    "ell": r"\ell",
+}
+_BOLD_BASES = {"yhat": r"\hat{\mathbf{y}}"}
+_FUNCTIONS = {
+    "σ": r"\sigma",
+    "Φ": r"\Phi",
+    "φ": r"\phi",
+    "log": r"\log",
+    "exp": r"\exp",
+    "max": r"\max",
+    "min": r"\min",
+    "tanh": r"\tanh",
+}
+_RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx"}
+_TALL = re.compile(r"\\(frac|begin|sum|left)(?![a-zA-Z])")
+"""What makes a formula taller than a line, so that the parentheses around it must grow."""
+
+MAX_COLUMNS = 6
+MATRIX_WIDTH = 58
+"""Matrix columns shown before the middle ones are elided: at most this many, and no
+more than fit in this width (in digits: about two thirds of the page)."""
+
+
+def latex_math(precision: int, max_rows: int, inline: bool = False) -> LatexMath:
+    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``."""
+    return LatexMath(lambda v: latex_number(v, precision), max(max_rows, 4), max_rows, inline)
+
+
+def latex_number(value: float, precision: int) -> str:
+    """``value`` to ``precision`` significant digits: ``-0.01623``, ``1.235 \\times 10^{4}``."""
+    text = human(value, precision, minus="-")
+    if text.endswith("∞"):
+        return text.replace("∞", r"\infty")
+    if text == "NaN":
+        return r"\mathrm{NaN}"
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}" if e else text
+
+
+class LatexMath(MathWriter):
+    r"""LaTeX maths: ``z_{1}^{(1)} = w_{11}^{(1)} x_{1} + w_{12}^{(1)} x_{2} + b_{1}^{(1)}``."""
+
+    frac_precedence = ATOM
+    plus, minus, times, hadamard, ellipsis = "+", "-", r"\cdot", r"\odot", r"\cdots"
+    spaced_times = True
+
+    def __init__(
+        self,
+        number: Callable[[float], str],
+        max_terms: int = 10,
+        max_rows: int = 8,
+        inline: bool = False,
+    ) -> None:
+        super().__init__(number, max_terms, max_rows)
+        self.max_columns = min(self.max_rows, MAX_COLUMNS)
+        self.inline = inline
+        """Maths in a line of text: its parentheses never grow, so the line may break in them."""
+
+    def _grows(self, text: str) -> bool:
+        return not self.inline and bool(_TALL.search(text))
+
+    def paren(self, text: str) -> str:
+        return rf"\left({text}\right)" if self._grows(text) else f"({text})"
+
+    def juxtapose(self, parts: list[str]) -> str:
+        return " ".join(parts)
+
+    def relation(self, op: str) -> str:
+        return _RELATIONS.get(op, op)
+
+    def text(self, text: str) -> str:
+        return rf"\text{{{escape(text)}}}"
+
+    def sym(self, s: Sym) -> str:
+        base = _BASES.get(s.base, s.base)
+        if s.bold:
+            bold = r"\boldsymbol" if base.startswith("\\") else r"\mathbf"
+            base = _BOLD_BASES.get(s.base, f"{bold}{{{base}}}")
+        text = base
+        if s.index:
+            parts = [str(p) for p in s.index]
+            text += "_{" + ("," if any(len(p) > 1 for p in parts) else "").join(parts) + "}"
+        if s.layer is not None:
+            text += f"^{{({s.layer})}}"
+        if s.sample is not None:
+            text += f"[{s.sample}]"
+        return text
+
+    def frac(self, numerator: Expr, denominator: Expr) -> str:
+        return rf"\frac{{{self.write(numerator)}}}{{{self.write(denominator)}}}"
+
+    def power(self, base: str, exponent: Expr) -> str:
+        # Braced: the base may carry a superscript of its own (a layer: {a^{(1)}}^{2}).
+        return f"{{{base}}}^{{{self.write(exponent)}}}"
+
+    def exp(self, exponent: Expr) -> str:
+        return f"e^{{{self.write(exponent)}}}"
+
+    def call(self, name: str, args: list[str], prime: bool) -> str:
+        if name == "abs":
+            return self.abs(", ".join(args))
+        if name in _FUNCTIONS:
+            function = _FUNCTIONS[name]
+        elif name.isascii() and name.isalpha():
+            function = rf"\operatorname{{{name}}}"
+        else:
+            function = self.text(name)
+        return function + ("'" if prime else "") + self.paren(", ".join(args))
+
+    def abs(self, text: str) -> str:
+        if self._grows(text):
+            return rf"\left\lvert {text}\right\rvert"
+        return rf"\lvert {text}\rvert"
+
+    def partial(self, numerator: str, denominator: str) -> str:
+        return rf"\frac{{\partial {numerator}}}{{\partial {denominator}}}"
+
+    def sigma(self, index: str, lower: Expr | None, upper: Expr | None) -> str:
+        below = index if lower is None else f"{index}={self.write(lower)}"
+        above = "" if upper is None else f"^{{{self.write(upper)}}}"
+        return rf"\sum_{{{below}}}{above} "
+
+    def transpose(self, text: str) -> str:
+        return f"{{{text}}}^{{\\top}}"
+
+    def matrix(self, values: np.ndarray) -> str:
+        rows, cols = values.shape
+        if rows == 1 and cols == 1:
+            return self.num(float(values[0, 0]))
+        # As many columns as fit across the page, the middle ones elided.
+        limit = min(self.max_columns, cols)
+        while True:
+            text = self._bmatrix(values, self.elide(cols, limit))
+            if limit <= 3 or width(text) <= MATRIX_WIDTH:
+                return text
+            limit -= 1
+
+    def _bmatrix(self, values: np.ndarray, columns: list[int | None]) -> str:
+        lines = []
+        for i in self.elide(values.shape[0]):
+            if i is None:
+                cells = [r"\vdots" if j is not None else r"\ddots" for j in columns]
+            else:
+                cells = [
+                    self.num(float(values[i, j])) if j is not None else r"\cdots" for j in columns
+                ]
+            lines.append(" & ".join(cells))
+        return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+
+    def piecewise(self, rows: list[tuple[str, str | None]]) -> str:
+        lines = [
+            rf"{value} & \text{{if }} {cond}" if cond else rf"{value} & \text{{otherwise}}"
+            for value, cond in rows
+        ]
+        return r"\begin{cases} " + r" \\ ".join(lines) + r" \end{cases}"
+
+    def since(self, value: str, reason: str) -> str:
+        return rf"{value} \quad \text{{(as }}{reason}\text{{)}}"

@@ -1,0 +1,58 @@
+"""The Python API: `load` and `solve` give the report's numbers, and a solution displays itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from backprop_cli import load, solve
+from backprop_cli.render import Format, RenderOptions, render
+
+
+@pytest.mark.parametrize("name", ["ex1", "ex2", "ex3", "ex4", "ex5"])
+def test_the_api_returns_the_json_reports_numbers(name: str) -> None:
+    solution = solve(load(name))
+    data = json.loads(render(Format.JSON, [solution], RenderOptions()))
+    assert solution.loss == data["loss"]["value"]
+    assert solution.output[0].tolist() == data["output"]
+    assert set(solution.gradients) == set(data["gradients"])
+    for key, value in solution.gradients.items():
+        expected = np.asarray(data["gradients"][key])
+        assert np.array_equal(np.asarray(value).reshape(expected.shape), expected), key
+    for result, layer in zip(solution.layers, data["layers"], strict=True):
+        assert result.z[0].tolist() == layer["z"] and result.a[0].tolist() == layer["a"]
+        assert result.delta[0].tolist() == layer["delta"]
+    assert [step.symbol for step in solution.steps] == [step["symbol"] for step in data["steps"]]
+
+
+def test_a_solution_displays_itself_in_a_notebook() -> None:
+    solution = solve(load("ex1"))
+    assert solution._repr_markdown_() == render(Format.MARKDOWN, [solution], RenderOptions())
+    latex = solution._repr_latex_()
+    assert r"\documentclass" not in latex  # a notebook's LaTeX output is the body only
+    assert r"\boxed{L = 0.1013}" in latex
+    assert latex in render(Format.LATEX, [solution], RenderOptions())
+
+
+def test_loading_and_solving_does_not_import_the_renderers() -> None:
+    code = (
+        "import sys; from backprop_cli import load, solve; solve(load('ex1')); "
+        "print(sorted(m for m in sys.modules if m.startswith(('rich', 'backprop_cli.render'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_documents_never_import_rich() -> None:
+    code = (
+        "import sys; from backprop_cli import load, solve; "
+        "from backprop_cli.render import Format, RenderOptions, render; s = solve(load('ex3')); "
+        "[render(f, [s], RenderOptions()) for f in (Format.JSON, Format.LATEX, Format.MARKDOWN)]; "
+        "print([m for m in sys.modules if m.startswith('rich')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
