@@ -102,7 +102,12 @@ def kink(solution: Solution) -> list[Insight]:
         solution.output == solution.problem.y
     ):
         message = (
-            "ŷ = y exactly for an output: |ŷ − y| has no derivative there; sign(0) = 0 is used.",
+            Rel(YHAT, "=", Y),
+            " exactly for an output: ",
+            Call("abs", (Sub(YHAT, Y),)),
+            " has no derivative there; ",
+            Rel(Call("sign", (num(0),)), "=", num(0)),
+            " is used.",
         )
         found.append(Insight("kink", message))
     return found
@@ -175,15 +180,31 @@ def no_cancellation(solution: Solution) -> list[Insight]:
     last = solution.layers[-1].layer.activation
     loss = solution.problem.loss.function
     if last.name == "softmax":
+        y_i, y_j, g_i, g_j = (
+            Sym("yhat", ("i",)),
+            Sym("yhat", ("j",)),
+            Sym("g", ("i",)),
+            Sym("g", ("j",)),
+        )
+        jacobian = Mul((y_i, Sub(g_i, Sum(Mul((g_j, y_j), dot=False), "j"))), dot=False)
         message: Message = (
             f"Softmax feeding {loss.abbreviation}: nothing cancels, so δ needs the whole softmax "
-            "Jacobian, δᵢ = ŷᵢ(gᵢ − Σⱼ gⱼŷⱼ) with g = ∂L/∂ŷ; with cross-entropy it would simply be ŷ − y.",
+            "Jacobian, ",
+            Rel(Sym("delta", ("i",)), "=", jacobian),
+            " with ",
+            Rel(Sym("g"), "=", Partial(L, YHAT)),
+            "; with cross-entropy it would simply be ",
+            Sub(YHAT, Y),
+            ".",
         )
     elif last.name == "sigmoid":
         message = (
-            f"Sigmoid output with {loss.abbreviation}: the factor σ′(z) = ŷ(1 − ŷ) stays in δ and makes "
-            "the gradient small whenever the output saturates, even on a wrong answer; binary "
-            "cross-entropy would cancel it (δ = ŷ − y).",
+            f"Sigmoid output with {loss.abbreviation}: the factor ",
+            Rel(Call("σ", (Z,), prime=True), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
+            " stays in δ and makes the gradient small whenever the output saturates, even on a "
+            "wrong answer; binary cross-entropy would cancel it (",
+            Rel(Sym("delta"), "=", Sub(YHAT, Y)),
+            ").",
         )
     else:
         return []

@@ -150,9 +150,17 @@ class Reader:
         return value
 
     def text(self, value: Any, path: Path, what: str = "text") -> str:
+        """Text, without control characters (other than newlines and tabs): a title or note is
+        printed to terminals, and an escape sequence in it could drive the terminal."""
         if not isinstance(value, str):
             hint = " (put it in quotes)" if is_number(value) or isinstance(value, bool) else ""
             raise self.fail(path, what, value, hint=hint)
+        control = next((ch for ch in value if not ch.isprintable() and ch not in "\n\t"), None)
+        if control is not None:
+            raise self.error(
+                path,
+                f"expected {what} without control characters, got the character {control!r} in it",
+            )
         return value
 
     def texts(self, value: Any, path: Path, what: str) -> tuple[str, ...]:

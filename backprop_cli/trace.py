@@ -47,8 +47,6 @@ class Step:
     sample: int | None = None
     """0-based sample of an element step in a batch."""
     assign: bool = False
-    why: Message = ()
-    """A sentence on why the step is what it is (e.g. which factor cancels)."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ tasks:
   - "- a task starting with a dash"
   - "[1, 2] is the input of # a task starting with a bracket"
   - "1. a task that looks numbered"
-  - "control characters: null \0, bell \a, escape \e, delete \x7f, line separator \u2028."
 input: [1, 2]
 target: 1
 layers:
@@ -41,7 +40,8 @@ notes: |
   ```
   1. not a list ~~~ <script>alert(1)</script> $$x$$
 """
-"""Every character LaTeX or Markdown reads as syntax, and Unicode maths, in every text field."""
+"""Every character LaTeX or Markdown reads as syntax, and Unicode maths, in every text field
+(control characters are refused when the problem is loaded: tests/test_validation.py)."""
 
 BATCH = """
 title: A batch of three samples

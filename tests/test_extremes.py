@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from backprop_cli import load, solve
-from backprop_cli.render import plain, report
-from backprop_cli.render.textual import TextOptions
+from backprop_cli.render import RenderOptions, plain, report
 
 
 def one_neuron(write: Any, x: float, activation: str, loss: str, target: Any) -> Any:
@@ -77,5 +76,5 @@ def test_overflowing_weights_are_reported_not_crashed(write: Any) -> None:
     assert any(i.kind == "non_finite" for i in s.insights)
     data = json.loads(report.render([s]))
     assert data["gradients"]["W2"] == [[None]] or data["loss"]["value"] is None
-    text = plain.render([s], TextOptions())
+    text = plain.render([s], RenderOptions())
     assert "∞" in text or "NaN" in text

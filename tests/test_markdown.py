@@ -140,7 +140,7 @@ def test_special_characters_stay_text(write: Any) -> None:
     assert "<em>" not in own and "<strong>" not in own and "<a " not in page
     assert "<script>" not in page and "<b>" not in page and "<code>" not in page
     assert "<pre>" not in page  # ``` in the notes starts no code block
-    assert page.count("<li>") == 6 + 3  # the tasks and the conventions; no nested list
+    assert page.count("<li>") == 5 + 3  # the tasks and the conventions; no nested list
     assert "*star*" in page and "_under_" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
     assert "$x^2$" in page
 

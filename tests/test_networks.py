@@ -123,6 +123,8 @@ def test_every_gradient_matches_finite_differences(doc: dict[str, Any]) -> None:
     params = initial_params(problem)
     assume(away_from_kinks(problem, params))
     solution = solve(problem)
+    # The stencil's rounding error is about 1.5·ε·|L|/h ≈ 3e-12·|L|: an absolute floor well above it.
+    noise = 1e-9 * max(1.0, abs(solution.loss))
     for i, p in enumerate(params):
         if p is None:
             continue
@@ -140,7 +142,7 @@ def test_every_gradient_matches_finite_differences(doc: dict[str, Any]) -> None:
                     trial[i] = (values, p[1]) if which == 0 else (p[0], values)
                     total += weight * loss_at(problem, trial)
                 numeric[index] = total / (12 * H)
-            np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=noise)
     numeric_x = np.zeros_like(problem.x)
     for index in np.ndindex(*problem.x.shape):
         total = 0.0
@@ -149,14 +151,16 @@ def test_every_gradient_matches_finite_differences(doc: dict[str, Any]) -> None:
             x[index] += multiple * H
             total += weight * loss_at(problem, params, x)
         numeric_x[index] = total / (12 * H)
-    np.testing.assert_allclose(solution.dx, numeric_x, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(solution.dx, numeric_x, rtol=1e-6, atol=noise)
 
 
 @given(doc=problems())
 @settings(max_examples=100, deadline=None)
 def test_a_gradient_step_with_a_small_rate_lowers_the_loss(doc: dict[str, Any]) -> None:
     doc = {**doc, "learning_rate": 1e-4}
-    solution = solve(load_doc(doc))
+    problem = load_doc(doc)
+    assume(away_from_kinks(problem, initial_params(problem)))  # at a kink a step may go uphill
+    solution = solve(problem)
     assert solution.update is not None
     before, after = solution.update.loss_history
     gradient_norm = sum(

@@ -16,14 +16,13 @@ import pytest
 
 from backprop_cli import load, solve
 from backprop_cli.engine import Options
-from backprop_cli.render import plain, rich
-from backprop_cli.render.textual import TextOptions
+from backprop_cli.render import RenderOptions, plain, rich
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
 def plain_text(solution: Any, width: int = 100, max_rows: int = 8) -> str:
-    return plain.render([solution], TextOptions(width=width, max_rows=max_rows))
+    return plain.render([solution], RenderOptions(width=width, max_rows=max_rows))
 
 
 def test_rounding_mode_matches_a_hand_rounded_computation() -> None:
@@ -117,7 +116,7 @@ def test_prose_wraps_to_the_width() -> None:
 @pytest.mark.parametrize("name", ["ex1", "ex2", "ex3", "ex4", "ex5"])
 @pytest.mark.parametrize("kind", ["plain", "rich"])
 def test_snapshot(name: str, kind: str) -> None:
-    options = TextOptions(width=100, color=False)
+    options = RenderOptions(width=100, color=False)
     text = (plain if kind == "plain" else rich).render([solve(load(name))], options)
     path = SNAPSHOTS / f"{name}.{kind}.txt"
     if os.environ.get("UPDATE_SNAPSHOTS"):

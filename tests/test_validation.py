@@ -202,6 +202,13 @@ def test_python_tags_are_refused_and_run_nothing(run: Any, write: Any, tmp_path:
     assert not marker.exists()
 
 
+def test_control_characters_in_texts_are_refused(run: Any, write: Any) -> None:
+    text = 'title: "Ex \\e]0;pwned\\a"\n' + GOOD
+    assert fails(run, write, text) == (
+        "p.yaml:1: title: expected text without control characters, got the character '\\x1b' in it"
+    )
+
+
 def test_yaml_12_numbers_are_numbers(run: Any, write: Any) -> None:
     path = write(GOOD.replace("[1, 2]", "[1e-3, 2E2]") + "learning_rate: 1e-3\n")
     result = run("solve", str(path), "--format", "json")

@@ -42,45 +42,26 @@ class RenderOptions:
 Renderer = Callable[[Sequence["Solution"], RenderOptions], str]
 
 
-def _text(module: str, function: str = "render") -> Renderer:
-    """A renderer of the terminal's formats (or their export), which take `TextOptions`."""
+def _lazy(module: str, function: str = "render") -> Renderer:
+    """The renderer ``function`` of ``backprop_cli.render.<module>``, imported when first used."""
 
     def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
-        from backprop_cli.render.textual import TextOptions
-
-        text = TextOptions(options.precision, options.max_rows, options.width, options.color)
         result: str = getattr(import_module(f"backprop_cli.render.{module}"), function)(
-            solutions, text
+            solutions, options
         )
         return result
 
     return render
 
 
-def _document(module: str) -> Renderer:
-    """A renderer of a document format (LaTeX, Markdown), which takes the `RenderOptions`."""
-
-    def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
-        result: str = import_module(f"backprop_cli.render.{module}").render(solutions, options)
-        return result
-
-    return render
-
-
-def _json(solutions: Sequence[Solution], options: RenderOptions) -> str:
-    from backprop_cli.render import report
-
-    return report.render(solutions, options.precision)
-
-
 RENDERERS: dict[Format, Renderer] = {
-    Format.RICH: _text("rich"),
-    Format.PLAIN: _text("plain"),
-    Format.JSON: _json,
-    Format.MARKDOWN: _document("markdown"),
-    Format.LATEX: _document("latex"),
-    Format.HTML: _text("export", "html"),
-    Format.SVG: _text("export", "svg"),
+    Format.RICH: _lazy("rich"),
+    Format.PLAIN: _lazy("plain"),
+    Format.JSON: _lazy("report"),
+    Format.MARKDOWN: _lazy("markdown"),
+    Format.LATEX: _lazy("latex"),
+    Format.HTML: _lazy("export", "html"),
+    Format.SVG: _lazy("export", "svg"),
 }
 
 EXTENSIONS: dict[str, Format] = {

@@ -51,7 +51,6 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     elided: int = 0
     """Rows left out of the middle (shown as “… N more”) before the last row."""
-    title: str = ""
 
 
 @dataclass(frozen=True)

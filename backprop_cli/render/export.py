@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from backprop_cli.render import rich
-from backprop_cli.render.textual import TextOptions
+from backprop_cli.render import RenderOptions, rich
 from backprop_cli.trace import Solution
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,19 +23,19 @@ def _pictured(text: str) -> str:
     return _CONTROL.sub(lambda m: "\u2421" if m[0] == "\x7f" else chr(0x2400 + ord(m[0])), text)
 
 
-def _recorded(solutions: Sequence[Solution], options: TextOptions) -> Console:
+def _recorded(solutions: Sequence[Solution], options: RenderOptions) -> Console:
     console = rich.console(options, record=True)
     for renderable in rich.renderables(solutions, options):
         console.print(renderable)
     return console
 
 
-def html(solutions: Sequence[Solution], options: TextOptions) -> str:
+def html(solutions: Sequence[Solution], options: RenderOptions) -> str:
     """A standalone HTML page, its styles inline."""
     return _pictured(_recorded(solutions, options).export_html(inline_styles=True))
 
 
-def svg(solutions: Sequence[Solution], options: TextOptions) -> str:
+def svg(solutions: Sequence[Solution], options: RenderOptions) -> str:
     """An SVG image of a terminal window, titled with the problems' titles."""
     title = "; ".join(solution.problem.title for solution in solutions)
     return _pictured(_recorded(solutions, options).export_svg(title=title))

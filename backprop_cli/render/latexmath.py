@@ -37,7 +37,7 @@ _FUNCTIONS = {
     "min": r"\min",
     "tanh": r"\tanh",
 }
-_RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx"}
+_RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "←": r"\leftarrow"}
 _TALL = re.compile(r"\\(frac|begin|sum|left)(?![a-zA-Z])")
 """What makes a formula taller than a line, so that the parentheses around it must grow."""
 

@@ -11,7 +11,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from backprop_cli.expr import Expr, Message, Mul, Partial, Sym, Text, num
+from backprop_cli.expr import (
+    Call,
+    Expr,
+    Frac,
+    Message,
+    Mul,
+    Partial,
+    Pow,
+    Rel,
+    Sub,
+    Sum,
+    Sym,
+    Text,
+    num,
+)
 from backprop_cli.notation import Notation
 from backprop_cli.render import variants, worked
 from backprop_cli.render.blocks import (
@@ -39,6 +53,8 @@ TASK_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("forward", "output", "pre-activation", "softmax", "compute ŷ", "activation"), "Forward pass"),
 )
 """Where a task statement is answered: every section one of whose keywords it contains."""
+
+L, YHAT, Y = Sym("L"), Sym("yhat"), Sym("y")
 
 SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", "Variants", "Notes")
 
@@ -111,17 +127,22 @@ def conventions(c: Layout) -> Iterator[Block]:
         )
     ]
     if loss.name in ("mse", "sse") and p.loss.scale == 1:
+        residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
+        half = Mul((Frac(num(1), num(2)), Sum(Pow(residual, num(2)), "k")), dot=False)
         items.append(
             (
-                "With the ½ convention (L = ½ Σ (ŷ − y)², i.e. {name: sse, scale: 0.5}) "
-                "every gradient halves.",
+                "With the ½ convention, ",
+                Rel(L, "=", half),
+                " (i.e. {name: sse, scale: 0.5}), every gradient halves.",
             )
         )
     if c.s.fused:
         items.append(
             (
                 "The loss is computed from the last layer's pre-activation (the logits), which "
-                "keeps it finite for any z; its gradient there is δ = ŷ − y.",
+                "keeps it finite for any z; its gradient there is ",
+                Rel(Sym("delta"), "=", Sub(YHAT, Y)),
+                ".",
             )
         )
     items.append(
@@ -131,7 +152,14 @@ def conventions(c: Layout) -> Iterator[Block]:
         )
     )
     if any(result.layer.activation.kinks for result in c.s.layers):
-        items.append(("At a kink the derivative is taken as for z < 0: ReLU′(0) = 0.",))
+        relu_at_zero = Rel(Call("ReLU", (num(0),), prime=True), "=", num(0))
+        items.append(
+            (
+                "At a kink the derivative is taken as for z < 0: ",
+                relu_at_zero,
+                ".",
+            )
+        )
     if loss.name in ("binary_cross_entropy", "cross_entropy"):
         items.append(("log is the natural logarithm.",))
     if p.batched:

@@ -257,6 +257,19 @@ class MathWriter:
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUP = str.maketrans("0123456789+-=()niLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸᵀ")
+_VULGAR = {
+    (1.0, 2.0): "½",
+    (1.0, 3.0): "⅓",
+    (2.0, 3.0): "⅔",
+    (1.0, 4.0): "¼",
+    (3.0, 4.0): "¾",
+    (1.0, 5.0): "⅕",
+    (1.0, 6.0): "⅙",
+    (1.0, 7.0): "⅐",
+    (1.0, 8.0): "⅛",
+    (1.0, 9.0): "⅑",
+    (1.0, 10.0): "⅒",
+}
 _TEXT_BASES = {"yhat": "ŷ", "delta": "δ", "eta": "η", "theta": "θ", "ell": "ℓ"}
 
 
@@ -288,6 +301,10 @@ class TextMath(MathWriter):
         return super().needs_dot(before, factor, wrapped) or named
 
     def frac(self, numerator: Expr, denominator: Expr) -> str:
+        if isinstance(numerator, Num) and isinstance(denominator, Num):
+            vulgar = _VULGAR.get((numerator.value, denominator.value))
+            if vulgar:
+                return vulgar  # ½, ⅓: one glyph, so ½Σ(…) cannot be misread
         return f"{self.operand(numerator, PRODUCT)}/{self.operand(denominator, ATOM)}"
 
     def power(self, base: str, exponent: Expr) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from backprop_cli.render import textual
+from backprop_cli.render import RenderOptions, textual
 from backprop_cli.render.blocks import (
     Answers,
     Block,
@@ -18,11 +18,10 @@ from backprop_cli.render.blocks import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.math import TextMath
-from backprop_cli.render.textual import TextOptions
 from backprop_cli.trace import Solution
 
 
-def _heading(block: Heading, math: TextMath, o: TextOptions) -> list[str]:
+def _heading(block: Heading, math: TextMath, o: RenderOptions) -> list[str]:
     if block.level == 1:
         return [block.text, "=" * min(len(block.text), o.width), ""]
     if block.level == 2:
@@ -30,7 +29,7 @@ def _heading(block: Heading, math: TextMath, o: TextOptions) -> list[str]:
     return ["", block.text + ":"]
 
 
-def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> list[str]:
+def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> list[str]:
     prefix = "▸ " if block.kind == "insight" else ""
     return [*_wrap(prefix + textual.message(block.parts, math), o.width), ""]
 
@@ -48,7 +47,7 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     ) or [""]
 
 
-def _items(block: Items, math: TextMath, o: TextOptions) -> list[str]:
+def _items(block: Items, math: TextMath, o: RenderOptions) -> list[str]:
     lines = []
     for i, item in enumerate(block.items, start=1):
         marker = f"{i}. " if block.numbered else "- "
@@ -58,7 +57,7 @@ def _items(block: Items, math: TextMath, o: TextOptions) -> list[str]:
     return [*lines, ""]
 
 
-def _equations(block: Equations, math: TextMath, o: TextOptions) -> list[str]:
+def _equations(block: Equations, math: TextMath, o: RenderOptions) -> list[str]:
     lines = []
     for step in block.steps:
         lines += [textual.joined(line) for line in textual.equation(step, math, o.width, "  ")]
@@ -78,26 +77,26 @@ def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]], elided: in
     return out + body + [""]
 
 
-def _table(block: Table, math: TextMath, o: TextOptions) -> list[str]:
+def _table(block: Table, math: TextMath, o: RenderOptions) -> list[str]:
     header = [textual.cell(c, math) for c in block.header]
     rows = [[textual.cell(c, math) for c in row] for row in block.rows]
     return table_lines(header, rows, block.elided)
 
 
-def _answers(block: Answers, math: TextMath, o: TextOptions) -> list[str]:
+def _answers(block: Answers, math: TextMath, o: RenderOptions) -> list[str]:
     lines = ["", block.title, "-" * len(block.title)]
     for symbol, value in block.items:
         lines.append(f"  {math.write(symbol)} = {math.write(value)}")
     return [*lines, ""]
 
 
-def _chart(block: Chart, math: TextMath, o: TextOptions) -> list[str]:
+def _chart(block: Chart, math: TextMath, o: RenderOptions) -> list[str]:
     return [
         "  " + line for line in textual.chart(block.values, o.width - 2, precision=o.precision)
     ] + [""]
 
 
-WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], list[str]]] = {
+WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], list[str]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
     Items: _items,
@@ -108,7 +107,7 @@ WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], list[str]]] = {
 }
 
 
-def lines(blocks: Sequence[Block], options: TextOptions) -> list[str]:
+def lines(blocks: Sequence[Block], options: RenderOptions) -> list[str]:
     math = textual.writer(options)
     out: list[str] = []
     for block in blocks:
@@ -116,6 +115,6 @@ def lines(blocks: Sequence[Block], options: TextOptions) -> list[str]:
     return out
 
 
-def render(solutions: Sequence[Solution], options: TextOptions) -> str:
+def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
     parts = ["\n".join(lines(layout(s, options.max_rows), options)).strip("\n") for s in solutions]
     return ("\n\n" + "=" * min(options.width, 72) + "\n\n").join(parts) + "\n"

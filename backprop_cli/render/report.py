@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.expr import Message
+from backprop_cli.render import RenderOptions
 from backprop_cli.render.jsonwriter import Array, dumps, plain_data
 from backprop_cli.render.math import TextMath, text_math
 from backprop_cli.render.numbers import full
@@ -123,8 +124,9 @@ INDENT_LIMIT = 20_000
 """Reports of problems with more values than this are written compactly."""
 
 
-def render(solutions: Sequence[Solution], precision: int = 4) -> str:
+def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
     """One object for one solution; an array of them, in order, for several."""
+    precision = (options or RenderOptions()).precision
     reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
     size = sum(s.problem.parameters + s.problem.x.size for s in solutions)

@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from backprop_cli.render import textual
+from backprop_cli.render import RenderOptions, textual
 from backprop_cli.render.blocks import (
     Answers,
     Block,
@@ -30,14 +30,13 @@ from backprop_cli.render.blocks import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.math import TextMath
-from backprop_cli.render.textual import TextOptions
 from backprop_cli.trace import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
 PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "yellow"}
 
 
-def _heading(block: Heading, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _heading(block: Heading, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     if block.level == 1:
         yield Panel(Text(block.text, style="bold"), box=box.HEAVY, expand=False)
     elif block.level == 2:
@@ -48,7 +47,7 @@ def _heading(block: Heading, math: TextMath, o: TextOptions) -> Iterator[Rendera
         yield Text(block.text, style="bold")
 
 
-def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     text = textual.message(block.parts, math)
     if block.kind == "insight":
         yield Text.assemble(("▸ ", "bold yellow"), (text, PARAGRAPH_STYLES["insight"]))
@@ -56,7 +55,7 @@ def _paragraph(block: Paragraph, math: TextMath, o: TextOptions) -> Iterator[Ren
         yield Text(text, style=PARAGRAPH_STYLES.get(block.kind, ""))
 
 
-def _items(block: Items, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     grid = RichTable.grid(padding=(0, 1))
     grid.add_column(style="bold", justify="right")
     grid.add_column()
@@ -65,7 +64,7 @@ def _items(block: Items, math: TextMath, o: TextOptions) -> Iterator[RenderableT
     yield grid
 
 
-def _equations(block: Equations, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     # A grid aligns the = and ← signs of a group, as LaTeX's align does, and keeps a
     # wrapped line indented under the right-hand side it continues.
     grid = RichTable.grid(padding=(0, 1))
@@ -88,7 +87,7 @@ def _equations(block: Equations, math: TextMath, o: TextOptions) -> Iterator[Ren
     yield grid
 
 
-def _table(block: Table, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _table(block: Table, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for cell in block.header:
         table.add_column(textual.cell(cell, math))
@@ -100,7 +99,7 @@ def _table(block: Table, math: TextMath, o: TextOptions) -> Iterator[RenderableT
     yield table
 
 
-def _answers(block: Answers, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _answers(block: Answers, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     grid = RichTable.grid(padding=(0, 1))
     grid.add_column(style="bold", justify="right")
     grid.add_column()
@@ -118,12 +117,12 @@ def _answers(block: Answers, math: TextMath, o: TextOptions) -> Iterator[Rendera
     )
 
 
-def _chart(block: Chart, math: TextMath, o: TextOptions) -> Iterator[RenderableType]:
+def _chart(block: Chart, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     lines = textual.chart(block.values, o.width - 6, precision=o.precision)
     yield Panel(Text("\n".join(lines), style="magenta"), title=block.label, expand=False)
 
 
-WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], Iterator[RenderableType]]] = {
+WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], Iterator[RenderableType]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
     Items: _items,
@@ -134,13 +133,13 @@ WRITERS: dict[type, Callable[[Any, TextMath, TextOptions], Iterator[RenderableTy
 }
 
 
-def _blocks(blocks: Sequence[Block], options: TextOptions) -> Iterator[RenderableType]:
+def _blocks(blocks: Sequence[Block], options: RenderOptions) -> Iterator[RenderableType]:
     math = textual.writer(options)
     for block in blocks:
         yield from WRITERS[type(block)](block, math, options)
 
 
-def renderables(solutions: Sequence[Solution], options: TextOptions) -> list[RenderableType]:
+def renderables(solutions: Sequence[Solution], options: RenderOptions) -> list[RenderableType]:
     out: list[RenderableType] = []
     for i, solution in enumerate(solutions):
         if i:
@@ -149,7 +148,7 @@ def renderables(solutions: Sequence[Solution], options: TextOptions) -> list[Ren
     return out
 
 
-def console(options: TextOptions, record: bool = False) -> Console:
+def console(options: RenderOptions, record: bool = False) -> Console:
     return Console(
         file=StringIO(),
         width=options.width,
@@ -163,7 +162,7 @@ def console(options: TextOptions, record: bool = False) -> Console:
     )
 
 
-def render(solutions: Sequence[Solution], options: TextOptions) -> str:
+def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
     out = console(options)
     for item in renderables(solutions, options):
         out.print(item)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from backprop_cli.expr import Message
+from backprop_cli.render import RenderOptions
 from backprop_cli.render.blocks import Cell
 from backprop_cli.render.math import TextMath, text_math
 from backprop_cli.render.values import value_expr
@@ -15,15 +14,7 @@ from backprop_cli.trace import Step
 _BARS = " ▁▂▃▄▅▆▇█"
 
 
-@dataclass(frozen=True)
-class TextOptions:
-    precision: int = 4
-    max_rows: int = 8
-    width: int = 100
-    color: bool = False
-
-
-def writer(options: TextOptions) -> TextMath:
+def writer(options: RenderOptions) -> TextMath:
     return text_math(
         options.precision, max_terms=max(options.max_rows, 4), max_rows=options.max_rows
     )

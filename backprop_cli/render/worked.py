@@ -13,7 +13,7 @@ from backprop_cli.trace import LayerResult, Phase
 if TYPE_CHECKING:
     from backprop_cli.render.layout import Layout
 
-L = Sym("L")
+L, THETA = Sym("L"), Sym("theta")
 
 
 def _title(r: LayerResult) -> str:
@@ -192,7 +192,9 @@ def update(c: Layout) -> Iterator[Block]:
         (
             "Gradient descent with learning rate ",
             Rel(Sym("eta"), "=", num(result.learning_rate)),
-            f"{first}: every parameter moves against its gradient, θ ← θ − η ∂L/∂θ.",
+            f"{first}: every parameter moves against its gradient, ",
+            Rel(THETA, "←", Sub(THETA, Mul((Sym("eta"), Partial(L, THETA))))),
+            ".",
         ),
         "muted",
     )
