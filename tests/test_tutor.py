@@ -1,7 +1,7 @@
 """The worked solution as a tutor writes it: rounding, variants, elision, training, snapshots.
 
 The snapshots in tests/snapshots/ were read by eye before they were committed.
-Regenerate them after an intended change with ``UPDATE_SNAPSHOTS=1 pytest
+Regenerate them after an intended change with ``BACKPROP_UPDATE_SNAPSHOTS=1 pytest
 tests/test_tutor.py`` and read the diff.
 """
 
@@ -119,7 +119,7 @@ def test_snapshot(name: str, kind: str) -> None:
     options = RenderOptions(width=100, color=False)
     text = (plain if kind == "plain" else rich).render([solve(load(name))], options)
     path = SNAPSHOTS / f"{name}.{kind}.txt"
-    if os.environ.get("UPDATE_SNAPSHOTS"):
+    if os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
         SNAPSHOTS.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
