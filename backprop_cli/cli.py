@@ -18,6 +18,7 @@ import typer
 
 from backprop_cli.errors import BackpropError
 from backprop_cli.render import Format
+from backprop_cli.render.grading import GradingFormat
 
 app = typer.Typer(
     name="backprop",
@@ -161,6 +162,70 @@ def list_problems() -> None:
         document = parse(open_source(name).text, name)
         title = document.get("title", name) if isinstance(document, dict) else name
         typer.echo(f"{name.ljust(width)}  {title}")
+
+
+@app.command()
+@handles_errors
+def check(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5).",
+            show_default=False,
+        ),
+    ],
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers",
+            "-a",
+            metavar="ANSWERS.yaml",
+            help="The student's answers: a YAML file (or - for standard input).",
+            show_default=False,
+        ),
+    ],
+    format: Annotated[
+        GradingFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = GradingFormat.RICH,
+    precision: Annotated[
+        int,
+        typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
+    ] = 4,
+) -> None:
+    """Check a student's answers: each right or wrong, why, and the first wrong step.
+
+    The answers file holds numbers under the JSON report's names (z1, a1, delta1, output, loss, dW1, db1, dx, W1_new, b1_new; layers numbered from 1), for example:
+
+    answers: {output: 0.6817, loss: 0.1013, dW2: [[-0.086, -0.1037]], db2: -0.1382}
+
+    An answer is right when it is within 0.5% of the expected value or 0.0001 of it, whichever is larger: answers rounded to 3 significant digits or to 4 decimals pass. Change that with tolerance: {abs: A, rel: R} beside answers.
+
+    Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
+
+    Exit status: 0 all right, 1 some wrong, 2 a bad problem or answers file.
+
+    Example:
+
+      backprop check ex1 --answers my-ex1.yaml
+    """
+    from backprop_cli.answers import load_answers
+    from backprop_cli.check import grade
+    from backprop_cli.engine import solve as solve_problem
+    from backprop_cli.problem import load
+    from backprop_cli.quantities import Graph
+    from backprop_cli.render.grading import render as render_grading
+    from backprop_cli.render.textual import TextOptions
+
+    solution = solve_problem(load(file))
+    grading = grade(solution, load_answers(answers, Graph(solution)))
+    if format == GradingFormat.RICH and not sys.stdout.isatty():
+        format = GradingFormat.PLAIN
+    options = TextOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
+    sys.stdout.write(render_grading(format, grading, options))
+    if not grading.passed:
+        raise typer.Exit(1)
 
 
 def main() -> None:
