@@ -19,6 +19,7 @@ import typer
 from backprop_cli.errors import BackpropError
 from backprop_cli.render import Format
 from backprop_cli.render.grading import GradingFormat
+from backprop_cli.starter import Template
 
 app = typer.Typer(
     name="backprop",
@@ -226,6 +227,114 @@ def check(
     sys.stdout.write(render_grading(format, grading, options))
     if not grading.passed:
         raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def validate(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="Problem files: paths, - for standard input, or bundled names.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Check problem files without solving them: one line per file, errors on stderr.
+
+    Every file is checked, even after a bad one; the exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems. (What only solving can find, such as outputs outside the loss's range, is left to solve.)
+
+    Example:
+
+      backprop validate problems/*.yaml
+    """
+    from backprop_cli.validate import describe, validate
+
+    bad = 0
+    for file, result in validate(files):
+        if isinstance(result, BackpropError):
+            bad += 1
+            typer.echo(str(result), err=True)
+        else:
+            typer.echo(f"{file}: valid ({describe(result)})")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+@handles_errors
+def new(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="The problem file to write.", show_default=False),
+    ],
+    template: Annotated[
+        Template,
+        typer.Option("--template", "-t", help="What to start from.", case_sensitive=False),
+    ] = Template.MLP,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a commented starter problem file that validates and solves as written.
+
+    Templates: mlp (a 2-2-1 sigmoid network, MSE, one update), neuron (one sigmoid neuron, binary cross-entropy), softmax (a 3-class softmax layer, cross-entropy), batch (a tanh network on three samples, five training steps). An existing file is kept unless --force is given.
+
+    Example:
+
+      backprop new my-problem.yaml --template softmax && backprop solve my-problem.yaml
+    """
+    from backprop_cli.starter import write
+
+    write(path, template, force)
+    typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
+
+
+@app.command()
+@handles_errors
+def generate(
+    seed: Annotated[
+        int,
+        typer.Option("--seed", "-s", min=0, help="Seed: the same seed gives the same exercises."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            file_okay=False,
+            help="Folder to write into (made if missing).",
+            show_default=False,
+        ),
+    ],
+    template: Annotated[
+        Template,
+        typer.Option("--template", "-t", help="Kind of exercise.", case_sensitive=False),
+    ] = Template.MLP,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, max=1000, help="How many exercises.")
+    ] = 1,
+    allow_saturated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-saturated",
+            help="Allow sigmoid/tanh units with |z| > 3 and ReLU units dead for every sample.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Generate fresh exercises with "nice" numbers, each with its answer key (for instructors).
+
+    Each exercise TEMPLATE-SEED-K.yaml (templates as in backprop new) comes with TEMPLATE-SEED-K.answers.yaml: every quantity to 4 significant digits, in the format backprop check reads. Weights, biases and inputs have one decimal; no pre-activation is within 0.05 of 0, so no ReLU sits on its kink; no unit is saturated unless --allow-saturated. Exercise K of a seed is the same on every machine, whatever --count is.
+
+    Example:
+
+      backprop generate --seed 3 --template mlp --count 3 --out exercises/
+    """
+    from backprop_cli.generate import exercise, write
+
+    exercises = [exercise(template, seed, k, allow_saturated) for k in range(1, count + 1)]
+    for path in write(exercises, out, force):
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:
