@@ -337,5 +337,21 @@ def generate(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+@handles_errors
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of problem files, for editors and CI.
+
+    It is generated from the definitions the loader uses. Editors with the YAML language server validate and complete a problem file whose first line points to it: # yaml-language-server: $schema=problem.schema.json (the repository keeps a copy in schema/). Shapes across keys (weights against the previous layer, target lengths) are beyond a schema: backprop validate checks those.
+
+    Example:
+
+      backprop schema > problem.schema.json
+    """
+    from backprop_cli.schema import text
+
+    sys.stdout.write(text())
+
+
 def main() -> None:
     app()
