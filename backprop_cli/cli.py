@@ -122,6 +122,13 @@ def solve(
             help="Rows (and sum terms) shown before tables elide their middle.",
         ),
     ] = 8,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Also compare every gradient with a central finite difference; exit 1 if it fails.",
+        ),
+    ] = False,
 ) -> None:
     """Solve problems and print the worked solution: forward pass, loss, backward pass, update.
 
@@ -132,7 +139,10 @@ def solve(
       backprop solve ex1 --format json        # the JSON report, for scripts
 
       backprop solve ex3 --set input=2        # what if x = 2?
+
+      backprop solve ex1 --check              # and check the gradients numerically
     """
+    from backprop_cli.engine import Options
     from backprop_cli.engine import solve as solve_problem
     from backprop_cli.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
@@ -140,9 +150,14 @@ def solve(
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
-    solutions = [solve_problem(load(file, set_ or ())) for file in files]
+    solutions = [
+        solve_problem(load(file, set_ or ()), Options(gradient_check=check)) for file in files
+    ]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     write_output(render(chosen, solutions, options), output)
+    checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
+    if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
+        raise typer.Exit(1)
 
 
 @app.command("list")

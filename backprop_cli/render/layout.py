@@ -15,6 +15,7 @@ import numpy as np
 
 from backprop_cli.expr import Add, Expr, Matrix, Message, Mul, Partial, Sym, Text, column, num
 from backprop_cli.notation import Notation
+from backprop_cli.render import gradient_check
 from backprop_cli.render.blocks import (
     Answers,
     Block,
@@ -101,6 +102,7 @@ class _Layout:
                 self.loss(),
                 self.backward(),
                 self.gradients(),
+                gradient_check.section(self.s),
                 self.update(),
                 self.insights(),
                 self.answers(),
