@@ -6,7 +6,7 @@ Answers are taken in the order a worked solution computes them (see
 1. *carried over* — it is right for the student's own earlier values, so an
    earlier wrong answer is to blame (checked first: a consequence is not a
    new mistake);
-2. otherwise the first common mistake in `diagnosis.MISTAKES` that
+2. otherwise the first common mistake in `mistakes.MISTAKES` that
    reproduces it;
 3. otherwise it is *right for rounded values* when it follows from the
    student's own (right but rounded) values, or unexplained.
@@ -24,6 +24,7 @@ from backprop_cli.answers import Answers, Given, Tolerance
 from backprop_cli.diagnosis import Found, explain
 from backprop_cli.expr import Message
 from backprop_cli.quantities import Graph, Quantity, Values, world
+from backprop_cli.reading import listed
 from backprop_cli.trace import Solution
 
 
@@ -79,14 +80,10 @@ class Grading:
         if carried:
             verb = "is" if len(carried) == 1 else "are"
             words += (
-                f" {name} is wrong, so {_join(carried)} {verb} wrong too (right for your "
+                f" {name} is wrong, so {listed(carried)} {verb} wrong too (right for your "
                 f"{name}): fix {name} first.",
             )
         return words
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def grade(solution: Solution, answers: Answers) -> Grading:
@@ -161,7 +158,7 @@ def _carried(
         "carried_over",
         f"carried over from {root}",
         (
-            f"Carried over: {q.name} is right for your {_join(sources)}, so it is wrong only "
+            f"Carried over: {q.name} is right for your {listed(sources)}, so it is wrong only "
             f"because {those}; fix {root} first.",
         ),
         root,

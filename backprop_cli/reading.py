@@ -34,6 +34,11 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def listed(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def describe(value: Any) -> str:
     """How a found value is named in a message: ``the text 'abc'``, ``a list of 3 items``."""
     if value is MISSING:

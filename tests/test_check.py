@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -300,3 +301,12 @@ def test_rich_degrades_to_plain_when_not_a_terminal(run: Any, write: Any) -> Non
     assert result.exit_code == 0 and "\x1b[" not in result.stdout
     assert result.stdout == run("check", "ex1", "--answers", path, "-f", "plain").stdout
     assert "The answer is right." in result.stdout
+
+
+def test_the_readme_example_answers_pass(run: Any, write: Any) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\nanswers:\n", 1)[1].split("```", 1)[0]
+    path = write("answers:\n" + example, "readme.yaml")
+    result = run("check", "ex1", "--answers", str(path))
+    assert result.exit_code == 0, result.stdout
+    assert "All 6 answers are right." in result.stdout

@@ -16,6 +16,7 @@ import numpy as np
 
 from backprop_cli.check import Grading, Mark
 from backprop_cli.expr import Message
+from backprop_cli.reading import listed
 from backprop_cli.render.blocks import Block, Cell, Heading, Items, Paragraph, Table
 from backprop_cli.render.layout import value_expr
 from backprop_cli.render.report import array, number
@@ -39,10 +40,6 @@ def _verdict(mark: Mark) -> str:
     assert mark.found is not None
     transposed = mark.given.transposed and mark.found.kind != "transposed"
     return f"✗ wrong: {mark.found.title}" + (" (and written transposed)" if transposed else "")
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _same(one: Mark, other: Mark) -> bool:
@@ -70,9 +67,9 @@ def _others(grading: Grading) -> Iterator[Message]:
     for names, mark in groups:
         assert mark.found is not None
         if _same(mark, first):
-            yield (f"{_join(names)}: {mark.found.title}, as in {name}.",)
+            yield (f"{listed(names)}: {mark.found.title}, as in {name}.",)
         else:
-            yield (f"{_join(names)}: ", *mark.found.message)
+            yield (f"{listed(names)}: ", *mark.found.message)
 
 
 def blocks(grading: Grading) -> Iterator[Block]:
