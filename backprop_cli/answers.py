@@ -104,10 +104,11 @@ def _unknown(name: str, graph: Graph) -> str:
         base, number, new = match.group(1), int(match.group(2)), bool(match.group(3))
         if not 1 <= number <= graph.depth:
             reason = f"; the network has {plural(graph.depth, 'layer')}"
-        elif base in ("W", "b") and not new:
-            reason = f"; {name} is given in the problem (its value after the update is {name}_new)"
         elif base in ("dW", "db", "W", "b") and not graph.layer(number).dense:
             reason = f"; layer {number} is an activation layer, without weights"
+        elif base in ("W", "b") and not new:
+            after = f" (its value after the update is {name}_new)" if graph.solution.update else ""
+            reason = f"; {name} is given in the problem{after}"
         elif new and graph.solution.update is None:
             reason = "; the problem has no learning_rate, so no update"
     same = [n for n in names if n.lower() == name.lower()]

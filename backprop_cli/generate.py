@@ -164,18 +164,20 @@ def problem_text(document: Document, header: str) -> str:
 # --- drawing --------------------------------------------------------------------
 
 
+SATURATION: dict[str, Callable[[np.ndarray], bool]] = {
+    "sigmoid": lambda z: bool(np.any(np.abs(z) > SATURATED)),
+    "tanh": lambda z: bool(np.any(np.abs(z) > SATURATED)),
+    "relu": lambda z: bool(np.any(np.all(z < 0, axis=0))),  # a unit dead for every sample
+}
+"""Whether a layer's pre-activations (samples × units) leave a unit that barely learns."""
+
+
 def _acceptable(solution: Solution, saturated: bool) -> bool:
     for r in solution.layers:
-        if not r.layer.dense:
-            continue
-        if np.any(np.abs(r.z) < MARGIN):
+        if r.layer.dense and np.any(np.abs(r.z) < MARGIN):
             return False
-        name = r.layer.activation.name
-        if saturated:
-            continue
-        if name in ("sigmoid", "tanh") and np.any(np.abs(r.z) > SATURATED):
-            return False
-        if name == "relu" and np.any(np.all(r.z < 0, axis=0)):
+        test = SATURATION.get(r.layer.activation.name)
+        if not saturated and test is not None and test(r.z):
             return False
     return True
 
