@@ -2,7 +2,9 @@
 
 The human formats lay the grading out in the same blocks a worked solution
 uses (`render.blocks`) and write them with the plain and rich writers; the
-JSON is the same content as data. Nothing is computed here.
+JSON is the same content as data. Nothing is computed here. The command line
+imports this module for `GradingFormat`, so what only rendering needs is
+imported when a grading is rendered (`backprop --help` stays quick).
 """
 
 from __future__ import annotations
@@ -10,17 +12,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backprop_cli.check import Grading, Mark
 from backprop_cli.expr import Message
-from backprop_cli.reading import listed
 from backprop_cli.render.blocks import Block, Cell, Heading, Items, Paragraph, Table
-from backprop_cli.render.layout import value_expr
-from backprop_cli.render.report import array, number
-from backprop_cli.render.textual import TextOptions, message, writer
+
+if TYPE_CHECKING:
+    from backprop_cli.check import Grading, Mark
+    from backprop_cli.render.textual import TextOptions
 
 
 class GradingFormat(str, Enum):
@@ -64,6 +65,8 @@ def _others(grading: Grading) -> Iterator[Message]:
             groups[-1][0].append(mark.quantity.name)
         else:
             groups.append(([mark.quantity.name], mark))
+    from backprop_cli.reading import listed
+
     for names, mark in groups:
         assert mark.found is not None
         if _same(mark, first):
@@ -73,6 +76,8 @@ def _others(grading: Grading) -> Iterator[Message]:
 
 
 def blocks(grading: Grading) -> Iterator[Block]:
+    from backprop_cli.render.layout import value_expr
+
     s = grading.solution
     batched = s.problem.batched
     yield Heading(f"Check of {grading.answers} against {s.problem.source}: {s.problem.title}", 1)
@@ -111,6 +116,7 @@ def _rich(grading: Grading, options: TextOptions) -> str:
     from io import StringIO
 
     from backprop_cli.render import rich
+    from backprop_cli.render.textual import writer
 
     out = rich.console(options)
     math = writer(options)
@@ -124,6 +130,8 @@ def _rich(grading: Grading, options: TextOptions) -> str:
 def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
     """The grading as JSON-ready data, values in full."""
     from backprop_cli.render.math import text_math
+    from backprop_cli.render.report import array, number
+    from backprop_cli.render.textual import message
 
     words = text_math(precision)
     s = grading.solution
