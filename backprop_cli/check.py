@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop_cli.answers import Answers, Given, Tolerance
+from backprop_cli.answers import Answers, Given, Tolerance, load_answers
 from backprop_cli.diagnosis import Found, explain
+from backprop_cli.engine import solve
 from backprop_cli.expr import Message
+from backprop_cli.problem import load
 from backprop_cli.quantities import Graph, Quantity, Values, world
 from backprop_cli.reading import listed
 from backprop_cli.trace import Solution
@@ -86,9 +88,15 @@ class Grading:
         return words
 
 
-def grade(solution: Solution, answers: Answers) -> Grading:
-    """Mark every given answer of ``answers`` against ``solution``."""
-    graph = Graph(solution)
+def check(problem: str, answers: str) -> Grading:
+    """Solve ``problem`` (a path, ``-`` or a bundled name) and grade the answers file
+    ``answers`` (a path or ``-``) against it."""
+    graph = Graph(solve(load(problem)))
+    return grade(graph, load_answers(answers, graph))
+
+
+def grade(graph: Graph, answers: Answers) -> Grading:
+    """Mark every given answer of ``answers`` against the solution of ``graph``."""
     given = answers.given
     tolerance = answers.tolerance
     values = world(graph, {name: g.value for name, g in given.items()})
@@ -107,7 +115,7 @@ def grade(solution: Solution, answers: Answers) -> Grading:
         found = found or _unexplained(q)
         root = found.source if found.kind == "carried_over" else q.name
         marks[q.name] = Mark(q, g, False, found, root)
-    return Grading(solution, answers.source, tolerance, tuple(marks.values()))
+    return Grading(graph.solution, answers.source, tolerance, tuple(marks.values()))
 
 
 def _wrong_sources(

@@ -226,16 +226,11 @@ def check(
 
       backprop check ex1 --answers my-ex1.yaml
     """
-    from backprop_cli.answers import load_answers
-    from backprop_cli.check import grade
-    from backprop_cli.engine import solve as solve_problem
-    from backprop_cli.problem import load
-    from backprop_cli.quantities import Graph
+    from backprop_cli.check import check as check_answers
     from backprop_cli.render.grading import render as render_grading
     from backprop_cli.render.textual import TextOptions
 
-    solution = solve_problem(load(file))
-    grading = grade(solution, load_answers(answers, Graph(solution)))
+    grading = check_answers(file, answers)
     if format == GradingFormat.RICH and not sys.stdout.isatty():
         format = GradingFormat.PLAIN
     options = TextOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
