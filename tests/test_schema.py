@@ -199,6 +199,15 @@ def _drop(key: str) -> Callable[[Doc], Doc | None]:
     return mutate
 
 
+def _respell_loss(doc: Doc) -> Doc:
+    """The same loss in capitals with spaces around (another loss could change what the
+    targets must be, which a schema cannot follow)."""
+    loss = doc["loss"]
+    name = loss if isinstance(loss, str) else loss["name"]
+    doc["loss"] = f" {name.upper()} " if isinstance(loss, str) else {**loss, "name": name.upper()}
+    return doc
+
+
 def _activation_layer_bias(doc: Doc) -> Doc | None:
     plain = [layer for layer in doc["layers"] if layer not in _dense_layers(doc)]
     if not plain:
@@ -240,7 +249,7 @@ MUTATIONS: list[Callable[[Doc], Doc | None]] = [
     _set("layers", []),
     _set("title", 3),
     _set("tasks", "one task"),
-    _set("loss", "mse "),
+    _respell_loss,
     _set("loss", "squared"),
     _set("loss", {"scale": 2}),
     _set("loss", {"name": "mse", "scale": 0}),
