@@ -17,7 +17,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from backprop_cli.errors import BackpropError
-from backprop_cli.render import Format
+from backprop_cli.render import Format, GradingFormat
+from backprop_cli.starter import Template
 
 app = typer.Typer(
     name="backprop",
@@ -132,6 +133,13 @@ def solve(
             help="Rows (and sum terms) shown before tables elide their middle.",
         ),
     ] = 8,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Also compare every gradient with a central finite difference; exit 1 if it fails.",
+        ),
+    ] = False,
 ) -> None:
     """Solve problems and print the worked solution: forward pass, loss, backward pass, update.
 
@@ -144,6 +152,8 @@ def solve(
       backprop solve ex3 --set input=2        # what if x = 2?
 
       backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
+
+      backprop solve ex1 --check              # and check the gradients numerically
     """
     from backprop_cli.engine import Options
     from backprop_cli.engine import solve as solve_problem
@@ -153,10 +163,13 @@ def solve(
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
-    engine_options = Options(round_intermediate=round_intermediate)
+    engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     write_output(render(chosen, solutions, options), output)
+    checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
+    if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
+        raise typer.Exit(1)
 
 
 @app.command("list")
@@ -177,6 +190,189 @@ def list_problems() -> None:
         document = parse(open_source(name).text, name)
         title = document.get("title", name) if isinstance(document, dict) else name
         typer.echo(f"{name.ljust(width)}  {title}")
+
+
+@app.command()
+@handles_errors
+def check(
+    file: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5).",
+            show_default=False,
+        ),
+    ],
+    answers: Annotated[
+        str,
+        typer.Option(
+            "--answers",
+            "-a",
+            metavar="ANSWERS.yaml",
+            help="The student's answers: a YAML file (or - for standard input).",
+            show_default=False,
+        ),
+    ],
+    format: Annotated[
+        GradingFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = GradingFormat.RICH,
+    precision: Annotated[
+        int,
+        typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
+    ] = 4,
+) -> None:
+    """Check a student's answers: each right or wrong, why, and the first wrong step.
+
+    The answers file holds numbers under the JSON report's names (z1, a1, delta1, output, loss, dW1, db1, dx, W1_new, b1_new; layers numbered from 1), for example:
+
+    answers: {output: 0.6817, loss: 0.1013, dW2: [[-0.086, -0.1037]], db2: -0.1382}
+
+    An answer is right when it is within 0.5% of the expected value or 0.0001 of it, whichever is larger: answers rounded to 3 significant digits or to 4 decimals pass. Change that with tolerance: {abs: A, rel: R} beside answers.
+
+    Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
+
+    Exit status: 0 all right, 1 some wrong, 2 a bad problem or answers file.
+
+    Example:
+
+      backprop check ex1 --answers my-ex1.yaml
+    """
+    from backprop_cli.check import check as check_answers
+    from backprop_cli.render import RenderOptions
+    from backprop_cli.render.grading import render as render_grading
+
+    grading = check_answers(file, answers)
+    if format == GradingFormat.RICH and not sys.stdout.isatty():
+        format = GradingFormat.PLAIN
+    options = RenderOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
+    sys.stdout.write(render_grading(format, grading, options))
+    if not grading.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def validate(
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FILE...",
+            help="Problem files: paths, - for standard input, or bundled names.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Check problem files without solving them: one line per file, errors on stderr.
+
+    Every file is checked, even after a bad one; the exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems. (What only solving can find, such as outputs outside the loss's range, is left to solve.)
+
+    Example:
+
+      backprop validate problems/*.yaml
+    """
+    from backprop_cli.validate import describe, validate
+
+    bad = 0
+    for file, result in validate(files):
+        if isinstance(result, BackpropError):
+            bad += 1
+            typer.echo(str(result), err=True)
+        else:
+            typer.echo(f"{file}: valid ({describe(result)})")
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+@handles_errors
+def new(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="The problem file to write.", show_default=False),
+    ],
+    template: Annotated[
+        Template,
+        typer.Option("--template", "-t", help="What to start from.", case_sensitive=False),
+    ] = Template.MLP,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a commented starter problem file that validates and solves as written.
+
+    Templates: mlp (a 2-2-1 sigmoid network, MSE, one update), neuron (one sigmoid neuron, binary cross-entropy), softmax (a 3-class softmax layer, cross-entropy), batch (a tanh network on three samples, five training steps). An existing file is kept unless --force is given.
+
+    Example:
+
+      backprop new my-problem.yaml --template softmax && backprop solve my-problem.yaml
+    """
+    from backprop_cli.starter import write
+
+    write(path, template, force)
+    typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
+
+
+@app.command()
+@handles_errors
+def generate(
+    seed: Annotated[
+        int,
+        typer.Option("--seed", "-s", min=0, help="Seed: the same seed gives the same exercises."),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            file_okay=False,
+            help="Folder to write into (made if missing).",
+            show_default=False,
+        ),
+    ],
+    template: Annotated[
+        Template,
+        typer.Option("--template", "-t", help="Kind of exercise.", case_sensitive=False),
+    ] = Template.MLP,
+    count: Annotated[
+        int, typer.Option("--count", "-n", min=1, max=1000, help="How many exercises.")
+    ] = 1,
+    allow_saturated: Annotated[
+        bool,
+        typer.Option(
+            "--allow-saturated",
+            help="Allow sigmoid/tanh units with |z| > 3 and ReLU units dead for every sample.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Generate fresh exercises with "nice" numbers, each with its answer key (for instructors).
+
+    Each exercise TEMPLATE-SEED-K.yaml (templates as in backprop new) comes with TEMPLATE-SEED-K.answers.yaml: every quantity to 4 significant digits, in the format backprop check reads. Weights, biases and inputs have one decimal; no pre-activation is within 0.05 of 0, so no ReLU sits on its kink; no unit is saturated unless --allow-saturated. Exercise K of a seed is the same on every machine, whatever --count is.
+
+    Example:
+
+      backprop generate --seed 3 --template mlp --count 3 --out exercises/
+    """
+    from backprop_cli.generate import exercise, write
+
+    exercises = [exercise(template, seed, k, allow_saturated) for k in range(1, count + 1)]
+    for path in write(exercises, out, force):
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+@handles_errors
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of problem files, for editors and CI.
+
+    It is generated from the definitions the loader uses. Editors with the YAML language server validate and complete a problem file whose first line points to it: # yaml-language-server: $schema=problem.schema.json (the repository keeps a copy in schema/). Shapes across keys (weights against the previous layer, target lengths) are beyond a schema: backprop validate checks those.
+
+    Example:
+
+      backprop schema > problem.schema.json
+    """
+    from backprop_cli.schema import text
+
+    sys.stdout.write(text())
 
 
 def main() -> None:

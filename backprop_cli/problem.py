@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from backprop_cli import limits, overrides
+from backprop_cli import keys, limits, overrides
 from backprop_cli.errors import BackpropError, ProblemError, format_path
 from backprop_cli.functions import ACTIVATIONS, LOSSES, Activation, Loss
 from backprop_cli.initializers import SCHEMES, Init, draw
@@ -24,23 +24,10 @@ from backprop_cli.reading import MISSING, Reader, Shape, is_number, plural
 from backprop_cli.sources import Source, open_source
 from backprop_cli.yamlsrc import YMap, parse
 
-TOP_KEYS = (
-    "title",
-    "description",
-    "tasks",
-    "input",
-    "target",
-    "samples",
-    "layers",
-    "loss",
-    "learning_rate",
-    "steps",
-    "variants",
-    "notes",
-)
-DENSE_KEYS = ("weights", "units", "init", "bias", "activation", "name")
-ACTIVATION_LAYER_KEYS = ("activation", "name")
-INIT_KEYS = ("scheme", "seed", "std", "limit")
+TOP_KEYS = tuple(keys.TOP)
+DENSE_KEYS = tuple(keys.DENSE)
+ACTIVATION_LAYER_KEYS = tuple(keys.ACTIVATION_LAYER)
+INIT_KEYS = tuple(keys.INIT)
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -226,7 +213,7 @@ class _Loader:
         names = sorted(LOSSES)
         scale = 1.0
         if isinstance(value, dict):
-            r.keys(value, path, ("name", "scale"))
+            r.keys(value, path, tuple(keys.LOSS))
             if "scale" in value:
                 scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")
             value, path = value.get("name", MISSING), (*path, "name")
@@ -293,7 +280,7 @@ class _Loader:
         for n, sample in enumerate(value):
             path = ("samples", n)
             r.mapping(sample, path, "a sample: a mapping with input and target")
-            r.keys(sample, path, ("input", "target"))
+            r.keys(sample, path, tuple(keys.SAMPLE))
             for key in ("input", "target"):
                 if key not in sample:
                     raise r.fail((*path, key), f"the sample's {key}")
@@ -526,7 +513,7 @@ class _Loader:
         names = sorted(ACTIVATIONS)
         alpha: Any = MISSING
         if isinstance(value, dict):
-            r.keys(value, path, ("name", "alpha"))
+            r.keys(value, path, tuple(keys.ACTIVATION))
             alpha = value.get("alpha", MISSING)
             value, path = value.get("name", MISSING), (*path, "name")
         kind = ACTIVATIONS[r.choice(value, path, "an activation", names)]
@@ -573,7 +560,7 @@ class _Loader:
         for i, item in enumerate(value):
             path = ("variants", i)
             r.mapping(item, path, "a variant: {name: …, set: {PATH: VALUE}}")
-            r.keys(item, path, ("name", "set"))
+            r.keys(item, path, tuple(keys.VARIANT))
             name = r.text(item.get("name", MISSING), (*path, "name"), "the variant's name (text)")
             changes = r.mapping(
                 item.get("set", MISSING), (*path, "set"), "set: a mapping of PATH: VALUE"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,11 @@ MISSING: Any = _Missing()
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def listed(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def describe(value: Any) -> str:
@@ -72,6 +78,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The control characters a text may not hold: all but tab and newline (C0, DEL and C1)."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ class Reader:
         if not isinstance(value, str):
             hint = " (put it in quotes)" if is_number(value) or isinstance(value, bool) else ""
             raise self.fail(path, what, value, hint=hint)
-        control = next((ch for ch in value if not ch.isprintable() and ch not in "\n\t"), None)
+        control = next((ch for ch in value if CONTROL.match(ch)), None)
         if control is not None:
             raise self.error(
                 path,

@@ -86,13 +86,15 @@ def _read_file(path: Path, label: str) -> bytes:
         raise ProblemError(label, (), f"cannot read the file: {error.strerror}") from None
 
 
-def open_source(argument: str) -> Source:
-    """Resolve a FILE argument: ``-``, an existing path, or a bundled problem name."""
+def open_source(argument: str, by_name: bool = True) -> Source:
+    """Resolve a FILE argument: ``-``, an existing path, or (``by_name``) a bundled problem's name."""
     if argument == STDIN:
         return Source("<stdin>", decode(_read_stdin(), "<stdin>"), "stdin")
     path = Path(argument)
     if path.exists() or path.is_symlink():
         return Source(argument, decode(_read_file(path, argument), argument), path.stem)
+    if not by_name:
+        raise ProblemError(argument, (), "no such file")
     name = argument[:-5] if argument.endswith(".yaml") else argument
     if "/" not in name and name in bundled_names():
         bundled = bundled_dir() / f"{name}.yaml"

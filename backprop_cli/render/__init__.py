@@ -28,6 +28,14 @@ class Format(str, Enum):
     SVG = "svg"
 
 
+class GradingFormat(str, Enum):
+    """The formats of a grading (``backprop check``)."""
+
+    RICH = "rich"
+    PLAIN = "plain"
+    JSON = "json"
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     precision: int = 4

@@ -27,7 +27,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.notation import Notation
-from backprop_cli.render import variants, worked
+from backprop_cli.render import gradient_check, variants, worked
 from backprop_cli.render.blocks import (
     Answers,
     Block,
@@ -242,6 +242,7 @@ SECTIONS = (
     worked.loss,
     worked.backward,
     worked.gradients,
+    lambda c: gradient_check.section(c.s),
     worked.update,
     insights,
     answers,

@@ -1,0 +1,70 @@
+"""The keys of a problem file, mapping by mapping, with what each means.
+
+The loader (`problem`) accepts exactly these keys, in this order in its
+messages, and the JSON Schema (`schema`) describes them in these words: one
+list for both.
+"""
+
+from __future__ import annotations
+
+TOP: dict[str, str] = {
+    "title": "Shown as the heading; default: the file name without extension.",
+    "description": "Free text shown under the title.",
+    "tasks": "The exercise's task statements, echoed so the solution answers them in order.",
+    "input": "One sample's input x: a number (one feature) or a list of numbers.",
+    "target": (
+        "The sample's target: a number or a list with one value per output; for "
+        "cross_entropy a number is a class index and a list a probability vector."
+    ),
+    "samples": "A batch instead of input and target: a list of {input, target}.",
+    "layers": "The network, first layer first: dense layers (weights or units) and activation layers.",
+    "loss": "A loss name, or {name, scale}; the loss is averaged over the samples.",
+    "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
+    "steps": "Number of full-batch updates (default 1; needs learning_rate).",
+    "variants": "The same problem re-solved with overrides: a list of {name, set: {PATH: VALUE}}.",
+    "notes": "Free text shown after the solution.",
+}
+
+SAMPLE: dict[str, str] = {
+    "input": TOP["input"],
+    "target": TOP["target"],
+}
+
+DENSE: dict[str, str] = {
+    "weights": (
+        "Outputs × inputs: row j holds neuron j's weights, so z = W·a + b. "
+        "A number is a 1×1 matrix; a flat list is one row (one neuron)."
+    ),
+    "units": "Instead of weights: the number of neurons, weights drawn by init.",
+    "init": "With units: how to draw the weights, {scheme, seed} (and std or limit).",
+    "bias": "A number (every neuron) or a list with one value per neuron; default 0.",
+    "activation": "An activation name, or {name, alpha}; default identity.",
+    "name": "A name shown in the solution.",
+}
+
+ACTIVATION_LAYER: dict[str, str] = {
+    "activation": "An activation name, or {name, alpha}: a layer without parameters.",
+    "name": DENSE["name"],
+}
+
+ACTIVATION: dict[str, str] = {
+    "name": "The activation's name.",
+    "alpha": "The activation's parameter (only leaky_relu and elu take one).",
+}
+
+LOSS: dict[str, str] = {
+    "name": "The loss's name.",
+    "scale": "Greater than 0: multiplies the whole loss (0.5 with sse is the textbook ½Σ(ŷ − y)²).",
+}
+
+INIT: dict[str, str] = {
+    "scheme": "How the weights are drawn.",
+    "seed": "The seed of numpy.random.default_rng (default 0): the same on every machine.",
+    "std": "The standard deviation of the normal scheme (default 1).",
+    "limit": "The limit of the uniform scheme, U(−limit, limit) (default 1).",
+}
+
+VARIANT: dict[str, str] = {
+    "name": "The variant's name, shown as its heading.",
+    "set": "PATH: VALUE overrides, as --set takes them (e.g. input: 2, layers.0.activation: relu).",
+}
