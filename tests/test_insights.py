@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from backprop_cli import load, solve
-from backprop_cli.render.math import text_math
+from backprop_cli.render.textmath import text_math
 from backprop_cli.trace import Solution
 
 MATH = text_math()

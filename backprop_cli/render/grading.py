@@ -122,8 +122,8 @@ def _rich(grading: Grading, options: RenderOptions) -> str:
 def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
     """The grading as JSON-ready data, values in full."""
     from backprop_cli.render.jsonwriter import plain_data
-    from backprop_cli.render.math import text_math
     from backprop_cli.render.report import number
+    from backprop_cli.render.textmath import text_math
     from backprop_cli.render.textual import message
 
     words = text_math(precision)

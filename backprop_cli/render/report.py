@@ -17,8 +17,8 @@ import numpy as np
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
 from backprop_cli.render.jsonwriter import Array, dumps, plain_data
-from backprop_cli.render.math import TextMath, text_math
 from backprop_cli.render.numbers import full
+from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.trace import Solution, Step
 
 

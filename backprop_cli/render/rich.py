@@ -29,7 +29,7 @@ from backprop_cli.render.blocks import (
     Table,
 )
 from backprop_cli.render.layout import layout
-from backprop_cli.render.math import TextMath
+from backprop_cli.render.textmath import TextMath
 from backprop_cli.trace import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}

@@ -7,7 +7,7 @@ import numpy as np
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
 from backprop_cli.render.blocks import Cell
-from backprop_cli.render.math import TextMath, text_math
+from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.render.values import value_expr
 from backprop_cli.trace import Step
 
