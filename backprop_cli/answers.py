@@ -111,9 +111,7 @@ def _unknown(name: str, graph: Graph) -> str:
             reason = f"; {name} is given in the problem{after}"
         elif new and graph.solution.update is None:
             reason = "; the problem has no learning_rate, so no update"
-    same = [n for n in names if n.lower() == name.lower()]
-    hint = f" (did you mean {same[0]!r}?)" if same else did_you_mean(name, names)
-    hint = "" if reason else hint
+    hint = "" if reason else did_you_mean(name, names)
     return f"unknown quantity {name!r}{hint}{reason}; this problem's are {', '.join(names)}"
 
 

@@ -101,4 +101,4 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
         worst_abs = max(worst_abs, error)
         worst_rel = max(worst_rel, error / scale if scale > 0 else 0.0)
         passed = passed and bool(error <= ATOL + RTOL * scale)
-    return GradientCheck(worst_abs, worst_rel, passed, len(entries), tuple(kinks), RTOL)
+    return GradientCheck(worst_abs, worst_rel, passed, len(entries), tuple(kinks), RTOL, ATOL)

@@ -71,9 +71,14 @@ def describe(value: Any) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'sigmoid'?)`` when a choice is close to ``word``, else ``''``."""
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    """`` (did you mean 'sigmoid'?)`` when a choice is close to ``word``, else ``''``.
+
+    Case is ignored in the comparison (``dw1`` is close to ``dW1``); the choice is
+    named as it is spelled.
+    """
+    spelled = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(spelled), n=1, cutoff=0.6)
+    return f" (did you mean {spelled[close[0]]!r}?)" if close else ""
 
 
 def is_number(value: Any) -> bool:

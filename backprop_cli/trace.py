@@ -105,7 +105,10 @@ class GradientCheck:
     checked: int
     kinks: tuple[str, ...] = ()
     """Entries whose perturbation crosses a kink: not differentiable there."""
-    tolerance: float = 1e-6
+    tolerance: float = 1e-5
+    """Relative tolerance: an entry passes within tolerance·max(|numeric|, |analytic|) …"""
+    abs_tolerance: float = 1e-8
+    """… plus this absolute floor."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,10 @@ def test_the_check_is_reported_in_every_format(run: Any) -> None:
     out = " ".join(result.stdout.split())
     assert "Gradient check" in out
     assert "over 11 entries of W, b and x: largest absolute error" in out
-    assert "Passed: every error is within a relative tolerance of 1e−05." in out
+    assert (
+        "Passed: every error is within a relative tolerance of 1e−05 (plus an absolute 1e−08)."
+        in out
+    )
     data = json.loads(run("solve", "ex1", "--check", "-f", "json").stdout)
     assert data["gradient_check"]["passed"] is True
     assert data["gradient_check"]["max_rel_error"] < 1e-6
@@ -39,7 +42,10 @@ def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution: failed)
     result = run("solve", "ex1", "--check", "-f", "plain")
     assert result.exit_code == 1
-    assert "FAILED: an error is beyond a relative tolerance of 1e−05." in result.stdout
+    assert (
+        "FAILED: an error is beyond a relative tolerance of 1e−05 (plus an absolute 1e−08)."
+        in result.stdout
+    )
 
     passed = GradientCheck(0.0, 0.0, True, 3, (), 1e-5)
 

@@ -39,6 +39,12 @@ def section(solution: Solution) -> Iterator[Block]:
         )
     verdict = "Passed: every error is within" if check.passed else "FAILED: an error is beyond"
     yield Paragraph(
-        (f"{verdict} a relative tolerance of ", num(check.tolerance), "."),
+        (
+            f"{verdict} a relative tolerance of ",
+            num(check.tolerance),
+            " (plus an absolute ",
+            num(check.abs_tolerance),
+            ").",
+        ),
         "text" if check.passed else "insight",
     )
