@@ -4,8 +4,9 @@ Valid problems are mutated (keys dropped, renamed, retyped; shapes broken;
 numbers replaced by strings, booleans, nulls, NaN, infinities, huge and tiny
 values; deep nesting; aliases and tags), and random YAML text is thrown at the
 loader. Whatever comes in: exit status 0 or 2, never a traceback, and on 2
-exactly one line on stderr that starts with the file's name. The tests here
-run well over 2,000 generated files per run.
+exactly one line on stderr that starts with the file's name. The same for
+``--set`` values and for the answers files of ``check`` (exit 1 there too: a
+wrong answer). A run generates about 3,000 files and values.
 """
 
 from __future__ import annotations
@@ -210,3 +211,70 @@ def test_tricky_documents(tmp_path: Path) -> None:
         path = tmp_path / f"t{i}.yaml"
         path.write_text(text, encoding="utf-8")
         check(path)
+
+
+ANSWER_NAMES = st.sampled_from(
+    [
+        "z1",
+        "a1",
+        "z2",
+        "a2",
+        "output",
+        "loss",
+        "delta1",
+        "delta2",
+        "dW1",
+        "db1",
+        "dW2",
+        "db2",
+        "dx",
+        "W1_new",
+        "b1_new",
+        "W2_new",
+        "b2_new",
+        "dw1",
+        "x",
+        "",
+        "answers",
+    ]
+)
+GOOD_ANSWERS: dict[str, Any] = {
+    "output": 0.6817,
+    "loss": 0.1013,
+    "dW2": [[-0.086, -0.1037]],
+    "db2": -0.1382,
+    "dW1": [[-0.01623, -0.03247], [-0.01553, -0.03107]],
+    "db1": [-0.01623, -0.01553],
+}
+
+
+@st.composite
+def answers_files(draw: st.DrawFn) -> Any:
+    answers = dict(GOOD_ANSWERS)
+    for _ in range(draw(st.integers(0, 3))):
+        answers[draw(ANSWER_NAMES)] = draw(ODD_VALUES)
+    document: Any = {"answers": answers}
+    if draw(st.booleans()):
+        document["tolerance"] = draw(
+            st.one_of(
+                ODD_VALUES,
+                st.dictionaries(st.sampled_from(["abs", "rel", "bogus"]), ODD_VALUES, max_size=2),
+            )
+        )
+    if draw(st.integers(0, 9)) == 0:
+        document = draw(ODD_VALUES)
+    return document
+
+
+@given(document=answers_files())
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+def test_answers_files(document: Any, tmp_path_factory: Any) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "answers.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    result = RUNNER.invoke(app, ["check", "ex1", "--answers", str(path), "--format", "json"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"crashed on {document!r}") from result.exception
+    assert result.exit_code in (0, 1, 2), (result.exit_code, result.stderr)
+    if result.exit_code == 2:
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(str(path)), result.stderr
