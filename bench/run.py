@@ -13,12 +13,16 @@ Prints medians over repeated runs:
 * scaling: solve and render time as the width and the depth grow.
 
 Wall-clock figures on a shared machine are noisy; the medians and the ratios
-against a reference run in the same moment are what to read.
+against a reference run in the same moment are what to read. The package is
+byte-compiled first, as ``pip install`` does: an editable install run with
+PYTHONDONTWRITEBYTECODE set would otherwise recompile every module on each run,
+while the reference's libraries load their compiled bytecode.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import statistics
@@ -43,6 +47,21 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def paired(
+    ours: Callable[[], object], reference: Callable[[], object], repeat: int
+) -> tuple[float, float, float]:
+    """Medians of ``ours``, of ``reference`` and of their ratio, the two run in turn.
+
+    Running them alternately exposes both to the same moments of a shared machine's
+    load, so the ratio of each pair is steadier than the ratio of two medians.
+    """
+    pairs = []
+    for _ in range(repeat):
+        pairs.append((median_seconds(ours, 1), median_seconds(reference, 1)))
+    ratio = statistics.median(a / b for a, b in pairs)
+    return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs), ratio
 
 
 def run(command: list[str]) -> Callable[[], object]:
@@ -78,22 +97,58 @@ def write_training_problem(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def row(name: str, ours: float, reference: float | None, goal: str = "") -> str:
-    ratio = f"{ours / reference:5.2f}×" if reference else "      "
+def row(
+    name: str, ours: float, reference: float | None, goal: str = "", ratio_of: float | None = None
+) -> str:
+    value = ratio_of if ratio_of is not None else ours / reference if reference else None
+    ratio = f"{value:5.2f}×" if value is not None else "      "
     ref = f"{reference * 1000:9.1f} ms" if reference else " " * 12
     return f"{name:<44} {ours * 1000:9.1f} ms {ref} {ratio}  {goal}"
 
 
 def startup(repeat: int) -> list[str]:
-    ours = median_seconds(run([BACKPROP, "solve", "ex1", "--format", "json"]), repeat)
-    bare = median_seconds(run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]), repeat)
-    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.3×")]
+    ours, bare, ratio = paired(
+        run([BACKPROP, "solve", "ex1", "--format", "json"]),
+        run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]),
+        repeat,
+    )
+    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.3×", ratio)]
 
 
 def training(repeat: int, problem: Path) -> list[str]:
-    ours = median_seconds(run([BACKPROP, "solve", str(problem), "--format", "json"]), repeat)
-    reference = median_seconds(run([PYTHON, str(HERE / "reference.py"), str(problem)]), repeat)
-    return [row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 1.3×")]
+    from backprop_cli import load, solve
+    from backprop_cli.render import Format, RenderOptions, render
+
+    ours, reference, ratio = paired(
+        run([BACKPROP, "solve", str(problem), "--format", "json"]),
+        run([PYTHON, str(HERE / "reference.py"), str(problem)]),
+        repeat,
+    )
+    ours_size = len(
+        subprocess.run(
+            [BACKPROP, "solve", str(problem), "-f", "json"], check=True, capture_output=True
+        ).stdout
+    )
+    reference_size = len(
+        subprocess.run(
+            [PYTHON, str(HERE / "reference.py"), str(problem)], check=True, capture_output=True
+        ).stdout
+    )
+    loaded = load(str(problem))
+    solution = solve(loaded)
+    parts = [
+        ("  of which: load the problem", lambda: load(str(problem))),
+        ("  of which: solve (50 steps, derivation, insights)", lambda: solve(loaded)),
+        (
+            f"  of which: JSON ({ours_size / 1e6:.1f} MB; reference {reference_size / 1e6:.1f} MB)",
+            lambda: render(Format.JSON, [solution], RenderOptions()),
+        ),
+    ]
+    lines = [
+        row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 1.3×", ratio)
+    ]
+    lines += [row(name, median_seconds(action, repeat), None) for name, action in parts]
+    return lines
 
 
 def rendering(repeat: int, problem: Path) -> list[str]:
@@ -167,6 +222,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     args = parser.parse_args()
     repeat = 3 if args.quick else args.repeat
+    import backprop_cli
+
+    compileall.compile_dir(str(Path(backprop_cli.__file__).parent), quiet=1)
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}; NumPy {np.__version__}; median of {repeat} runs"
