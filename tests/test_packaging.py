@@ -17,7 +17,9 @@ ROOT = Path(__file__).parent.parent
 
 
 def test_every_subpackage_is_listed_in_pyproject() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
     listed = set(config["packages"])
     found = {
         ".".join(init.parent.relative_to(ROOT).parts)
@@ -25,11 +27,16 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
         if "__pycache__" not in init.parts
     }
     assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
-    assert "backprop_cli.problems" in listed and config["package-dir"]["backprop_cli.problems"] == "problems"
+    assert (
+        "backprop_cli.problems" in listed
+        and config["package-dir"]["backprop_cli.problems"] == "problems"
+    )
 
 
 def test_every_data_folder_is_package_data() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]
     data = config["package-data"]
     assert data["backprop_cli.problems"] == ["*.yaml"]
     assert "templates/*.yaml" in data["backprop_cli"]
