@@ -5,29 +5,46 @@ The library is what the command line calls::
     from backprop_cli import load, solve
     solution = solve(load("ex1"))
     solution.loss                     # 0.1013…
+
+The pipeline's stages are subpackages (``load``, ``nn``, ``solve``, ``derive``,
+``grade``, ``author``, ``render``). Two of them share their names with the two
+functions of the public API: the stage packages are imported first, so that the
+names ``backprop_cli.load`` and ``backprop_cli.solve`` are then bound to the
+functions; the stages' modules are reached as ``from backprop_cli.load.problem
+import …``, which goes through ``sys.modules`` and is not affected.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+# The stage packages hold only a docstring: importing them costs nothing.
+import backprop_cli.load as _load_stage  # noqa: F401
+import backprop_cli.solve as _solve_stage  # noqa: F401
 
 if TYPE_CHECKING:
-    from backprop_cli.engine import solve
-    from backprop_cli.problem import load
+    from collections.abc import Sequence
+
+    from backprop_cli.load.problem import Problem
+    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.records import Solution
+
+__version__ = "0.1.0"
 
 __all__ = ["__version__", "load", "solve"]
 
 
-def __getattr__(name: str) -> Any:
+def load(file: str, assignments: Sequence[str] = ()) -> Problem:
+    """A problem from a path, ``-`` (standard input) or a bundled name, with ``--set`` assignments."""
     # Imported on first use, so that `backprop --help` does not pay for NumPy.
-    if name == "load":
-        from backprop_cli.problem import load
+    from backprop_cli.load.problem import load as load_problem
 
-        return load
-    if name == "solve":
-        from backprop_cli.engine import solve
+    return load_problem(file, assignments)
 
-        return solve
-    raise AttributeError(f"module 'backprop_cli' has no attribute {name!r}")
+
+def solve(problem: Problem, options: Options | None = None) -> Solution:
+    """The worked solution of a problem: every value, step, insight and variant."""
+    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.engine import solve as solve_problem
+
+    return solve_problem(problem, options or Options())

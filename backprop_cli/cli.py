@@ -16,9 +16,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError
 from backprop_cli.render import Format, GradingFormat
-from backprop_cli.starter import Template
 
 app = typer.Typer(
     name="backprop",
@@ -155,10 +155,10 @@ def solve(
 
       backprop solve ex1 --check              # and check the gradients numerically
     """
-    from backprop_cli.engine import Options
-    from backprop_cli.engine import solve as solve_problem
-    from backprop_cli.problem import load
+    from backprop_cli.load.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
+    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.engine import solve as solve_problem
 
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
@@ -181,8 +181,8 @@ def list_problems() -> None:
 
       backprop list
     """
-    from backprop_cli.sources import bundled_names, open_source
-    from backprop_cli.yamlsrc import parse
+    from backprop_cli.load.sources import bundled_names, open_source
+    from backprop_cli.load.yaml_source import parse
 
     names = bundled_names()
     width = max(len(name) for name in names)
@@ -238,7 +238,7 @@ def check(
 
       backprop check ex1 --answers my-ex1.yaml
     """
-    from backprop_cli.check import check as check_answers
+    from backprop_cli.grade.check import check as check_answers
     from backprop_cli.render import RenderOptions
     from backprop_cli.render.grading import render as render_grading
 
@@ -271,7 +271,7 @@ def validate(
 
       backprop validate problems/*.yaml
     """
-    from backprop_cli.validate import describe, validate
+    from backprop_cli.load.validate import describe, validate
 
     bad = 0
     for file, result in validate(files):
@@ -305,7 +305,7 @@ def new(
 
       backprop new my-problem.yaml --template softmax && backprop solve my-problem.yaml
     """
-    from backprop_cli.starter import write
+    from backprop_cli.author.starter import write
 
     write(path, template, force)
     typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
@@ -352,7 +352,7 @@ def generate(
 
       backprop generate --seed 3 --template mlp --count 3 --out exercises/
     """
-    from backprop_cli.generate import exercise, write
+    from backprop_cli.author.generate import exercise, write
 
     exercises = [exercise(template, seed, k, allow_saturated) for k in range(1, count + 1)]
     for path in write(exercises, out, force):
@@ -370,7 +370,7 @@ def schema() -> None:
 
       backprop schema > problem.schema.json
     """
-    from backprop_cli.schema import text
+    from backprop_cli.load.schema import text
 
     sys.stdout.write(text())
 

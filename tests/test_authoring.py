@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from backprop_cli import load, solve
-from backprop_cli.functions import ACTIVATIONS, LOSSES
-from backprop_cli.generate import MARGIN, RECIPES, SATURATED, exercise
-from backprop_cli.starter import TEMPLATES, Template
+from backprop_cli.author.generate import MARGIN, RECIPES, SATURATED, exercise
+from backprop_cli.author.starter import TEMPLATES, Template
+from backprop_cli.nn import ACTIVATIONS, LOSSES
 
 PROBLEMS = sorted(str(p) for p in (Path(__file__).parent.parent / "problems").glob("*.yaml"))
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from backprop_cli import load, solve
-from backprop_cli.answers import key as answer_key
+from backprop_cli.grade.answers import key as answer_key
 
 
 def sig(z: float) -> float:

@@ -126,7 +126,7 @@ def test_exercise_5_binary_cross_entropy() -> None:
 def test_every_task_of_every_exercise_is_answered(name: str) -> None:
     problem = load(name)
     assert problem.tasks, "the bundled problem states its tasks"
-    from backprop_cli.render.blocks import Items
+    from backprop_cli.render.document import Items
     from backprop_cli.render.layout import layout
 
     blocks = layout(solve(problem))

@@ -46,7 +46,7 @@ def test_empty_stdin(run: Any) -> None:
 def test_a_file_over_the_size_cap(
     run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backprop_cli import limits
+    from backprop_cli.load import caps as limits
 
     monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.yaml"

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from backprop_cli.functions import ACTIVATIONS, LOSSES
-from backprop_cli.functions.activations import ACTIVATION_TYPES, Activation
-from backprop_cli.functions.losses import LOSS_TYPES
+from backprop_cli.nn import ACTIVATIONS, LOSSES
+from backprop_cli.nn.activations import ACTIVATION_TYPES, Activation
+from backprop_cli.nn.losses import LOSS_TYPES
 
 H = 1e-6
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backprop_cli.trace import GradientCheck
+from backprop_cli.solve.records import GradientCheck
 
 
 def test_the_check_is_reported_in_every_format(run: Any) -> None:
@@ -36,7 +36,7 @@ def test_a_relu_at_its_kink_is_not_differentiable_there_not_a_failure(run: Any) 
 
 
 def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backprop_cli import gradcheck
+    from backprop_cli.solve import gradient_check as gradcheck
 
     failed = GradientCheck(0.5, 0.25, False, 11, (), 1e-5)
     monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution: failed)

@@ -6,7 +6,7 @@ from typing import Any
 
 from backprop_cli import load, solve
 from backprop_cli.render.textmath import text_math
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 MATH = text_math()
 

@@ -41,12 +41,12 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.render import Format, RenderOptions, render
-from backprop_cli.render.aligned import LINE, rows
+from backprop_cli.render.equation_rows import LINE, rows
 from backprop_cli.render.latexmath import LatexMath, latex_number
 from backprop_cli.render.latextext import escape, prose
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.numbers import human
-from backprop_cli.trace import Phase, Step
+from backprop_cli.solve.records import Phase, Step
 
 # --- the maths notation ------------------------------------------------------
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from backprop_cli.errors import BackpropError, ProblemError
-from backprop_cli.initializers import SCHEMES
-from backprop_cli.overrides import apply, parse_assignment
-from backprop_cli.problem import load
-from backprop_cli.yamlsrc import YMap, line_of, parse
+from backprop_cli.load.overrides import apply, parse_assignment
+from backprop_cli.load.problem import load
+from backprop_cli.load.yaml_source import YMap, line_of, parse
+from backprop_cli.nn.initializers import SCHEMES
 
 
 @pytest.mark.parametrize(

@@ -39,5 +39,5 @@ def test_every_data_folder_is_package_data() -> None:
     ]
     data = config["package-data"]
     assert data["backprop_cli.problems"] == ["*.yaml"]
-    assert "templates/*.yaml" in data["backprop_cli"]
-    assert list((ROOT / "backprop_cli" / "templates").glob("*.yaml"))
+    assert "templates/*.yaml" in data["backprop_cli.author"]
+    assert list((ROOT / "backprop_cli" / "author" / "templates").glob("*.yaml"))

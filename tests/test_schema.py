@@ -4,7 +4,7 @@ The property test draws valid problem documents (every key, name and form
 the format has, shapes consistent across keys), then breaks some with one
 mutation the schema can express; an independent validator (jsonschema) and
 the loader must accept or reject each alike. What a schema cannot express
-is listed in `backprop_cli.schema` and left out of the mutations.
+is listed in `backprop_cli.load.schema` and left out of the mutations.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backprop_cli.author.starter import TEMPLATES
 from backprop_cli.errors import BackpropError
-from backprop_cli.functions import ACTIVATIONS, LOSSES
-from backprop_cli.initializers import SCHEMES
-from backprop_cli.problem import load_source
-from backprop_cli.schema import schema, text
-from backprop_cli.sources import Source
-from backprop_cli.starter import TEMPLATES
+from backprop_cli.load.problem import load_source
+from backprop_cli.load.schema import schema, text
+from backprop_cli.load.sources import Source
+from backprop_cli.nn import ACTIVATIONS, LOSSES
+from backprop_cli.nn.initializers import SCHEMES
 
 ROOT = Path(__file__).parent.parent
 VALIDATOR = jsonschema.Draft202012Validator(schema())

@@ -31,7 +31,7 @@ NOT_FOR_JSON = {
     "backprop_cli.render.layout",  # the human formats' layout
     "backprop_cli.render.plain",
     "backprop_cli.render.rich",
-    "backprop_cli.gradcheck",  # only with --check
+    "backprop_cli.solve.gradient_check",  # only with --check
 }
 
 

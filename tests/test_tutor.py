@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from backprop_cli import load, solve
-from backprop_cli.engine import Options
 from backprop_cli.render import RenderOptions, plain, rich
+from backprop_cli.solve.engine import Options
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

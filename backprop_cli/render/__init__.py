@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the command line imports this module before it needs NumPy
-    from backprop_cli.trace import Solution
+    from backprop_cli.solve.records import Solution
 
 
 class Format(str, Enum):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from backprop_cli.render import RenderOptions, rich
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backprop_cli.expr import num
-from backprop_cli.render.blocks import Block, Heading, Paragraph
-from backprop_cli.trace import Solution
+from backprop_cli.render.document import Block, Heading, Paragraph
+from backprop_cli.solve.records import Solution
 
 
 def section(solution: Solution) -> Iterator[Block]:

@@ -15,10 +15,10 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.render import GradingFormat
-from backprop_cli.render.blocks import Block, Cell, Heading, Items, Paragraph, Table
+from backprop_cli.render.document import Block, Cell, Heading, Items, Paragraph, Table
 
 if TYPE_CHECKING:
-    from backprop_cli.check import Grading, Mark
+    from backprop_cli.grade.check import Grading, Mark
     from backprop_cli.render import RenderOptions
 
 
@@ -57,7 +57,7 @@ def _others(grading: Grading) -> Iterator[Message]:
             groups[-1][0].append(mark.quantity.name)
         else:
             groups.append(([mark.quantity.name], mark))
-    from backprop_cli.reading import listed
+    from backprop_cli.load.reader import listed
 
     for names, mark in groups:
         assert mark.found is not None
@@ -68,7 +68,7 @@ def _others(grading: Grading) -> Iterator[Message]:
 
 
 def blocks(grading: Grading) -> Iterator[Block]:
-    from backprop_cli.render.values import value_expr
+    from backprop_cli.render.shown_values import value_expr
 
     s = grading.solution
     batched = s.problem.batched
@@ -108,7 +108,7 @@ def _rich(grading: Grading, options: RenderOptions) -> str:
     from io import StringIO
 
     from backprop_cli.render import rich
-    from backprop_cli.render.textual import writer
+    from backprop_cli.render.terminal_common import writer
 
     out = rich.console(options)
     math = writer(options)
@@ -123,8 +123,8 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
     """The grading as JSON-ready data, values in full."""
     from backprop_cli.render.jsonwriter import plain_data
     from backprop_cli.render.report import number
+    from backprop_cli.render.terminal_common import message
     from backprop_cli.render.textmath import text_math
-    from backprop_cli.render.textual import message
 
     words = text_math(precision)
     s = grading.solution

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.expr import Expr, Message, num
-from backprop_cli.render import RenderOptions, aligned
-from backprop_cli.render.blocks import (
+from backprop_cli.render import RenderOptions, equation_rows
+from backprop_cli.render.document import (
     Answers,
     Block,
     Cell,
@@ -36,7 +36,7 @@ from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.latextext import escape, prose
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.layout import layout
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 PREAMBLE = r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
 \documentclass[11pt]{article}
@@ -116,7 +116,7 @@ def _align(rows: list[str], gap: str = "") -> list[str]:
 
 
 def _equations(block: Equations, w: _Writer) -> list[str]:
-    return _align(aligned.rows(block.steps, w.math))
+    return _align(equation_rows.rows(block.steps, w.math))
 
 
 def _columns(block: Table, w: _Writer) -> str:
@@ -127,11 +127,12 @@ def _columns(block: Table, w: _Writer) -> str:
         for i in range(len(block.header))
     ]
     padding = 2.2 * len(widths)  # \tabcolsep on both sides of every column
-    if sum(widths) + padding <= aligned.LINE:
+    if sum(widths) + padding <= equation_rows.LINE:
         return "l" * len(widths)
     widest = widths.index(max(widths))
     share = (
-        max(aligned.LINE - padding - sum(widths) + widths[widest], aligned.LINE / 3) / aligned.LINE
+        max(equation_rows.LINE - padding - sum(widths) + widths[widest], equation_rows.LINE / 3)
+        / equation_rows.LINE
     )
     spec = ["l"] * len(widths)
     spec[widest] = rf">{{\raggedright\arraybackslash}}p{{{share:.2f}\linewidth}}"

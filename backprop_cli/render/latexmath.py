@@ -16,7 +16,7 @@ import numpy as np
 from backprop_cli.expr import Expr, Sym
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
-from backprop_cli.render.math import ATOM, MathWriter
+from backprop_cli.render.math_writer import ATOM, MathWriter
 from backprop_cli.render.numbers import human
 
 _BASES = {

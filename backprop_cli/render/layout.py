@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from backprop_cli.derive.notation import Notation
 from backprop_cli.expr import (
     Call,
     Expr,
@@ -26,9 +27,8 @@ from backprop_cli.expr import (
     Text,
     num,
 )
-from backprop_cli.notation import Notation
 from backprop_cli.render import gradient_check, variants, worked
-from backprop_cli.render.blocks import (
+from backprop_cli.render.document import (
     Answers,
     Block,
     Cell,
@@ -38,8 +38,8 @@ from backprop_cli.render.blocks import (
     Paragraph,
     Table,
 )
-from backprop_cli.render.values import per_sample, value_expr
-from backprop_cli.trace import Phase, Solution, Step
+from backprop_cli.render.shown_values import per_sample, value_expr
+from backprop_cli.solve.records import Phase, Solution, Step
 
 EXPLAIN = ("explain", "why")
 """A task asking for an explanation is answered in the notes (and insights) alone."""

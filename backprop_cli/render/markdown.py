@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions, aligned, textual
-from backprop_cli.render.blocks import (
+from backprop_cli.render import RenderOptions, equation_rows, terminal_common
+from backprop_cli.render.document import (
     Answers,
     Block,
     Cell,
@@ -29,7 +29,7 @@ from backprop_cli.render.blocks import (
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.layout import layout
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 _SYNTAX = re.compile(r"([\\`*_\[\]<>#|$~&])")
 _LIST_MARKER = re.compile(r"^(\d+)([.)])|^([-+])")
@@ -97,7 +97,7 @@ def _display(rows: list[str], gap: str = "") -> list[str]:
 
 
 def _equations(block: Equations, w: _Writer) -> list[str]:
-    return _display(aligned.rows(block.steps, w.math))
+    return _display(equation_rows.rows(block.steps, w.math))
 
 
 def _table(block: Table, w: _Writer) -> list[str]:
@@ -116,7 +116,7 @@ def _answers(block: Answers, w: _Writer) -> list[str]:
 
 
 def _chart(block: Chart, w: _Writer) -> list[str]:
-    lines = textual.chart(block.values, aligned.LINE, precision=w.precision)
+    lines = terminal_common.chart(block.values, equation_rows.LINE, precision=w.precision)
     return ["```text", *lines, "```", ""]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from backprop_cli.render import RenderOptions, textual
-from backprop_cli.render.blocks import (
+from backprop_cli.render import RenderOptions, terminal_common
+from backprop_cli.render.document import (
     Answers,
     Block,
     Chart,
@@ -18,7 +18,7 @@ from backprop_cli.render.blocks import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.textmath import TextMath
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 
 def _heading(block: Heading, math: TextMath, o: RenderOptions) -> list[str]:
@@ -31,7 +31,7 @@ def _heading(block: Heading, math: TextMath, o: RenderOptions) -> list[str]:
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> list[str]:
     prefix = "▸ " if block.kind == "insight" else ""
-    return [*_wrap(prefix + textual.message(block.parts, math), o.width), ""]
+    return [*_wrap(prefix + terminal_common.message(block.parts, math), o.width), ""]
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -51,7 +51,7 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> list[str]:
     lines = []
     for i, item in enumerate(block.items, start=1):
         marker = f"{i}. " if block.numbered else "- "
-        wrapped = _wrap(textual.message(item, math), o.width - len(marker) - 2)
+        wrapped = _wrap(terminal_common.message(item, math), o.width - len(marker) - 2)
         lines.append("  " + marker + wrapped[0])
         lines += ["  " + " " * len(marker) + rest for rest in wrapped[1:]]
     return [*lines, ""]
@@ -60,7 +60,10 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> list[str]:
 def _equations(block: Equations, math: TextMath, o: RenderOptions) -> list[str]:
     lines = []
     for step in block.steps:
-        lines += [textual.joined(line) for line in textual.equation(step, math, o.width, "  ")]
+        lines += [
+            terminal_common.joined(line)
+            for line in terminal_common.equation(step, math, o.width, "  ")
+        ]
     return [*lines, ""]
 
 
@@ -78,8 +81,8 @@ def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]], elided: in
 
 
 def _table(block: Table, math: TextMath, o: RenderOptions) -> list[str]:
-    header = [textual.cell(c, math) for c in block.header]
-    rows = [[textual.cell(c, math) for c in row] for row in block.rows]
+    header = [terminal_common.cell(c, math) for c in block.header]
+    rows = [[terminal_common.cell(c, math) for c in row] for row in block.rows]
     return table_lines(header, rows, block.elided)
 
 
@@ -92,7 +95,8 @@ def _answers(block: Answers, math: TextMath, o: RenderOptions) -> list[str]:
 
 def _chart(block: Chart, math: TextMath, o: RenderOptions) -> list[str]:
     return [
-        "  " + line for line in textual.chart(block.values, o.width - 2, precision=o.precision)
+        "  " + line
+        for line in terminal_common.chart(block.values, o.width - 2, precision=o.precision)
     ] + [""]
 
 
@@ -108,7 +112,7 @@ WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], list[str]]] = {
 
 
 def lines(blocks: Sequence[Block], options: RenderOptions) -> list[str]:
-    math = textual.writer(options)
+    math = terminal_common.writer(options)
     out: list[str] = []
     for block in blocks:
         out += WRITERS[type(block)](block, math, options)

@@ -19,7 +19,7 @@ from backprop_cli.render import RenderOptions
 from backprop_cli.render.jsonwriter import Array, dumps, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
-from backprop_cli.trace import Solution, Step
+from backprop_cli.solve.records import Solution, Step
 
 
 def number(value: float) -> float | None:

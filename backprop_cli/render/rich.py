@@ -17,8 +17,8 @@ from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from backprop_cli.render import RenderOptions, textual
-from backprop_cli.render.blocks import (
+from backprop_cli.render import RenderOptions, terminal_common
+from backprop_cli.render.document import (
     Answers,
     Block,
     Chart,
@@ -30,7 +30,7 @@ from backprop_cli.render.blocks import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.textmath import TextMath
-from backprop_cli.trace import Solution
+from backprop_cli.solve.records import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
 PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "yellow"}
@@ -48,7 +48,7 @@ def _heading(block: Heading, math: TextMath, o: RenderOptions) -> Iterator[Rende
 
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
-    text = textual.message(block.parts, math)
+    text = terminal_common.message(block.parts, math)
     if block.kind == "insight":
         yield Text.assemble(("▸ ", "bold yellow"), (text, PARAGRAPH_STYLES["insight"]))
     else:
@@ -60,7 +60,7 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[Renderabl
     grid.add_column(style="bold", justify="right")
     grid.add_column()
     for i, item in enumerate(block.items, start=1):
-        grid.add_row(f"  {i}." if block.numbered else "  •", textual.message(item, math))
+        grid.add_row(f"  {i}." if block.numbered else "  •", terminal_common.message(item, math))
     yield grid
 
 
@@ -71,7 +71,7 @@ def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[R
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column()
     for step in block.steps:
-        for segments in textual.equation(step, math, o.width - 2, "  "):
+        for segments in terminal_common.equation(step, math, o.width - 2, "  "):
             split = next(i for i, (_, role) in enumerate(segments) if role in ("form", "value"))
             head = Text.assemble(
                 *(
@@ -90,8 +90,8 @@ def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[R
 def _table(block: Table, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     for cell in block.header:
-        table.add_column(textual.cell(cell, math))
-    rows = [[textual.cell(c, math) for c in row] for row in block.rows]
+        table.add_column(terminal_common.cell(cell, math))
+    rows = [[terminal_common.cell(c, math) for c in row] for row in block.rows]
     for i, row in enumerate(rows):
         if block.elided and i == len(rows) - 1:
             table.add_row(Text(f"… {block.elided} more", style="dim"), *[""] * (len(row) - 1))
@@ -118,7 +118,7 @@ def _answers(block: Answers, math: TextMath, o: RenderOptions) -> Iterator[Rende
 
 
 def _chart(block: Chart, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
-    lines = textual.chart(block.values, o.width - 6, precision=o.precision)
+    lines = terminal_common.chart(block.values, o.width - 6, precision=o.precision)
     yield Panel(Text("\n".join(lines), style="magenta"), title=block.label, expand=False)
 
 
@@ -134,7 +134,7 @@ WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], Iterator[Renderable
 
 
 def _blocks(blocks: Sequence[Block], options: RenderOptions) -> Iterator[RenderableType]:
-    math = textual.writer(options)
+    math = terminal_common.writer(options)
     for block in blocks:
         yield from WRITERS[type(block)](block, math, options)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Num, Sym
-from backprop_cli.render.math import ATOM, PRODUCT, MathWriter
+from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
 from backprop_cli.render.numbers import human
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")

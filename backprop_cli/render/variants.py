@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from backprop_cli.expr import Expr, Message, Partial, Sym, Text, num
-from backprop_cli.render.blocks import Block, Cell, Heading, Paragraph, Table
-from backprop_cli.render.values import per_sample, value_expr
-from backprop_cli.trace import Insight, Solution
+from backprop_cli.render.document import Block, Cell, Heading, Paragraph, Table
+from backprop_cli.render.shown_values import per_sample, value_expr
+from backprop_cli.solve.records import Insight, Solution
 
 if TYPE_CHECKING:
     from backprop_cli.render.layout import Layout

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from backprop_cli.expr import Add, Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
-from backprop_cli.render.blocks import Block, Cell, Chart, Equations, Heading, Paragraph, Table
-from backprop_cli.render.values import per_sample, shown_rows, value_expr
-from backprop_cli.trace import LayerResult, Phase
+from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
+from backprop_cli.render.shown_values import per_sample, shown_rows, value_expr
+from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
     from backprop_cli.render.layout import Layout

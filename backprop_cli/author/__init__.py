@@ -1,0 +1,1 @@
+"""Writing problems: `new` starter files and `generate`d exercises with answer keys."""

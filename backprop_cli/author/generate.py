@@ -1,0 +1,234 @@
+"""Fresh exercises for instructors, each with its answer key.
+
+Exercise k of ``--seed N`` is drawn from ``numpy.random.default_rng([N, k])``,
+so it is the same on every machine and whatever ``--count`` is. Numbers are
+"nice": weights, biases and inputs with one decimal, learning rates with one
+or two. A draw is kept only when, solved, no pre-activation is within
+`MARGIN` of 0 (so no ReLU sits on its kink) and, unless saturated units are
+allowed, no sigmoid or tanh unit has |z| > `SATURATED` and no ReLU unit is
+dead for every sample. The key (`answers.key`) holds every quantity
+`backprop check` reads, so checking a key against its exercise passes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backprop_cli.author.starter import Template
+from backprop_cli.errors import BackpropError
+from backprop_cli.grade import answers
+from backprop_cli.load.problem import load_source
+from backprop_cli.load.sources import Source
+from backprop_cli.solve.engine import solve
+from backprop_cli.solve.records import Solution
+
+MARGIN = 0.05
+SATURATED = 3.0
+"""|z| beyond which σ′ < 0.05 and tanh′ < 0.01: the unit barely learns."""
+ATTEMPTS = 10_000
+
+Rng = np.random.Generator
+Document = dict[str, Any]
+
+
+def _nice(rng: Rng, shape: tuple[int, ...], limit: float, zero: bool = False) -> Any:
+    """Numbers with one decimal in [−limit, limit] (0 only if ``zero``), as nested lists."""
+    steps = round(limit * 10)
+    choices = [i / 10 for i in range(-steps, steps + 1) if zero or i != 0]
+    return _tidy(np.array(rng.choice(choices, size=shape)).round(1).tolist())
+
+
+def _tidy(value: Any) -> Any:
+    """Whole numbers written without a decimal point: 2, not 2.0."""
+    if isinstance(value, list):
+        return [_tidy(item) for item in value]
+    return int(value) if float(value).is_integer() else value
+
+
+def _rate(rng: Rng) -> float:
+    return float(rng.choice([0.1, 0.2, 0.25, 0.5]))
+
+
+def _dense(rng: Rng, units: int, inputs: int, activation: str) -> dict[str, Any]:
+    return {
+        "weights": _nice(rng, (units, inputs), 1.0),
+        "bias": _nice(rng, (units,), 0.5, zero=True),
+        "activation": activation,
+    }
+
+
+def _mlp(rng: Rng) -> Document:
+    return {
+        "input": _nice(rng, (2,), 2.0),
+        "target": int(rng.integers(2)),
+        "layers": [_dense(rng, 2, 2, "sigmoid"), _dense(rng, 1, 2, "sigmoid")],
+        "loss": "mse",
+        "learning_rate": _rate(rng),
+    }
+
+
+def _neuron(rng: Rng) -> Document:
+    activation = str(rng.choice(["sigmoid", "tanh", "relu"]))
+    bce = activation == "sigmoid" and bool(rng.integers(2))
+    lowest = -10 if activation == "tanh" else 0  # tanh reaches −1; sigmoid and ReLU stop at 0
+    target = int(rng.integers(2)) if bce else _tidy(float(rng.integers(lowest, 11)) / 10)
+    return {
+        "input": _nice(rng, (2,), 2.0),
+        "target": target,
+        "layers": [_dense(rng, 1, 2, activation)],
+        "loss": "binary_cross_entropy" if bce else "mse",
+        "learning_rate": _rate(rng),
+    }
+
+
+def _softmax(rng: Rng) -> Document:
+    return {
+        "input": _nice(rng, (2,), 2.0),
+        "target": int(rng.integers(3)),
+        "layers": [_dense(rng, 3, 2, "softmax")],
+        "loss": "cross_entropy",
+        "learning_rate": _rate(rng),
+    }
+
+
+def _batch(rng: Rng) -> Document:
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            for _ in range(3)
+        ],
+        "layers": [_dense(rng, 2, 2, "relu"), _dense(rng, 1, 2, "identity")],
+        "loss": "mse",
+        "learning_rate": _rate(rng),
+    }
+
+
+@dataclass(frozen=True)
+class Recipe:
+    draw: Callable[[Rng], Document]
+    title: str
+
+
+RECIPES: dict[Template, Recipe] = {
+    Template.MLP: Recipe(_mlp, "a 2-2-1 sigmoid network"),
+    Template.NEURON: Recipe(_neuron, "one neuron"),
+    Template.SOFTMAX: Recipe(_softmax, "a softmax classifier"),
+    Template.BATCH: Recipe(_batch, "a ReLU network on a batch of 3 samples"),
+}
+"""How `generate` draws each template of `backprop new`."""
+
+TASKS = [
+    "Compute the forward pass: every pre-activation z and activation a, and the output.",
+    "Compute the loss.",
+    "Compute the gradient of the loss with respect to every weight and bias (backpropagation).",
+    "Do one gradient-descent step θ ← θ − η ∂L/∂θ and give the new weights and biases.",
+]
+
+
+# --- writing YAML ---------------------------------------------------------------
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
+        return value  # a name such as sigmoid needs no quotes
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def problem_text(document: Document, header: str) -> str:
+    """A problem document as YAML: top-level keys in block style, values in flow style."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    for key, value in document.items():
+        if key == "layers":
+            lines.append("layers:")
+            for layer in value:
+                items = list(layer.items())
+                lines += [f"  - {items[0][0]}: {_flow(items[0][1])}"]
+                lines += [f"    {name}: {_flow(item)}" for name, item in items[1:]]
+        elif key in ("samples", "tasks"):
+            lines.append(f"{key}:")
+            lines += [f"  - {_flow(item)}" for item in value]
+        else:
+            lines.append(f"{key}: {_flow(value)}")
+    return "\n".join(lines) + "\n"
+
+
+# --- drawing --------------------------------------------------------------------
+
+
+SATURATION: dict[str, Callable[[np.ndarray], bool]] = {
+    "sigmoid": lambda z: bool(np.any(np.abs(z) > SATURATED)),
+    "tanh": lambda z: bool(np.any(np.abs(z) > SATURATED)),
+    "relu": lambda z: bool(np.any(np.all(z < 0, axis=0))),  # a unit dead for every sample
+}
+"""Whether a layer's pre-activations (samples × units) leave a unit that barely learns."""
+
+
+def _acceptable(solution: Solution, saturated: bool) -> bool:
+    for r in solution.layers:
+        if r.layer.dense and np.any(np.abs(r.z) < MARGIN):
+            return False
+        test = SATURATION.get(r.layer.activation.name)
+        if not saturated and test is not None and test(r.z):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    problem: str
+    """The problem file's text."""
+    key: str
+    """The answer key's text."""
+
+
+def exercise(template: Template, seed: int, k: int, saturated: bool = False) -> Exercise:
+    """Exercise ``k`` (from 1) of ``seed``: the first draw of its generator that qualifies."""
+    recipe = RECIPES[template]
+    rng = np.random.default_rng([seed, k])
+    name = f"{template.value}-{seed}-{k}"
+    command = f"backprop generate --seed {seed} --template {template.value}"
+    command += " --allow-saturated" if saturated else ""
+    header = f"Generated by `{command}` (exercise {k}); answer key: {name}.answers.yaml"
+    for _ in range(ATTEMPTS):
+        document = {
+            "title": f"Exercise {name}: {recipe.title}",
+            "tasks": TASKS,
+            **recipe.draw(rng),
+        }
+        text = problem_text(document, header)
+        solution = solve(load_source(Source(f"{name}.yaml", text, name)))
+        if _acceptable(solution, saturated):
+            key_header = (
+                f"Answer key for {name}.yaml, to {answers.DIGITS} significant digits.\n"
+                f"Check a student's answers with: backprop check {name}.yaml --answers FILE"
+            )
+            return Exercise(name, text, answers.key(solution, key_header))
+    raise BackpropError(
+        f"no acceptable {template.value} exercise found for seed {seed} in {ATTEMPTS:,} draws"
+    )
+
+
+def write(exercises: list[Exercise], folder: Path, force: bool) -> list[Path]:
+    """Write each exercise and its key into ``folder`` (made if missing); the paths written."""
+    paths = [(folder / f"{e.name}.yaml", e.problem) for e in exercises]
+    paths += [(folder / f"{e.name}.answers.yaml", e.key) for e in exercises]
+    existing = [str(path) for path, _ in paths if path.exists()]
+    if existing and not force:
+        raise BackpropError(f"{existing[0]} exists; use --force to overwrite it")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in paths:
+            path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise BackpropError(f"cannot write into {folder}: {error.strerror}") from None
+    return [path for path, _ in paths]

@@ -1,0 +1,306 @@
+"""Backward-pass steps: ∂L/∂ŷ, each layer's δ by the chain rule, ∂L/∂W, ∂L/∂b, ∂L/∂x."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backprop_cli.derive.context import DETAIL_UNITS, Context, product, total
+from backprop_cli.derive.notation import transpose
+from backprop_cli.expr import (
+    Call,
+    Expr,
+    Hadamard,
+    MatMul,
+    Matrix,
+    Mul,
+    Partial,
+    Sub,
+    Sum,
+    Sym,
+    Transpose,
+    column,
+    num,
+)
+from backprop_cli.solve.records import LayerResult, Phase, Step
+
+L = Sym("L")
+
+
+def steps(c: Context) -> Iterator[Step]:
+    for r in reversed(c.solution.layers):
+        if r.index == c.depth:
+            yield from output_layer(c, r)
+        else:
+            yield from hidden_layer(c, r)
+        if r.layer.dense:
+            yield from parameter_gradients(c, r)
+    yield from input_gradient(c)
+
+
+# --- the output layer --------------------------------------------------------
+
+
+def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
+    l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
+    units, y = r.z.shape[1], c.problem.y
+    coef = c.coefficient(outputs=True)
+    few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
+    if not c.solution.fused:
+        # ∂L/∂ŷₖ = s·(1/N)(1/K)·∂term/∂ŷₖ
+        if few:
+            for s in c.samples:
+                for k in range(units):
+                    form = product([*coef, loss.term_grad(n.yhat(k, s), n.y(k, s))])
+                    value = product([*coef, loss.term_grad(num(r.a[s, k]), num(y[s, k]))])
+                    yield c.step(
+                        Phase.BACKWARD,
+                        c.name(f"da{l}", s, k),
+                        Partial(L, n.yhat(k, s)),
+                        (form,),
+                        value,
+                        r.grad_a[s, k],
+                        layer=l,
+                        sample=s,
+                    )
+        form = product([*coef, loss.term_grad(n.yhat(), n.y())])
+        yield c.step(
+            Phase.BACKWARD,
+            f"da{l}",
+            Partial(L, n.yhat()),
+            (form,),
+            None,
+            c.per_sample(r.grad_a),
+            layer=l,
+        )
+    if few:
+        for s in c.samples:
+            for k in range(units):
+                yield output_delta(c, r, s, k, coef)
+    forms: tuple[Expr, ...]
+    subst: Expr | None = None
+    if c.solution.fused:  # δ = s·(1/N)(1/K)·(ŷ − y)
+        forms = (product([*coef, Sub(n.yhat(), n.y())]),)
+        subst = product([*coef, Sub(c.vector(r.a), c.vector(y))])
+    elif r.fprime is not None:  # δ = ∂L/∂ŷ ⊙ f′(z)
+        forms = (Hadamard(Partial(L, n.yhat()), Call(f.label, (n.z(l),), prime=True)),)
+        subst = Hadamard(c.vector(r.grad_a), c.vector(r.fprime))
+    else:  # δ = Jᵀ ∂L/∂ŷ, J the softmax Jacobian
+        forms = (MatMul((Transpose(Partial(n.yhat(), n.z(l))), Partial(L, n.yhat()))),)
+    yield c.step(
+        Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
+    )
+
+
+def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -> Step:
+    """δₖ = ∂L/∂ŷₖ · ∂ŷₖ/∂zₖ for one output."""
+    l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
+    y_hat, y, z = n.yhat(k, s), n.y(k, s), n.z(l, k, s)
+    a_value, y_value, z_value = r.a[s, k], c.problem.y[s, k], r.z[s, k]
+    chain: Expr = Mul((Partial(L, y_hat), Partial(y_hat, z)))
+    if not f.elementwise:  # a softmax output: δₖ = Σⱼ ∂L/∂ŷⱼ ∂ŷⱼ/∂zₖ
+        y_j = Sym("yhat", ("j",))
+        chain = Sum(Mul((Partial(L, y_j), Partial(y_j, z))), "j")
+    forms: tuple[Expr, ...]
+    if c.solution.fused:  # the activation's derivative cancels: δ = ŷ − y
+        forms = (chain, product([*coef, loss.fused_term(y_hat, y)]))
+        subst: Expr = product([*coef, loss.fused_term(num(a_value), num(y_value))])
+    elif f.elementwise:
+        grad = product([*coef, loss.term_grad(y_hat, y)])
+        grad_value = product([*coef, loss.term_grad(num(a_value), num(y_value))])
+        forms = (
+            Mul((Partial(L, y_hat), Call(f.label, (z,), prime=True))),
+            Mul((grad, f.derivative(z, y_hat))),
+        )
+        subst = Mul((grad_value, f.derivative(num(z_value), num(a_value), float(z_value))))
+    else:
+        forms, subst = softmax_delta(c, r, s, k)
+    return c.step(
+        Phase.BACKWARD,
+        c.name(f"delta{l}", s, k),
+        n.delta(l, k, s),
+        forms,
+        subst,
+        r.delta[s, k],
+        layer=l,
+        sample=s,
+    )
+
+
+def softmax_delta(c: Context, r: LayerResult, s: int, i: int) -> tuple[tuple[Expr, ...], Expr]:
+    """δᵢ = Σⱼ ∂L/∂aⱼ ∂aⱼ/∂zᵢ = aᵢ(gᵢ − Σⱼ gⱼaⱼ) with g = ∂L/∂a: the softmax Jacobian applied to g."""
+    l, n = r.index, c.n
+    units = r.z.shape[1]
+    a = [n.a(l, j, s) for j in range(units)]
+    g = [Partial(L, a[j]) for j in range(units)]
+    a_j = Sym("yhat" if l == c.depth else "a", ("j",), None if c.depth == 1 else l)
+    chain = Sum(Mul((Partial(L, a_j), Partial(a_j, n.z(l, i, s)))), "j")
+    form = Mul((a[i], Sub(g[i], total([Mul((g[j], a[j])) for j in range(units)]))), dot=False)
+    g_values, a_values = r.grad_a[s], r.a[s]
+    weighted = total([Mul((num(g_values[j]), num(a_values[j]))) for j in range(units)])
+    subst = Mul((num(a_values[i]), Sub(num(g_values[i]), weighted)))
+    return (chain, form), subst
+
+
+# --- hidden layers -----------------------------------------------------------
+
+
+def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
+    """∂L/∂a⁽ˡ⁾ from the layer above, then δ⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)."""
+    l, n, f = r.index, c.n, r.layer.activation
+    above = c.solution.layers[l]  # layer l + 1 (the list is 0-based)
+    W = above.layer.weights
+    units = r.z.shape[1]
+    if c.small(r) and c.small(above):
+        for s in c.samples:
+            for j in range(units):
+                yield hidden_gradient(c, r, above, s, j)
+        for s in c.samples:
+            for j in range(units):
+                yield hidden_delta(c, r, s, j)
+    if W is None:  # z⁽ˡ⁺¹⁾ = a⁽ˡ⁾
+        back: Expr = n.delta(l + 1)
+        back_subst: Expr = c.vector(above.delta)
+    elif c.problem.batched:  # one row per sample: Δ⁽ˡ⁺¹⁾W⁽ˡ⁺¹⁾
+        back = MatMul((n.delta(l + 1), n.W(l + 1)))
+        back_subst = MatMul((Matrix(above.delta), Matrix(W)))
+    else:  # W⁽ˡ⁺¹⁾ᵀδ⁽ˡ⁺¹⁾
+        back = MatMul((transpose(n.W(l + 1)), n.delta(l + 1)))
+        back_subst = MatMul((Transpose(Matrix(W)), column(above.delta[0])))
+    yield c.step(
+        Phase.BACKWARD,
+        f"da{l}",
+        Partial(L, n.a(l)),
+        (back,),
+        back_subst,
+        c.per_sample(r.grad_a),
+        layer=l,
+    )
+    if r.fprime is not None:
+        prime = Call(f.label, (n.z(l),), prime=True)
+        forms: tuple[Expr, ...] = (Hadamard(Partial(L, n.a(l)), prime), Hadamard(back, prime))
+        subst: Expr | None = Hadamard(c.vector(r.grad_a), c.vector(r.fprime))
+    else:
+        forms, subst = (MatMul((Transpose(Partial(n.a(l), n.z(l))), Partial(L, n.a(l)))),), None
+    yield c.step(
+        Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
+    )
+
+
+def hidden_gradient(c: Context, r: LayerResult, above: LayerResult, s: int, j: int) -> Step:
+    """∂L/∂aⱼ⁽ˡ⁾ = Σₖ wₖⱼ⁽ˡ⁺¹⁾ δₖ⁽ˡ⁺¹⁾ (or δⱼ⁽ˡ⁺¹⁾ above an activation layer)."""
+    l, n = r.index, c.n
+    W = above.layer.weights
+    if W is None:
+        form: Expr = n.delta(l + 1, j, s)
+        subst: Expr = num(above.delta[s, j])
+    else:
+        ks = range(W.shape[0])
+        form = total([Mul((n.w(l + 1, k, j), n.delta(l + 1, k, s)), dot=False) for k in ks])
+        subst = total([Mul((num(W[k, j]), num(above.delta[s, k]))) for k in ks])
+    return c.step(
+        Phase.BACKWARD,
+        c.name(f"da{l}", s, j),
+        Partial(L, n.a(l, j, s)),
+        (form,),
+        subst,
+        r.grad_a[s, j],
+        layer=l,
+        sample=s,
+    )
+
+
+def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
+    """δⱼ⁽ˡ⁾ = ∂L/∂aⱼ⁽ˡ⁾ · f′(zⱼ⁽ˡ⁾)."""
+    l, n, f = r.index, c.n, r.layer.activation
+    a, z = n.a(l, j, s), n.z(l, j, s)
+    if f.elementwise:
+        forms: tuple[Expr, ...] = (
+            Mul((Partial(L, a), Partial(a, z))),
+            Mul((Partial(L, a), f.derivative(z, a))),
+        )
+        derivative = f.derivative(num(r.z[s, j]), num(r.a[s, j]), float(r.z[s, j]))
+        subst: Expr = Mul((num(r.grad_a[s, j]), derivative))
+    else:
+        forms, subst = softmax_delta(c, r, s, j)
+    return c.step(
+        Phase.BACKWARD,
+        c.name(f"delta{l}", s, j),
+        n.delta(l, j, s),
+        forms,
+        subst,
+        r.delta[s, j],
+        layer=l,
+        sample=s,
+    )
+
+
+# --- gradients of the parameters and of the input ------------------------------
+
+
+def parameter_gradients(c: Context, r: LayerResult) -> Iterator[Step]:
+    """∂L/∂wⱼₖ = δⱼ aₖ and ∂L/∂bⱼ = δⱼ (summed over the samples of a batch)."""
+    l, n = r.index, c.n
+    assert r.dW is not None and r.db is not None
+    units, inputs = r.dW.shape
+    shown = list(c.samples)
+    if c.small(r) and shown:
+        for j in range(units):
+            for k in range(inputs):
+                chain = Mul((Partial(L, n.z(l, j)), Partial(n.z(l, j), n.w(l, j, k))))
+                form = total([Mul((n.delta(l, j, s), n.a(l - 1, k, s)), dot=False) for s in shown])
+                subst = total([Mul((num(r.delta[s, j]), num(r.a_prev[s, k]))) for s in shown])
+                forms = (form,) if c.problem.batched else (chain, form)
+                yield c.step(
+                    Phase.BACKWARD,
+                    f"dW{l}[{j}][{k}]",
+                    Partial(L, n.w(l, j, k)),
+                    forms,
+                    subst,
+                    r.dW[j, k],
+                    layer=l,
+                    element=True,
+                )
+        for j in range(units):
+            chain = Mul((Partial(L, n.z(l, j)), Partial(n.z(l, j), n.b(l, j))))
+            form = total([n.delta(l, j, s) for s in shown])
+            subst = total([num(r.delta[s, j]) for s in shown])
+            forms = (form,) if c.problem.batched else (chain, form)
+            yield c.step(
+                Phase.BACKWARD,
+                f"db{l}[{j}]",
+                Partial(L, n.b(l, j)),
+                forms,
+                subst,
+                r.db[j],
+                layer=l,
+                element=True,
+            )
+    if c.problem.batched:  # ∂L/∂W = Δᵀ A, ∂L/∂b = Σₙ δ⁽ⁿ⁾
+        w_form: Expr = MatMul((transpose(n.delta(l)), n.a(l - 1)))
+        w_subst: Expr = MatMul((Transpose(Matrix(r.delta)), Matrix(r.a_prev)))
+        b_form: Expr = Sum(n.delta(l, None, "n"), "n")
+        b_subst: Expr | None = None
+    else:  # ∂L/∂W = δ aᵀ (an outer product), ∂L/∂b = δ
+        w_form = MatMul((n.delta(l), transpose(n.a(l - 1))))
+        w_subst = MatMul((column(r.delta[0]), Transpose(column(r.a_prev[0]))))
+        b_form, b_subst = n.delta(l), column(r.delta[0])
+    yield c.step(Phase.BACKWARD, f"dW{l}", Partial(L, n.W(l)), (w_form,), w_subst, r.dW, layer=l)
+    yield c.step(Phase.BACKWARD, f"db{l}", Partial(L, n.b(l)), (b_form,), b_subst, r.db, layer=l)
+
+
+def input_gradient(c: Context) -> Iterator[Step]:
+    """∂L/∂x = W⁽¹⁾ᵀδ⁽¹⁾ (or δ⁽¹⁾ when layer 1 is an activation layer)."""
+    n, first = c.n, c.solution.layers[0]
+    W = first.layer.weights
+    if W is None:
+        form: Expr = n.delta(1)
+        subst: Expr = c.vector(first.delta)
+    elif c.problem.batched:
+        form = MatMul((n.delta(1), n.W(1)))
+        subst = MatMul((Matrix(first.delta), Matrix(W)))
+    else:
+        form = MatMul((transpose(n.W(1)), n.delta(1)))
+        subst = MatMul((Transpose(Matrix(W)), column(first.delta[0])))
+    yield c.step(
+        Phase.BACKWARD, "dx", Partial(L, n.x()), (form,), subst, c.per_sample(c.solution.dx)
+    )

@@ -1,0 +1,101 @@
+"""What every part of the derivation shares: the solution, its notation, and how
+much detail to show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from backprop_cli.derive.notation import Notation
+from backprop_cli.expr import Add, Expr, Frac, Matrix, Mul, Neg, column, num
+from backprop_cli.solve.records import LayerResult, Phase, Solution, Step
+
+DETAIL_UNITS = 8
+"""Layers of at most this many units and inputs are derived element by element."""
+DETAIL_SAMPLES = 4
+"""Batches of at most this many samples are derived sample by sample."""
+DETAIL_TERMS = 16
+"""Sums over outputs or samples are written out term by term up to this many terms."""
+
+
+def total(terms: Sequence[Expr]) -> Expr:
+    """The sum of ``terms`` (a single term stands alone)."""
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def product(factors: Sequence[Expr]) -> Expr:
+    """The product of ``factors`` (a single factor stands alone)."""
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+class Context:
+    def __init__(self, solution: Solution) -> None:
+        self.solution = solution
+        self.problem = solution.problem
+        self.n = Notation(self.problem)
+        self.depth = len(self.problem.layers)
+        count = self.problem.samples
+        self.samples = range(count) if count <= DETAIL_SAMPLES else range(0)
+        """The samples derived element by element (none for a large batch)."""
+
+    def small(self, result: LayerResult) -> bool:
+        l = result.index
+        return self.n.width(l) <= DETAIL_UNITS and self.n.width(l - 1) <= DETAIL_UNITS
+
+    def per_sample(self, values: np.ndarray) -> np.ndarray:
+        """The report's shape: a flat vector for a single input, rows per sample for a batch."""
+        return values if self.problem.batched else values[0]
+
+    def vector(self, values: np.ndarray) -> Matrix:
+        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch."""
+        return Matrix(values) if self.problem.batched else column(values[0])
+
+    def name(self, base: str, sample: int, *index: int) -> str:
+        """``z1[0]`` (or ``z1[2][0]`` for sample 2 of a batch): a path into the report."""
+        parts = ([sample] if self.problem.batched else []) + list(index)
+        return base + "".join(f"[{i}]" for i in parts)
+
+    def step(
+        self,
+        phase: Phase,
+        symbol: str,
+        lhs: Expr,
+        forms: tuple[Expr, ...],
+        substitution: Expr | None,
+        value: np.ndarray | float,
+        *,
+        layer: int | None = None,
+        sample: int | None = None,
+        element: bool | None = None,
+        assign: bool = False,
+    ) -> Step:
+        """A step; it is an element step when a sample is given unless ``element`` says otherwise."""
+        return Step(
+            phase=phase,
+            symbol=symbol,
+            lhs=lhs,
+            forms=forms,
+            substitution=substitution,
+            value=np.asarray(value),
+            layer=layer,
+            element=sample is not None if element is None else element,
+            sample=sample if self.problem.batched else None,
+            assign=assign,
+        )
+
+    def coefficient(self, outputs: bool) -> list[Expr]:
+        """The factors s·(1/N)·(1/K) in front of a loss derivative (those that are not 1)."""
+        p = self.problem
+        factors: list[Expr] = []
+        if p.loss.scale != 1.0:
+            factors.append(num(p.loss.scale))
+        if p.samples > 1:
+            factors.append(Frac(num(1), num(p.samples)))
+        if outputs and p.loss.function.mean_over_outputs and p.outputs > 1:
+            factors.append(Frac(num(1), num(p.outputs)))
+        return factors
+
+    def negate(self, e: Expr) -> Expr:
+        """−e for the losses written as minus a sum (the cross-entropies)."""
+        return Neg(e) if self.problem.loss.function.negated else e

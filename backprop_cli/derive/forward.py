@@ -1,0 +1,129 @@
+"""Forward-pass and loss steps: weighted sums, activations, the loss."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backprop_cli.derive.context import DETAIL_TERMS, Context, product, total
+from backprop_cli.derive.notation import transpose
+from backprop_cli.expr import Add, Expr, Frac, MatMul, Matrix, Mul, Sum, Sym, Transpose, column, num
+from backprop_cli.solve.records import LayerResult, Phase, Step
+
+
+def steps(c: Context) -> Iterator[Step]:
+    for result in c.solution.layers:
+        if result.layer.dense:
+            yield from weighted_sums(c, result)
+        yield from activations(c, result)
+
+
+def weighted_sums(c: Context, r: LayerResult) -> Iterator[Step]:
+    l, n = r.index, c.n
+    W, b = r.layer.weights, r.layer.bias
+    assert W is not None and b is not None
+    units, inputs = W.shape
+    if c.small(r):
+        for s in c.samples:
+            for j in range(units):
+                # zⱼ = Σₖ wⱼₖ aₖ + bⱼ
+                ks = range(inputs)
+                form = total(
+                    [Mul((n.w(l, j, k), n.a(l - 1, k, s)), dot=False) for k in ks] + [n.b(l, j)]
+                )
+                subst = total([Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in ks] + [num(b[j])])
+                yield c.step(
+                    Phase.FORWARD,
+                    c.name(f"z{l}", s, j),
+                    n.z(l, j, s),
+                    (form,),
+                    subst,
+                    r.z[s, j],
+                    layer=l,
+                    sample=s,
+                )
+    if c.problem.batched:  # Z = A Wᵀ + bᵀ, one row per sample
+        form = Add((MatMul((n.a(l - 1), transpose(n.W(l)))), transpose(n.b(l))))
+        subst = Add((MatMul((Matrix(r.a_prev), Transpose(Matrix(W)))), Transpose(column(b))))
+    else:  # z = W a + b
+        form = Add((MatMul((n.W(l), n.a(l - 1))), n.b(l)))
+        subst = Add((MatMul((Matrix(W), column(r.a_prev[0]))), column(b)))
+    yield c.step(Phase.FORWARD, f"z{l}", n.z(l), (form,), subst, c.per_sample(r.z), layer=l)
+
+
+def activations(c: Context, r: LayerResult) -> Iterator[Step]:
+    l, n, f = r.index, c.n, r.layer.activation
+    units = r.z.shape[1]
+    if c.small(r):
+        for s in c.samples:
+            zs = tuple(n.z(l, j, s) for j in range(units))
+            values = tuple(num(v) for v in r.z[s])
+            for j in range(units):
+                forms = tuple(dict.fromkeys((f.call(zs[j]), f.formula(zs, j))))
+                yield c.step(
+                    Phase.FORWARD,
+                    c.name(f"a{l}", s, j),
+                    n.a(l, j, s),
+                    forms,
+                    f.formula(values, j),
+                    r.a[s, j],
+                    layer=l,
+                    sample=s,
+                )
+    yield c.step(
+        Phase.FORWARD,
+        f"a{l}",
+        n.a(l),
+        (f.call(n.z(l)),),
+        f.call(c.vector(r.z)),
+        c.per_sample(r.a),
+        layer=l,
+    )
+
+
+def sample_loss(c: Context, s: int | None) -> tuple[Expr, Expr | None]:
+    """ℓ of sample ``s`` in symbols, and with its numbers when it has few enough outputs.
+
+    ℓ = (1/K) Σₖ term(ŷₖ, yₖ) for a mean over outputs, Σₖ term for a sum, minus
+    that for the cross-entropies.
+    """
+    p, n, loss = c.problem, c.n, c.problem.loss.function
+    outputs = p.outputs
+    mean = [Frac(num(1), num(outputs))] if loss.mean_over_outputs and outputs > 1 else []
+    if outputs > DETAIL_TERMS:
+        body = loss.term(Sym("yhat", ("k",)), Sym("y", ("k",)))
+        return c.negate(product([*mean, Sum(body, "k", num(1), Sym("K"))])), None
+    ks = range(outputs)
+    symbols = [loss.term(n.yhat(k, s), n.y(k, s)) for k in ks]
+    row = 0 if s is None else s
+    numbers = [loss.term(num(c.solution.output[row, k]), num(p.y[row, k])) for k in ks]
+    return c.negate(product([*mean, total(symbols)])), c.negate(product([*mean, total(numbers)]))
+
+
+def loss_steps(c: Context) -> Iterator[Step]:
+    p, n = c.problem, c.n
+    scale: list[Expr] = [num(p.loss.scale)] if p.loss.scale != 1.0 else []
+    if not p.batched:
+        form, numbers = sample_loss(c, None)
+        subst = None if numbers is None else product([*scale, numbers])
+        yield c.step(
+            Phase.LOSS, "loss", n.loss(), (product([*scale, form]),), subst, c.solution.loss
+        )
+        return
+    for s in c.samples:
+        form, numbers = sample_loss(c, s)
+        yield c.step(
+            Phase.LOSS,
+            f"loss_per_sample[{s}]",
+            n.loss(s),
+            (form,),
+            numbers,
+            c.solution.sample_losses[s],
+            sample=s,
+        )
+    # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾
+    average: list[Expr] = [*scale, Frac(num(1), num(p.samples))]
+    form = product([*average, Sum(Sym("ell", sample="n"), "n", num(1), Sym("N"))])
+    subst = None
+    if p.samples <= DETAIL_TERMS:
+        subst = product([*average, total([num(v) for v in c.solution.sample_losses])])
+    yield c.step(Phase.LOSS, "loss", n.loss(), (form,), subst, c.solution.loss)

@@ -1,0 +1,196 @@
+"""A student's answers file: values by report name, read safely, in the problem's shapes.
+
+    answers:
+      output: 0.6817          # a number matches a one-element quantity
+      loss: 0.1013
+      dW2: [[-0.086, -0.1037]]
+    tolerance: {abs: 1e-4, rel: 5e-3}   # optional
+
+Read with the same safe YAML reader as problem files; every error names the
+file, the line, the place and what was expected (exit status 2). `key`
+writes a solution's answers in this format: an answer key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from backprop_cli.errors import ProblemError
+from backprop_cli.grade.quantities import Graph, Quantity
+from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
+from backprop_cli.load.sources import open_source
+from backprop_cli.load.yaml_source import parse
+from backprop_cli.solve.records import Solution
+
+KEYS = ("answers", "tolerance")
+TOLERANCE_KEYS = ("abs", "rel")
+_NAME = re.compile(r"(z|a|delta|dW|db|W|b)(\d+)(_new)?\Z")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A given value is right when every entry is within ``abs`` or ``rel``·|expected|."""
+
+    abs: float = 1e-4
+    """Any rounding to 4 decimal places is within it: for values near 0, where relative error means nothing."""
+    rel: float = 5e-3
+    """Any rounding to 3 significant digits is within it (half a unit of the third digit is ≤ 0.5 %)."""
+
+    def close(self, given: np.ndarray, expected: np.ndarray) -> bool:
+        if given.shape != expected.shape:
+            return False
+        with np.errstate(all="ignore"):
+            allowed = np.maximum(self.abs, self.rel * np.abs(expected))
+            return bool(np.all(np.abs(given - expected) <= allowed))
+
+    def __str__(self) -> str:
+        return f"within {self.rel * 100:g}% of the expected value or {self.abs:g} of it, whichever is larger"
+
+
+@dataclass(frozen=True)
+class Given:
+    """One answer: as written (``written``) and the same numbers in the canonical orientation."""
+
+    written: np.ndarray
+    value: np.ndarray
+    transposed: bool = False
+    """Written with rows and columns swapped (a k×m matrix for an m×k quantity)."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    source: str
+    given: dict[str, Given]
+    tolerance: Tolerance
+
+
+def load_answers(file: str, graph: Graph) -> Answers:
+    """Read ``file`` (a path or ``-``) against the quantities of ``graph``."""
+    source = open_source(file, by_name=False)
+    document = parse(source.text, source.label)
+    r = Reader(document, source.label)
+    what = "answers: a mapping with the key answers (quantity names such as output, loss, dW1)"
+    if document is None:
+        raise ProblemError(source.label, (), f"expected {what}, got an empty file")
+    r.mapping(document, (), what)
+    r.keys(document, (), KEYS)
+    values = r.mapping(
+        document.get("answers", MISSING),
+        ("answers",),
+        "a mapping of quantity names (output, loss, dW1, …) to numbers",
+    )
+    if not values:
+        raise r.fail(("answers",), "at least one quantity", values)
+    given = {}
+    for name, value in values.items():
+        if name not in graph:
+            raise r.error(("answers", name), _unknown(name, graph))
+        given[name] = _read(r, graph[name], value, graph.problem.batched)
+    tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
+    return Answers(source.label, given, tolerance)
+
+
+def _unknown(name: str, graph: Graph) -> str:
+    """Why ``name`` is not a quantity of this problem, with the names that are."""
+    names = [q.name for q in graph.quantities]
+    reason = ""
+    match = _NAME.match(name)
+    if match:
+        base, number, new = match.group(1), int(match.group(2)), bool(match.group(3))
+        if not 1 <= number <= graph.depth:
+            reason = f"; the network has {plural(graph.depth, 'layer')}"
+        elif base in ("dW", "db", "W", "b") and not graph.layer(number).dense:
+            reason = f"; layer {number} is an activation layer, without weights"
+        elif base in ("W", "b") and not new:
+            after = f" (its value after the update is {name}_new)" if graph.solution.update else ""
+            reason = f"; {name} is given in the problem{after}"
+        elif new and graph.solution.update is None:
+            reason = "; the problem has no learning_rate, so no update"
+    hint = "" if reason else did_you_mean(name, names)
+    return f"unknown quantity {name!r}{hint}{reason}; this problem's are {', '.join(names)}"
+
+
+def _shape_text(q: Quantity, batched: bool) -> str:
+    shape = q.expected.shape
+    if q.kind == "loss":
+        return "a number"
+    if q.kind in ("dW", "W_new"):
+        return f"a {shape[0]}×{shape[1]} matrix (the shape of W{q.layer}: neurons × inputs)"
+    if q.per_sample and batched:
+        return f"a {shape[0]}×{shape[1]} matrix ({plural(shape[0], 'sample')} × {shape[1]})"
+    return plural(int(np.prod(shape)), "value")
+
+
+def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
+    """The value in ``q``'s shape: a number or flat list where that is unambiguous, a
+    nested list in the report's shape, or (noted) that shape transposed."""
+    path = ("answers", q.name)
+    expected = q.expected.shape
+    size = int(np.prod(expected))
+    wanted = _shape_text(q, batched)
+    if is_number(value) or (isinstance(value, list) and value and not isinstance(value[0], list)):
+        found = r.vector_length(value, path, wanted)
+        vector = sum(d > 1 for d in expected) <= 1
+        if found != size or not vector:
+            got = "a number" if is_number(value) else f"a flat list of {plural(found, 'value')}"
+            raise r.error(path, f"expected {wanted}, got {got}")
+        flat = r.vector(value, path, wanted).reshape(expected)
+        return Given(flat, flat)
+    shape = r.matrix_shape(value, path, wanted)
+    matrix = np.array(value, dtype=float).reshape(shape.rows, shape.cols)
+    rows, cols = shape.rows, shape.cols
+    if (rows, cols) == expected:
+        return Given(matrix, matrix)
+    if not q.oriented and rows * cols == size and min(rows, cols) == 1:
+        return Given(matrix.reshape(expected), matrix.reshape(expected))
+    if q.oriented and (cols, rows) == expected:
+        return Given(matrix, matrix.T, transposed=True)
+    raise r.error(path, f"expected {wanted}, got a {rows}×{cols} matrix")
+
+
+def _tolerance(r: Reader, value: Any) -> Tolerance:
+    path = ("tolerance",)
+    spec = r.mapping(value, path, "tolerance: a mapping such as {abs: 1e-4, rel: 5e-3}")
+    r.keys(spec, path, TOLERANCE_KEYS)
+    found = asdict(Tolerance())
+    for key, what, high in (
+        ("abs", "a number ≥ 0", np.inf),
+        ("rel", "a number ≥ 0 and below 1", 1),
+    ):
+        if key in spec:
+            found[key] = r.number(spec[key], (*path, key), what)
+            if not 0 <= found[key] < high:
+                raise r.fail((*path, key), what, spec[key])
+    return Tolerance(**found)
+
+
+# --- writing ----------------------------------------------------------------------
+
+DIGITS = 4
+"""Significant digits in an answer key, as `backprop solve` shows them."""
+
+
+def _rounded(values: np.ndarray, digits: int) -> Any:
+    return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[float])(values).tolist()
+
+
+def key(solution: Solution, header: str, digits: int = DIGITS) -> str:
+    """An answers file holding every quantity `check` reads (``output`` standing for the
+    last ``a``), in the report's shapes, to ``digits`` significant digits: an answer key."""
+    graph = Graph(solution)
+    last = f"a{graph.depth}"
+    lines = [f"# {line}" for line in header.splitlines()] + ["answers:"]
+    for q in graph.quantities:
+        value = q.expected[0] if q.per_sample and not solution.problem.batched else q.expected
+        if q.name == last or not np.all(np.isfinite(value)):
+            continue
+        shown = _rounded(value, digits)
+        if isinstance(shown, list) and len(shown) == 1 and not isinstance(shown[0], list):
+            shown = shown[0]
+        lines.append(f"  {q.name}: {json.dumps(shown)}")
+    return "\n".join(lines) + "\n"

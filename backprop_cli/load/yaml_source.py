@@ -1,0 +1,278 @@
+"""Safe YAML reading: plain data only, YAML 1.2 scalars, line numbers, caps.
+
+The document is built from the parser's event stream (libyaml's when
+available), never by PyYAML's constructors, so no tag can run code, and:
+
+* scalars follow the YAML 1.2 core schema (``1e-3`` is a number, ``yes`` is
+  text, a boolean is never a number);
+* mappings and lists remember the line of every key and item, for messages;
+* every use of an alias counts its whole subtree against `MAX_YAML_VALUES`
+  without being copied, so an alias bomb is refused after a few events;
+* nesting beyond `MAX_DEPTH` is refused as it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from backprop_cli.errors import Path, ProblemError
+from backprop_cli.load import caps as limits
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STD = "tag:yaml.org,2002:"
+
+
+class YMap(dict[str, Any]):
+    """A YAML mapping that knows the line of itself and of each key (1-based)."""
+
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int | None] = {}
+
+
+class YSeq(list[Any]):
+    """A YAML list that knows the line of itself and of each item (1-based)."""
+
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int | None] = []
+
+
+def line_of(document: Any, path: Path) -> int | None:
+    """The line of the value at ``path`` (of its key, inside a mapping), if known."""
+    node, line = document, getattr(document, "line", None)
+    for part in path:
+        if isinstance(node, YMap) and isinstance(part, str) and part in node:
+            line = node.key_lines.get(part, line)
+            node = node[part]
+        elif isinstance(node, YSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part] if part < len(node.item_lines) else line
+            node = node[part]
+        else:
+            break
+    return line
+
+
+# YAML 1.2 core schema, for plain (unquoted, untagged) scalars.
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
+
+
+_NUMBER_START = frozenset("0123456789+-.")
+
+
+def _plain(text: str) -> Any:
+    if not text or text[0] not in _NUMBER_START:
+        return (
+            None if text in _NULL else True if text in _TRUE else False if text in _FALSE else text
+        )
+    if len(text) > 1000 and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
+        raise ValueError(f"the number {text[:20]}… has {len(text):,} digits, too many to read")
+    if _FLOAT.match(text):  # the common case first: 0.25, -3, 1e-3 (an int matches too)
+        return float(text) if "." in text or "e" in text or "E" in text else int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _INF.match(text):
+        return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
+    if _NAN.match(text):
+        return float("nan")
+    return text
+
+
+_SCALAR_TAGS = ("str", "int", "float", "bool", "null")
+
+
+def _tagged(tag: str, text: str) -> Any:
+    """A scalar with an explicit standard tag (``!!str 12``, ``!!float 1``)."""
+    kind = tag[len(_STD) :]
+    if kind == "str":
+        return text
+    value = _plain(text)
+    wanted: dict[str, Callable[[Any], bool]] = {
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
+    }
+    if not wanted[kind](value):
+        raise ValueError(f"the value {text!r} does not fit its tag !!{kind}")
+    return float(value) if kind == "float" else value
+
+
+def _show_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
+
+
+@dataclass
+class _Frame:
+    container: YMap | YSeq
+    anchor: str | None
+    size: int = 1
+    key: str | None = None
+    key_line: int | None = None
+    awaiting_key: bool = True
+
+
+@dataclass
+class _Composer:
+    """Builds plain data from parser events, without recursion."""
+
+    source: str
+    stack: list[_Frame] = field(default_factory=list)
+    anchors: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    total: int = 0
+    documents: int = 0
+    root: Any = None
+
+    def fail(self, line: int | None, message: str) -> ProblemError:
+        return ProblemError(self.source, (), message, line)
+
+    def count(self, size: int, line: int | None) -> None:
+        self.total += size
+        if self.total > limits.MAX_YAML_VALUES:
+            raise self.fail(
+                line,
+                f"the file holds more than {limits.MAX_YAML_VALUES:,} values "
+                "(every use of an alias counts in full); that is beyond the size cap",
+            )
+
+    def attach(self, value: Any, line: int | None, size: int) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        frame = self.stack[-1]
+        frame.size += size
+        container = frame.container
+        if isinstance(container, YSeq):
+            container.append(value)
+            container.item_lines.append(line)
+        elif frame.awaiting_key:
+            if isinstance(value, (YMap, YSeq)):
+                raise self.fail(line, "a mapping key must be a plain name, not a list or mapping")
+            key = "" if value is None else str(value).lower() if isinstance(value, bool) else value
+            key = str(key)
+            if key in container:
+                first = container.key_lines.get(key)
+                raise self.fail(line, f"the key {key!r} appears twice (first at line {first})")
+            frame.key, frame.key_line, frame.awaiting_key = key, line, False
+        else:
+            assert frame.key is not None
+            container[frame.key] = value
+            container.key_lines[frame.key] = frame.key_line or line
+            frame.awaiting_key = True
+
+    def scalar(self, event: Any, line: int | None) -> Any:
+        tag, text = event.tag, event.value
+        try:
+            if tag in (None, "!"):
+                plain = event.implicit[0] and event.style in (None, "")
+                return _plain(text) if plain else text
+            if tag[len(_STD) :] in _SCALAR_TAGS and tag.startswith(_STD):
+                return _tagged(tag, text)
+        except ValueError as error:  # a tag that does not fit, or an integer of 4,300+ digits
+            raise self.fail(line, str(error)) from None
+        raise self.fail(line, f"the tag {_show_tag(tag)} is not allowed (plain YAML data only)")
+
+    def start(self, event: Any, line: int | None, container: YMap | YSeq, kind: str) -> None:
+        if event.tag not in (None, "!", _STD + kind):
+            raise self.fail(
+                line, f"the tag {_show_tag(event.tag)} is not allowed (plain YAML data only)"
+            )
+        frame = self.stack[-1] if self.stack else None
+        if frame and isinstance(frame.container, YMap) and frame.awaiting_key:
+            raise self.fail(line, "a mapping key must be a plain name, not a list or mapping")
+        if len(self.stack) >= limits.MAX_DEPTH:
+            raise self.fail(line, f"lists and mappings nest deeper than {limits.MAX_DEPTH} levels")
+        self.count(1, line)
+        self.stack.append(_Frame(container, event.anchor))
+
+    def document(self, event: Any, line: int | None) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(line, "expected one problem, found a second YAML document")
+
+    def scalar_event(self, event: Any, line: int | None) -> None:
+        self.count(1, line)
+        value = self.scalar(event, line)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self.attach(value, line, 1)
+
+    def alias(self, event: Any, line: int | None) -> None:
+        if event.anchor not in self.anchors:
+            raise self.fail(line, f"the alias *{event.anchor} has no anchor before it")
+        value, size = self.anchors[event.anchor]
+        self.count(size, line)
+        self.attach(value, line, size)
+
+    def end(self, event: Any, line: int | None) -> None:
+        frame = self.stack.pop()
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        self.attach(frame.container, frame.container.line or line, frame.size)
+
+    def handlers(self) -> dict[type, Callable[[Any, int | None], None]]:
+        """Each kind of parser event → what it does (stream and document ends do nothing)."""
+        return {
+            yaml.ScalarEvent: self.scalar_event,
+            yaml.SequenceStartEvent: lambda e, line: self.start(e, line, YSeq(line), "seq"),
+            yaml.MappingStartEvent: lambda e, line: self.start(e, line, YMap(line), "map"),
+            yaml.SequenceEndEvent: self.end,
+            yaml.MappingEndEvent: self.end,
+            yaml.AliasEvent: self.alias,
+            yaml.DocumentStartEvent: self.document,
+        }
+
+
+def _events(text: str) -> Iterator[Any]:
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            yield loader.get_event()
+    finally:
+        loader.dispose()
+
+
+def parse(text: str, source: str) -> Any:
+    """The single YAML document in ``text`` as plain data (`YMap`, `YSeq`, scalars).
+
+    An empty document gives ``None``. Raises `ProblemError` for YAML syntax
+    errors, tags other than the standard ones, more than one document, and
+    documents beyond the caps.
+    """
+    composer = _Composer(source)
+    handlers = composer.handlers()
+    try:
+        for event in _events(text):
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event, event.start_mark.line + 1 if event.start_mark is not None else None)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        problem = error.problem or error.context or "unreadable YAML"
+        raise ProblemError(source, (), f"YAML syntax error: {problem}{where}", line) from None
+    except yaml.YAMLError as error:
+        raise ProblemError(source, (), f"YAML syntax error: {error}") from None
+    return composer.root

@@ -1,0 +1,235 @@
+"""Loss functions: value, derivative and formula side by side.
+
+Arrays are (N samples × K outputs). A loss gives the per-sample value ℓₙ
+(``value``) and its derivative ∂ℓₙ/∂ŷ (``grad``); the engine averages over
+samples and applies the scale: L = s·(1/N)Σₙ ℓₙ.
+
+Each per-sample loss is a sum or mean over outputs of a per-output ``term``:
+ℓ = (1/K)Σₖ term(ŷₖ, yₖ) when ``mean_over_outputs``, else Σₖ term(ŷₖ, yₖ).
+
+Where the last activation is ``fused_with``, the loss is computed from the
+logits z and ∂ℓ/∂z = (ŷ − y)/K (or ŷ − y) directly (``fused_value``,
+``fused_delta``): finite for every finite logit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from backprop_cli.expr import Add, Call, Expr, Frac, Mul, Neg, Pow, Sub, num
+from backprop_cli.nn.activations import log_softmax
+
+Array = np.ndarray
+LOG_FLOOR = -100.0
+"""Each log of a non-fused cross-entropy is clamped here, as PyTorch's BCELoss does."""
+_ONE = num(1)
+
+
+def _clamped_log(p: Array) -> Array:
+    """max(log p, −100), with log 0 = −∞ clamped too."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.maximum(np.log(p), LOG_FLOOR)
+
+
+def _inverse_where_logged(p: Array) -> Array:
+    """1/p where log p is above the clamp (elsewhere the clamped log is flat: 0)."""
+    alive = _clamped_log(p) > LOG_FLOOR
+    return np.where(alive, 1.0 / np.where(alive, p, 1.0), 0.0)
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: ClassVar[str]
+    abbreviation: ClassVar[str]
+    title: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    mean_over_outputs: ClassVar[bool] = True
+    fused_with: ClassVar[str | None] = None
+    """The last activation whose derivative cancels against this loss's."""
+    kink_at_target: ClassVar[bool] = False
+    """The derivative jumps where ŷ = y (MAE)."""
+    negated: ClassVar[bool] = False
+    """ℓ is minus the sum (or mean) of the terms: the cross-entropies, ℓ = −Σ y log ŷ."""
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        """ℓₙ for each sample: shape (N,)."""
+        raise NotImplementedError
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        """∂ℓₙ/∂ŷ: shape (N, K)."""
+        raise NotImplementedError
+
+    def fused_value(self, z: Array, y: Array) -> Array:
+        raise NotImplementedError
+
+    def fused_delta(self, yhat: Array, y: Array) -> Array:
+        """∂ℓₙ/∂z through the fused activation: (ŷ − y), divided by K for a mean."""
+        return (yhat - y) / (y.shape[-1] if self.mean_over_outputs else 1)
+
+    def output_error(self, yhat: Array) -> str | None:
+        """What is wrong with outputs this loss cannot take (None: nothing)."""
+        return None
+
+    def target_error(self, y: Array) -> str | None:
+        """What a target must be for this loss, if ``y`` is not (None: it is fine)."""
+        return None
+
+    def clamped(self, yhat: Array, y: Array) -> bool:
+        """Whether a log was clamped at −100 (non-fused cross-entropies)."""
+        return False
+
+    def term(self, yhat: Expr, y: Expr) -> Expr:
+        """The per-output summand of ℓ (of −ℓ where ``negated``)."""
+        raise NotImplementedError
+
+    def term_grad(self, yhat: Expr, y: Expr) -> Expr:
+        """∂ term/∂ŷₖ."""
+        raise NotImplementedError
+
+    def fused_term(self, yhat: Expr, y: Expr) -> Expr:
+        """∂ term/∂zₖ through the fused activation: ŷₖ − yₖ."""
+        return Sub(yhat, y)
+
+
+@dataclass(frozen=True)
+class MSE(Loss):
+    name = "mse"
+    abbreviation = "MSE"
+    title = "mean squared error"
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        return np.mean(np.square(yhat - y), axis=-1)
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        return 2.0 * (yhat - y) / y.shape[-1]  # ∂/∂ŷₖ (1/K)Σ(ŷ − y)² = 2(ŷₖ − yₖ)/K
+
+    def term(self, yhat: Expr, y: Expr) -> Expr:
+        return Pow(Sub(yhat, y), num(2))
+
+    def term_grad(self, yhat: Expr, y: Expr) -> Expr:
+        return Mul((num(2), Sub(yhat, y)), dot=False)
+
+
+@dataclass(frozen=True)
+class SSE(MSE):
+    name = "sse"
+    abbreviation = "SSE"
+    title = "sum of squared errors"
+    mean_over_outputs = False
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        return np.sum(np.square(yhat - y), axis=-1)
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        return 2.0 * (yhat - y)
+
+
+@dataclass(frozen=True)
+class MAE(Loss):
+    name = "mae"
+    abbreviation = "MAE"
+    title = "mean absolute error"
+    kink_at_target = True
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        return np.mean(np.abs(yhat - y), axis=-1)
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        return np.sign(yhat - y) / y.shape[-1]  # sign(0) = 0 where ŷ = y
+
+    def term(self, yhat: Expr, y: Expr) -> Expr:
+        return Call("abs", (Sub(yhat, y),))
+
+    def term_grad(self, yhat: Expr, y: Expr) -> Expr:
+        return Call("sign", (Sub(yhat, y),))
+
+
+@dataclass(frozen=True)
+class BinaryCrossEntropy(Loss):
+    name = "binary_cross_entropy"
+    abbreviation = "BCE"
+    title = "binary cross-entropy"
+    aliases = ("bce",)
+    fused_with = "sigmoid"
+    negated = True
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        terms = -(y * _clamped_log(yhat) + (1.0 - y) * _clamped_log(1.0 - yhat))
+        return np.mean(terms, axis=-1)
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        # ∂/∂ŷ −[y log ŷ + (1−y) log(1−ŷ)] = −y/ŷ + (1−y)/(1−ŷ), 0 where a log is clamped
+        g = -y * _inverse_where_logged(yhat) + (1.0 - y) * _inverse_where_logged(1.0 - yhat)
+        return g / y.shape[-1]
+
+    def fused_value(self, z: Array, y: Array) -> Array:
+        # −[y log σ(z) + (1−y) log(1−σ(z))] = max(z, 0) − yz + log(1 + e^−|z|)
+        return np.mean(np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z))), axis=-1)
+
+    def output_error(self, yhat: Array) -> str | None:
+        if np.all((yhat >= 0.0) & (yhat <= 1.0)):
+            return None
+        return "outputs ŷ in [0, 1] (binary cross-entropy takes probabilities)"
+
+    def target_error(self, y: Array) -> str | None:
+        if np.all((y >= 0.0) & (y <= 1.0)):
+            return None
+        return "targets in [0, 1] for binary cross-entropy"
+
+    def clamped(self, yhat: Array, y: Array) -> bool:
+        low = (_clamped_log(yhat) <= LOG_FLOOR) & (y > 0)
+        high = (_clamped_log(1.0 - yhat) <= LOG_FLOOR) & (y < 1)
+        return bool(np.any(low | high))
+
+    def term(self, yhat: Expr, y: Expr) -> Expr:
+        first = Mul((y, Call("log", (yhat,))), dot=False)
+        second = Mul((Sub(_ONE, y), Call("log", (Sub(_ONE, yhat),))), dot=False)
+        return Add((first, second))
+
+    def term_grad(self, yhat: Expr, y: Expr) -> Expr:
+        return Frac(Sub(yhat, y), Mul((yhat, Sub(_ONE, yhat)), dot=False))
+
+
+@dataclass(frozen=True)
+class CrossEntropy(Loss):
+    name = "cross_entropy"
+    abbreviation = "CE"
+    title = "cross-entropy"
+    aliases = ("ce",)
+    mean_over_outputs = False
+    fused_with = "softmax"
+    negated = True
+
+    def value(self, yhat: Array, y: Array) -> Array:
+        return -np.sum(y * _clamped_log(yhat), axis=-1)
+
+    def grad(self, yhat: Array, y: Array) -> Array:
+        return -y * _inverse_where_logged(yhat)  # ∂/∂ŷₖ −Σ y log ŷ = −yₖ/ŷₖ
+
+    def fused_value(self, z: Array, y: Array) -> Array:
+        return -np.sum(y * log_softmax(z), axis=-1)
+
+    def output_error(self, yhat: Array) -> str | None:
+        if np.all(yhat >= 0.0):
+            return None
+        return "outputs ŷ ≥ 0 (cross-entropy takes probabilities; use a softmax output layer)"
+
+    def target_error(self, y: Array) -> str | None:
+        if np.all(y >= 0.0) and np.allclose(np.sum(y, axis=-1), 1.0, rtol=0.0, atol=1e-6):
+            return None
+        return "a class index or a probability vector (non-negative, summing to 1)"
+
+    def clamped(self, yhat: Array, y: Array) -> bool:
+        return bool(np.any((_clamped_log(yhat) <= LOG_FLOOR) & (y > 0)))
+
+    def term(self, yhat: Expr, y: Expr) -> Expr:
+        return Mul((y, Call("log", (yhat,))), dot=False)
+
+    def term_grad(self, yhat: Expr, y: Expr) -> Expr:
+        return Neg(Frac(y, yhat))
+
+
+LOSS_TYPES: tuple[type[Loss], ...] = (MSE, SSE, MAE, BinaryCrossEntropy, CrossEntropy)

@@ -1,0 +1,28 @@
+"""Small helpers for showing a solution's values: which rows to show, values as numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backprop_cli.expr import Expr, Matrix, column, num
+from backprop_cli.solve.records import Solution
+
+
+def shown_rows(count: int, max_rows: int) -> tuple[list[int], int]:
+    """The rows to show of ``count`` (the first ones and the last) and how many are left out."""
+    if count <= max_rows:
+        return list(range(count)), 0
+    keep = max(max_rows - 1, 1)
+    return [*range(keep), count - 1], count - keep - 1
+
+
+def value_expr(value: np.ndarray) -> Expr:
+    """A value as numbers: a scalar, a column vector, or a matrix (1×1 shown as a scalar)."""
+    if value.size == 1:
+        return num(float(value.reshape(-1)[0]))
+    return column(value) if value.ndim == 1 else Matrix(value)
+
+
+def per_sample(solution: Solution, values: np.ndarray) -> np.ndarray:
+    """A per-sample quantity as the report shapes it: flat for one input, rows for a batch."""
+    return values if solution.problem.batched else values[0]

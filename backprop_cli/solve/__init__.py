@@ -1,0 +1,1 @@
+"""Stage 2: a `Problem` → a `Solution` (the engine, the gradient check, the insights)."""

@@ -1,0 +1,291 @@
+"""Things worth a student's attention, found in a solution's values.
+
+Each detector reads a `Solution` and returns `Insight`s: a kind and a message
+of words and formulas (data; renderers only show them). A new insight is one
+function added to `DETECTORS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from backprop_cli.derive.notation import Notation
+from backprop_cli.expr import Call, Expr, Frac, Message, Mul, Neg, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.solve.records import Insight, LayerResult, Solution
+
+Detector = Callable[[Solution], list[Insight]]
+SATURATED = 0.01
+"""f′(z) below this: a saturated sigmoid or tanh (the gradient through it shrinks 100-fold)."""
+DRIFT = 100.0
+"""The RMS of δ changing by more than this factor from the last layer to the first."""
+LISTED = 3
+"""Up to this many neurons of a layer are named one by one; more are counted."""
+
+L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
+
+
+def _where(solution: Solution, r: LayerResult, j: int) -> str:
+    units = r.z.shape[1]
+    if len(solution.problem.layers) == 1 and units == 1:
+        return "the neuron"
+    if units == 1:
+        return f"the neuron of layer {r.index}"
+    return f"neuron {j + 1} of layer {r.index}"
+
+
+def _is(symbol: Expr, values: np.ndarray, op: str, bound: float) -> Message:
+    """``z = −0.5 < 0`` for one sample; ``z < 0 for every sample`` for a batch."""
+    if values.size == 1:
+        return (Rel(Rel(symbol, "=", num(float(values[0]))), op, num(bound)),)
+    return (Rel(symbol, op, num(bound)), " for every sample")
+
+
+def dead_relu(solution: Solution) -> list[Insight]:
+    """A ReLU whose pre-activation is negative for every sample passes no gradient back."""
+    found = []
+    n = Notation(solution.problem)
+    samples = "every sample" if solution.problem.samples > 1 else "this input"
+    for r in solution.layers:
+        if r.layer.activation.name != "relu":
+            continue
+        dead = [j for j in range(r.z.shape[1]) if np.all(r.z[:, j] < 0)]
+        if len(dead) > LISTED:
+            message: Message = (
+                f"{len(dead)} of the {r.z.shape[1]} ReLU neurons of layer {r.index} are inactive "
+                f"(z < 0 for {samples}): ReLU′(z) = 0 blocks their gradient, so their weights "
+                "get ∂L/∂w = 0 (dead ReLUs).",
+            )
+            found.append(Insight("dead_relu", message, r.index))
+            continue
+        for j in dead:
+            w = (
+                n.w(r.index, j, 0)
+                if n.width(r.index - 1) == 1
+                else Sym("w", (j + 1, "k"), n.z(r.index).layer)
+            )
+            message = (
+                *_is(n.z(r.index, j), r.z[:, j], "<", 0.0),
+                ": ",
+                f"{_where(solution, r, j)} is inactive (its ReLU outputs 0 for {samples}), so "
+                "ReLU′(z) = 0 blocks the gradient: ",
+                Partial(L, w),
+                " = 0 and ",
+                Partial(L, n.b(r.index, j)),
+                " = 0, a dead ReLU.",
+            )
+            found.append(Insight("dead_relu", message, r.index, j))
+    return found
+
+
+def kink(solution: Solution) -> list[Insight]:
+    """A pre-activation exactly at a kink, where the derivative is a convention."""
+    found = []
+    n = Notation(solution.problem)
+    for r in solution.layers:
+        f = r.layer.activation
+        for point in f.kinks:
+            for j in range(r.z.shape[1]):
+                if np.any(r.z[:, j] == point):
+                    at = np.array([point])
+                    taken = float(f.grad(at, f.fn(at))[0])
+                    message: Message = (
+                        Rel(n.z(r.index, j), "=", num(point)),
+                        f" is exactly at the kink of {f.label}, where it has no derivative; the "
+                        "convention ",
+                        Rel(Call(f.label, (num(point),), prime=True), "=", num(taken)),
+                        " is used (a finite-difference check is not valid there).",
+                    )
+                    found.append(Insight("kink", message, r.index, j))
+    if solution.problem.loss.function.kink_at_target and np.any(
+        solution.output == solution.problem.y
+    ):
+        message = (
+            Rel(YHAT, "=", Y),
+            " exactly for an output: ",
+            Call("abs", (Sub(YHAT, Y),)),
+            " has no derivative there; ",
+            Rel(Call("sign", (num(0),)), "=", num(0)),
+            " is used.",
+        )
+        found.append(Insight("kink", message))
+    return found
+
+
+def saturated(solution: Solution) -> list[Insight]:
+    """σ′ or tanh′ below 1%: the gradient through the neuron all but vanishes."""
+    found = []
+    n = Notation(solution.problem)
+    for r in solution.layers:
+        f = r.layer.activation
+        if f.name not in ("sigmoid", "tanh") or r.fprime is None:
+            continue
+        units = [j for j in range(r.z.shape[1]) if np.all(r.fprime[:, j] < SATURATED)]
+        if len(units) > LISTED:
+            message: Message = (
+                f"{len(units)} of the {r.z.shape[1]} {f.name} neurons of layer {r.index} are "
+                f"saturated ({f.label}′ < {SATURATED:g}): the gradient through them shrinks more "
+                "than 100-fold (vanishing gradient).",
+            )
+            found.append(Insight("saturated", message, r.index))
+            continue
+        for j in units:
+            z = n.z(r.index, j)
+            message = (
+                *_is(Call(f.label, (z,), prime=True), r.fprime[:, j], "<", SATURATED),
+                f": {_where(solution, r, j)} is saturated, so every gradient through it is "
+                f"multiplied by less than {SATURATED:g} (a vanishing gradient).",
+            )
+            found.append(Insight("saturated", message, r.index, j))
+    return found
+
+
+def cancellation(solution: Solution) -> list[Insight]:
+    """Softmax + cross-entropy and sigmoid + BCE: the activation's derivative cancels."""
+    if not solution.fused:
+        return []
+    last = solution.layers[-1].layer.activation.name
+    if last == "sigmoid":
+        grad = Frac(Sub(YHAT, Y), Mul((YHAT, Sub(num(1), YHAT)), dot=False))
+        message: Message = (
+            "Sigmoid with binary cross-entropy: σ′ cancels. ",
+            Rel(Partial(L, YHAT), "=", grad),
+            " and ",
+            Rel(Partial(YHAT, Z), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
+            ", so ",
+            Rel(Partial(L, Z), "=", Mul((grad, Mul((YHAT, Sub(num(1), YHAT)), dot=False)))),
+            " = ŷ − y: the gradient is the prediction's error itself, and it does not vanish when the "
+            "sigmoid saturates on a wrong answer.",
+        )
+    else:
+        yi, yj, zi = Sym("yhat", ("i",)), Sym("yhat", ("j",)), Sym("z", ("i",))
+        ti, tj = Sym("y", ("i",)), Sym("y", ("j",))
+        message = (
+            "Softmax with cross-entropy: the Jacobian cancels. ",
+            Rel(Partial(L, yj), "=", Neg(Frac(tj, yj))),
+            ", ",
+            Rel(Partial(yi, zi), "=", Mul((yi, Sub(num(1), yi)), dot=False)),
+            " and ∂ŷⱼ/∂zᵢ = −ŷⱼŷᵢ for j ≠ i, so ",
+            Rel(Partial(L, zi), "=", Sub(Mul((yi, Sum(tj, "j")), dot=False), ti)),
+            " = ŷᵢ − yᵢ because the target sums to 1: no division by ŷ and no Jacobian to multiply.",
+        )
+    return [Insight("cancellation", message, len(solution.layers))]
+
+
+def no_cancellation(solution: Solution) -> list[Insight]:
+    """A sigmoid or softmax output with a loss whose derivative does not cancel it."""
+    if solution.fused:
+        return []
+    last = solution.layers[-1].layer.activation
+    loss = solution.problem.loss.function
+    if last.name == "softmax":
+        y_i, y_j, g_i, g_j = (
+            Sym("yhat", ("i",)),
+            Sym("yhat", ("j",)),
+            Sym("g", ("i",)),
+            Sym("g", ("j",)),
+        )
+        jacobian = Mul((y_i, Sub(g_i, Sum(Mul((g_j, y_j), dot=False), "j"))), dot=False)
+        message: Message = (
+            f"Softmax feeding {loss.abbreviation}: nothing cancels, so δ needs the whole softmax "
+            "Jacobian, ",
+            Rel(Sym("delta", ("i",)), "=", jacobian),
+            " with ",
+            Rel(Sym("g"), "=", Partial(L, YHAT)),
+            "; with cross-entropy it would simply be ",
+            Sub(YHAT, Y),
+            ".",
+        )
+    elif last.name == "sigmoid":
+        message = (
+            f"Sigmoid output with {loss.abbreviation}: the factor ",
+            Rel(Call("σ", (Z,), prime=True), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
+            " stays in δ and makes the gradient small whenever the output saturates, even on a "
+            "wrong answer; binary cross-entropy would cancel it (",
+            Rel(Sym("delta"), "=", Sub(YHAT, Y)),
+            ").",
+        )
+    else:
+        return []
+    return [Insight("no_cancellation", message, len(solution.layers))]
+
+
+def log_clamp(solution: Solution) -> list[Insight]:
+    """A log of a non-fused cross-entropy clamped at −100 (as PyTorch's BCELoss)."""
+    loss = solution.problem.loss.function
+    if solution.fused or not loss.clamped(solution.output, solution.problem.y):
+        return []
+    message: Message = (
+        "A log in the loss was clamped at −100 (ŷ is 0 or 1 where the target disagrees): that term "
+        "of the loss is capped at 100 and passes no gradient back.",
+    )
+    return [Insight("log_clamp", message)]
+
+
+def _rms(values: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(values))))
+
+
+def gradient_drift(solution: Solution) -> list[Insight]:
+    """δ shrinking (vanishing) or growing (exploding) by a large factor across layers."""
+    dense = [r for r in solution.layers if r.layer.dense]
+    if len(dense) < 2:
+        return []
+    first, last = dense[0], dense[-1]
+    top, bottom = _rms(last.delta), _rms(first.delta)
+    if not (np.isfinite(top) and np.isfinite(bottom)) or top == 0 or bottom == 0:
+        return []  # no gradient at all is not a drift (a dead ReLU or zero weights explain it)
+    ratio = bottom / top
+    if 1 / DRIFT <= ratio <= DRIFT:
+        return []
+    vanishing = ratio < 1 / DRIFT
+    factor = 1 / ratio if vanishing else ratio
+    kind = "vanishing_gradient" if vanishing else "exploding_gradient"
+    message: Message = (
+        f"The gradient {'shrinks' if vanishing else 'grows'} by a factor of ",
+        num(factor),
+        f" from layer {last.index} back to layer {first.index} (RMS of δ: ",
+        num(top),
+        " → ",
+        num(bottom),
+        f"): {'a vanishing' if vanishing else 'an exploding'} gradient; the layers near "
+        f"the input {'barely learn' if vanishing else 'take steps far too large'}.",
+    )
+    return [Insight(kind, message, first.index)]
+
+
+def non_finite(solution: Solution) -> list[Insight]:
+    """An overflow turned a value into ±∞ or NaN (JSON writes it as null)."""
+    checks = [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks += [(f"∂L/∂{name}", grad) for name, grad in solution.gradients.items()]
+    if solution.update is not None:
+        checks += [(f"the updated {name}", value) for name, value in solution.update.params.items()]
+        checks.append(("the loss history", solution.update.loss_history))
+    return [
+        Insight(
+            "non_finite",
+            (
+                f"{what} is not finite (an overflow: the numbers are too large for "
+                "64-bit floats); it is written as null in JSON.",
+            ),
+        )
+        for what, values in checks
+        if not np.all(np.isfinite(values))
+    ]
+
+
+DETECTORS: tuple[Detector, ...] = (
+    dead_relu,
+    kink,
+    saturated,
+    cancellation,
+    no_cancellation,
+    log_clamp,
+    gradient_drift,
+    non_finite,
+)
+
+
+def find(solution: Solution) -> tuple[Insight, ...]:
+    return tuple(insight for detect in DETECTORS for insight in detect(solution))

@@ -1,0 +1,166 @@
+"""The records a solution is made of: what renderers read, and all they read.
+
+Values are canonical NumPy arrays (never squeezed): per-sample quantities are
+(N × width), weights (outputs × inputs), biases (outputs,). Formulas are
+`expr` trees; no text is formatted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from backprop_cli.expr import Expr, Message
+
+if TYPE_CHECKING:
+    from backprop_cli.load.problem import Layer, Problem
+
+
+class Phase(str, Enum):
+    FORWARD = "forward"
+    LOSS = "loss"
+    BACKWARD = "backward"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the worked solution: ``lhs = forms… = substitution = value``.
+
+    ``symbol`` is the quantity's report name with 0-based indices for one
+    element (``z1``, ``z1[0]``, ``dW2[0][1]``, ``W1_new``); ``forms`` are the
+    symbolic right-hand sides, most general first (the chain rule, then the
+    formula); ``assign`` writes ``←`` (an update) instead of ``=``.
+    """
+
+    phase: Phase
+    symbol: str
+    lhs: Expr
+    forms: tuple[Expr, ...]
+    substitution: Expr | None
+    value: np.ndarray
+    layer: int | None = None
+    element: bool = False
+    sample: int | None = None
+    """0-based sample of an element step in a batch."""
+    assign: bool = False
+
+
+@dataclass(frozen=True)
+class Insight:
+    """Something worth a student's attention, found by the engine (see `insights`)."""
+
+    kind: str
+    message: Message
+    layer: int | None = None
+    unit: int | None = None
+    """The 0-based neuron it is about, if one: variants compare insights by (kind, layer, unit)."""
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    """One layer's values for the problem's (first) forward and backward pass."""
+
+    layer: Layer
+    a_prev: np.ndarray
+    z: np.ndarray
+    """Pre-activation (for an activation layer: its input)."""
+    a: np.ndarray
+    grad_a: np.ndarray
+    """∂L/∂a: the gradient arriving from above."""
+    delta: np.ndarray
+    """δ = ∂L/∂z."""
+    fprime: np.ndarray | None = None
+    """f′(z) element by element (None for softmax, whose derivative is a Jacobian)."""
+    dW: np.ndarray | None = None
+    db: np.ndarray | None = None
+
+    @property
+    def index(self) -> int:
+        return self.layer.index
+
+
+@dataclass(frozen=True)
+class Update:
+    """Gradient descent θ ← θ − η∂L/∂θ, ``steps`` times on the full batch."""
+
+    learning_rate: float
+    steps: int
+    loss_history: np.ndarray
+    """The loss before each update, then after the last one (steps + 1 values)."""
+    params: dict[str, np.ndarray]
+    """``W1``, ``b1``, … after the last update."""
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Central finite differences against every analytic gradient."""
+
+    max_abs_error: float
+    max_rel_error: float
+    passed: bool
+    checked: int
+    kinks: tuple[str, ...] = ()
+    """Entries whose perturbation crosses a kink: not differentiable there."""
+    tolerance: float = 1e-5
+    """Relative tolerance: an entry passes within tolerance·max(|numeric|, |analytic|) …"""
+    abs_tolerance: float = 1e-8
+    """… plus this absolute floor."""
+
+
+@dataclass(frozen=True)
+class VariantSolution:
+    name: str
+    assignments: tuple[tuple[str, object], ...]
+    solution: Solution
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Everything `solve` found for one problem; renderers read only this."""
+
+    problem: Problem
+    layers: tuple[LayerResult, ...]
+    output: np.ndarray
+    loss: float
+    sample_losses: np.ndarray
+    dx: np.ndarray
+    """∂L/∂x, N × input width."""
+    fused: bool
+    """The loss was computed from the last layer's logits (softmax + CE, sigmoid + BCE)."""
+    steps: tuple[Step, ...]
+    insights: tuple[Insight, ...] = ()
+    update: Update | None = None
+    gradient_check: GradientCheck | None = None
+    variants: tuple[VariantSolution, ...] = ()
+    round_intermediate: int | None = None
+    params: dict[str, np.ndarray] = field(default_factory=dict)
+    """The parameters the solution started from: ``W1``, ``b1``, …"""
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a solution as its worked solution, in Markdown with maths."""
+        from backprop_cli.render import Format, RenderOptions, render
+
+        return render(Format.MARKDOWN, [self], RenderOptions())
+
+    def _repr_latex_(self) -> str:
+        """The worked solution as LaTeX for a notebook's LaTeX output (e.g. nbconvert's PDF):
+        the document's body, without the preamble."""
+        from backprop_cli.render import RenderOptions
+        from backprop_cli.render.latex import body
+
+        return body([self], RenderOptions())
+
+    @property
+    def gradients(self) -> dict[str, np.ndarray]:
+        """``W1``, ``b1``, … and ``x``: ∂L/∂θ for every parameter and the input."""
+        grads: dict[str, np.ndarray] = {}
+        for result in self.layers:
+            if result.dW is not None and result.db is not None:
+                grads[f"W{result.index}"] = result.dW
+                grads[f"b{result.index}"] = result.db
+        grads["x"] = self.dx
+        return grads
