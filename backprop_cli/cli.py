@@ -154,6 +154,8 @@ def solve(
       backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
 
       backprop solve ex1 --check              # and check the gradients numerically
+
+    Docs: docs/solve.md (in the source repository)
     """
     from backprop_cli.load.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
@@ -180,6 +182,8 @@ def list_problems() -> None:
     Example:
 
       backprop list
+
+    Docs: docs/list-and-schema.md (in the source repository)
     """
     from backprop_cli.load.sources import bundled_names, open_source
     from backprop_cli.load.yaml_source import parse
@@ -237,6 +241,8 @@ def check(
     Example:
 
       backprop check ex1 --answers my-ex1.yaml
+
+    Docs: docs/check.md (in the source repository)
     """
     from backprop_cli.grade.check import check as check_answers
     from backprop_cli.render import RenderOptions
@@ -270,6 +276,8 @@ def validate(
     Example:
 
       backprop validate problems/*.yaml
+
+    Docs: docs/validate.md (in the source repository)
     """
     from backprop_cli.load.validate import describe, validate
 
@@ -304,6 +312,8 @@ def new(
     Example:
 
       backprop new my-problem.yaml --template softmax && backprop solve my-problem.yaml
+
+    Docs: docs/new-and-generate.md (in the source repository)
     """
     from backprop_cli.author.starter import write
 
@@ -351,6 +361,8 @@ def generate(
     Example:
 
       backprop generate --seed 3 --template mlp --count 3 --out exercises/
+
+    Docs: docs/new-and-generate.md (in the source repository)
     """
     from backprop_cli.author.generate import exercise, write
 
@@ -369,6 +381,8 @@ def schema() -> None:
     Example:
 
       backprop schema > problem.schema.json
+
+    Docs: docs/list-and-schema.md (in the source repository)
     """
     from backprop_cli.load.schema import text
 
