@@ -33,7 +33,8 @@ from backprop_cli.render.document import (
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
-from backprop_cli.render.latextext import escape, prose
+from backprop_cli.render.latexprose import prose, typeset
+from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.layout import layout
 from backprop_cli.solve.records import Solution
@@ -71,7 +72,7 @@ class _Writer:
 
     def cell(self, value: Cell) -> str:
         return (
-            escape(value)
+            typeset(value)
             if isinstance(value, str)
             else f"$\\displaystyle {self.math.write(value)}$"
         )

@@ -105,6 +105,9 @@ _MATH = {
     **{letter: "\\" + name for letter, name in _GREEK.items()},
 }
 
+MATH_SYMBOLS = _MATH
+"""Unicode symbols and the LaTeX maths that writes each."""
+
 _TEXT = {
     "‘": "`",
     "’": "'",
