@@ -31,6 +31,15 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+DOCS = "Docs: docs/{} (in the source repository)"
+"""The last line of a command's --help: where its page of the user documentation is."""
+STUDENT_HELP = 'Under the title of a LaTeX or Markdown document, e.g. "Ada Lovelace, 2024-017".'
+SECTIONS_HELP = (
+    "Only these parts, comma-separated: tasks, conventions, network, forward, loss, backward, "
+    "gradients, check, update, insights, answers, notes, variants (default: all)."
+)
+
+
 def handles_errors(command: F) -> F:
     """Turn a `BackpropError` into its message on stderr and its exit status."""
 
@@ -61,7 +70,7 @@ def write_output(text: str, output: Path | None) -> None:
         raise BackpropError(f"cannot write {output}: {error.strerror}") from None
 
 
-@app.command()
+@app.command(epilog=DOCS.format("solve.md"))
 @handles_errors
 def solve(
     files: Annotated[
@@ -140,6 +149,14 @@ def solve(
             help="Also compare every gradient with a central finite difference; exit 1 if it fails.",
         ),
     ] = False,
+    student: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help=STUDENT_HELP, show_default=False),
+    ] = None,
+    sections: Annotated[
+        str | None,
+        typer.Option(metavar="NAMES", help=SECTIONS_HELP, show_default=False),
+    ] = None,
 ) -> None:
     """Solve problems and print the worked solution: forward pass, loss, backward pass, update.
 
@@ -154,27 +171,28 @@ def solve(
       backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
 
       backprop solve ex1 --check              # and check the gradients numerically
-
-    Docs: docs/solve.md (in the source repository)
     """
     from backprop_cli.load.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
+    from backprop_cli.render.layout import parse_sections
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
 
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
+    shown = parse_sections(sections) if sections is not None else None
     engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
-    options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
+    rich = chosen == Format.RICH
+    options = RenderOptions(precision, max_rows, _terminal_width(), rich, shown, student)
     write_output(render(chosen, solutions, options), output)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
     if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
         raise typer.Exit(1)
 
 
-@app.command("list")
+@app.command("list", epilog=DOCS.format("list-and-schema.md"))
 @handles_errors
 def list_problems() -> None:
     """List the bundled exercises, which `backprop solve NAME` solves by name.
@@ -182,8 +200,6 @@ def list_problems() -> None:
     Example:
 
       backprop list
-
-    Docs: docs/list-and-schema.md (in the source repository)
     """
     from backprop_cli.load.sources import bundled_names, open_source
     from backprop_cli.load.yaml_source import parse
@@ -196,7 +212,7 @@ def list_problems() -> None:
         typer.echo(f"{name.ljust(width)}  {title}")
 
 
-@app.command()
+@app.command(epilog=DOCS.format("check.md"))
 @handles_errors
 def check(
     file: Annotated[
@@ -241,8 +257,6 @@ def check(
     Example:
 
       backprop check ex1 --answers my-ex1.yaml
-
-    Docs: docs/check.md (in the source repository)
     """
     from backprop_cli.grade.check import check as check_answers
     from backprop_cli.render import RenderOptions
@@ -257,7 +271,7 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog=DOCS.format("validate.md"))
 @handles_errors
 def validate(
     files: Annotated[
@@ -276,8 +290,6 @@ def validate(
     Example:
 
       backprop validate problems/*.yaml
-
-    Docs: docs/validate.md (in the source repository)
     """
     from backprop_cli.load.validate import describe, validate
 
@@ -292,7 +304,7 @@ def validate(
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(epilog=DOCS.format("new-and-generate.md"))
 @handles_errors
 def new(
     path: Annotated[
@@ -312,8 +324,6 @@ def new(
     Example:
 
       backprop new my-problem.yaml --template softmax && backprop solve my-problem.yaml
-
-    Docs: docs/new-and-generate.md (in the source repository)
     """
     from backprop_cli.author.starter import write
 
@@ -321,7 +331,7 @@ def new(
     typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
 
 
-@app.command()
+@app.command(epilog=DOCS.format("new-and-generate.md"))
 @handles_errors
 def generate(
     seed: Annotated[
@@ -361,8 +371,6 @@ def generate(
     Example:
 
       backprop generate --seed 3 --template mlp --count 3 --out exercises/
-
-    Docs: docs/new-and-generate.md (in the source repository)
     """
     from backprop_cli.author.generate import exercise, write
 
@@ -371,7 +379,7 @@ def generate(
         typer.echo(f"wrote {path}")
 
 
-@app.command()
+@app.command(epilog=DOCS.format("list-and-schema.md"))
 @handles_errors
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of problem files, for editors and CI.
@@ -381,8 +389,6 @@ def schema() -> None:
     Example:
 
       backprop schema > problem.schema.json
-
-    Docs: docs/list-and-schema.md (in the source repository)
     """
     from backprop_cli.load.schema import text
 

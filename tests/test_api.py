@@ -34,7 +34,7 @@ def test_a_solution_displays_itself_in_a_notebook() -> None:
     assert solution._repr_markdown_() == render(Format.MARKDOWN, [solution], RenderOptions())
     latex = solution._repr_latex_()
     assert r"\documentclass" not in latex  # a notebook's LaTeX output is the body only
-    assert r"\boxed{L = 0.1013}" in latex
+    assert r"$\displaystyle L$ & $\displaystyle 0.1013$" in latex
     assert latex in render(Format.LATEX, [solution], RenderOptions())
 
 

@@ -45,6 +45,11 @@ class RenderOptions:
     width: int = 100
     color: bool = False
     """Rich output with ANSI colours (for a terminal)."""
+    sections: frozenset[str] | None = None
+    """The parts of the solution shown (``--sections``, names of `layout.SECTIONS`); None: all."""
+    student: str | None = None
+    """Who hands the document in (``--student "Name, Roll No."``): in the LaTeX and Markdown
+    title block."""
 
 
 Renderer = Callable[[Sequence["Solution"], RenderOptions], str]

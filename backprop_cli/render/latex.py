@@ -4,7 +4,7 @@ Standard packages only (amsmath, amssymb, booktabs, array, geometry: all in
 TeX Live's latex-base and latex-recommended). Each block of the layout is
 written by its writer: headings as sections, steps in ``align*`` as
 formula → substitution → result, matrices as ``bmatrix``, tables with
-booktabs rules, final answers ``\\boxed``. All free text goes through
+booktabs rules, the final answers one boxed table. All free text goes through
 `latextext`, so no title or note can break the document. Only the vector
 Computer Modern fonts are used (the default bullet, a TS1 character, would
 need a bitmap font made: it is replaced by the maths bullet).
@@ -12,6 +12,7 @@ need a bitmap font made: it is replaced by the maths bullet).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,9 @@ PREAMBLE = r"""% A worked solution written by backprop (backprop-cli). Make the 
 \renewcommand{\labelitemi}{$\bullet$}
 """
 
+TALL = re.compile(r"\\frac|\\begin\{bmatrix\}")
+"""What is taller than a line: rows holding one are spaced apart so that they do not touch."""
+
 SECTIONS = ("section", "subsection", "subsubsection")
 BAR_CHART = (100, 30, 60)
 """The loss chart: width and height in millimetres, and at most this many bars."""
@@ -63,6 +67,8 @@ class _Writer:
     """For formulas in the text, which may be broken across lines."""
     top: int
     """The level a title heading (level 1) is written at: 0 the document's title, 1 a section."""
+    student: str | None = None
+    """Who hands the document in, under its title."""
 
     def formula(self, e: Expr) -> str:
         return f"${self.inline.write(e)}$"
@@ -82,12 +88,15 @@ class _Writer:
         return 1.1 * len(value) if isinstance(value, str) else width(self.math.write(value))
 
 
-def title(text: str, subtitle: str) -> list[str]:
+def title(text: str, subtitle: str, student: str | None = None) -> list[str]:
+    """The title block: the title, what the document is, and who hands it in."""
+    by = [r"\medskip", rf"{{\large {escape(student)}\par}}"] if student else []
     return [
         r"\begin{center}",
         rf"{{\LARGE\bfseries {text}\par}}",
         r"\medskip",
         rf"{{\large {subtitle}\par}}",
+        *by,
         r"\end{center}",
         "",
     ]
@@ -96,8 +105,8 @@ def title(text: str, subtitle: str) -> list[str]:
 def _heading(block: Heading, w: _Writer) -> list[str]:
     level = block.level - 1 + w.top
     if level == 0:
-        return title(escape(block.text), "Worked solution")
-    return [rf"\{SECTIONS[min(level, len(SECTIONS)) - 1]}{{{escape(block.text)}}}", ""]
+        return title(typeset(block.text), "Worked solution", w.student)
+    return [rf"\{SECTIONS[min(level, len(SECTIONS)) - 1]}{{{typeset(block.text)}}}", ""]
 
 
 def _paragraph(block: Paragraph, w: _Writer) -> list[str]:
@@ -111,8 +120,12 @@ def _items(block: Items, w: _Writer) -> list[str]:
     return [rf"\begin{{{environment}}}", *items, rf"\end{{{environment}}}", ""]
 
 
-def _align(rows: list[str], gap: str = "") -> list[str]:
-    ends = [row + r" \\" + gap for row in rows[:-1]]
+def _align(rows: list[str]) -> list[str]:
+    """Rows of ``align*``; stacked fractions in neighbouring rows are spaced apart."""
+    ends = [
+        row + r" \\" + ("[0.8ex]" if TALL.search(row + after) else "")
+        for row, after in itertools.pairwise(rows)
+    ]
     return [r"\begin{align*}", *ends, rows[-1], r"\end{align*}", ""]
 
 
@@ -144,8 +157,8 @@ def _table(block: Table, w: _Writer) -> list[str]:
     count = len(block.header)
     cells = [[w.cell(c) for c in row] for row in block.rows]
     # Fractions and matrices are taller than a row: space them apart.
-    tall = any(r"\frac" in cell or r"\begin" in cell for row in cells for cell in row)
-    end = r" \\ \addlinespace[0.6ex]" if tall else r" \\"
+    tall = any(TALL.search(cell) for row in cells for cell in row)
+    end = r" \\ \addlinespace[1.5ex]" if tall else r" \\"
     rows = [" & ".join(row) + end for row in cells]
     if block.elided:
         more = rf"\multicolumn{{{count}}}{{@{{}}l}}{{\ldots{{}} {block.elided} more}} \\"
@@ -164,12 +177,42 @@ def _table(block: Table, w: _Writer) -> list[str]:
     ]
 
 
+ANSWERS_LINES = 40
+"""About how many lines of the page one box of final answers may take: a box is never
+broken across pages, so a longer list of answers is set in several boxes."""
+
+
+def _answer_lines(row: str) -> float:
+    """About how many lines of text a row of the answers table takes."""
+    return 1 + row.count(r"\\") + 0.8 * (r"\frac" in row)
+
+
 def _answers(block: Answers, w: _Writer) -> list[str]:
+    """The final answers as one boxed table of symbol and value, kept on one page."""
     rows = [
-        rf"&\boxed{{{w.math.write(symbol)} = {w.math.write(value)}}}"
+        rf"$\displaystyle {w.math.write(symbol)}$ & $\displaystyle {w.math.write(value)}$"
         for symbol, value in block.items
     ]
-    return _heading(Heading(block.title, 2), w) + _align(rows, "[1ex]")
+    boxes: list[list[str]] = [[]]
+    for row in rows:
+        if boxes[-1] and sum(map(_answer_lines, [*boxes[-1], row])) > ANSWERS_LINES:
+            boxes.append([])
+        boxes[-1].append(row)
+    lines = _heading(Heading(block.title, 2), w)
+    for box in boxes:
+        lines += [
+            r"\begin{center}",
+            r"\setlength{\fboxsep}{1.2ex}",
+            r"\fbox{\begin{tabular}{@{}ll@{}}",
+            r"\textbf{quantity} & \textbf{value} \\",
+            r"\midrule",
+            *(row + r" \\ \addlinespace[1.5ex]" for row in box[:-1]),
+            box[-1],
+            r"\end{tabular}}",
+            r"\end{center}",
+            "",
+        ]
+    return lines
 
 
 def _chart(block: Chart, w: _Writer) -> list[str]:
@@ -220,12 +263,13 @@ def body(solutions: Sequence[Solution], options: RenderOptions) -> str:
         latex_math(options.precision, options.max_rows),
         latex_math(options.precision, options.max_rows, inline=True),
         top=0 if len(solutions) == 1 else 1,
+        student=options.student,
     )
-    lines = title("Worked solutions", f"{len(solutions)} problems") if w.top else []
+    lines = title("Worked solutions", f"{len(solutions)} problems", w.student) if w.top else []
     for i, solution in enumerate(solutions):
         if i:
             lines += [r"\clearpage", ""]
-        lines += _lines(layout(solution, options.max_rows), w)
+        lines += _lines(layout(solution, options.max_rows, options.sections, pointers=False), w)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
 
 

@@ -191,6 +191,10 @@ class _Maths:
         if _script(cluster) is not None or cluster in "′'^_":
             return "{}"
         self.i += 1
+        if cluster == " ":  # a space between two words, not around an operator, stays one
+            before, after = self.clusters[self.i - 2], self.clusters[self.i : self.i + 1]
+            apart = before not in _OPERATORS | {","} and after and after[0] not in _OPERATORS
+            return r"\ " if apart else " "
         if cluster.isascii() and cluster.isalpha():
             word = cluster
             while self.i < len(self.clusters) and self._letter(self.clusters[self.i]):

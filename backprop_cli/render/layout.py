@@ -9,9 +9,10 @@ computed here: values come from the solution, formulas from its steps.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from backprop_cli.derive.notation import Notation
+from backprop_cli.errors import BackpropError
 from backprop_cli.expr import (
     Call,
     Expr,
@@ -27,6 +28,7 @@ from backprop_cli.expr import (
     Text,
     num,
 )
+from backprop_cli.load.reader import did_you_mean
 from backprop_cli.render import gradient_check, variants, worked
 from backprop_cli.render.document import (
     Answers,
@@ -62,12 +64,14 @@ SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", 
 class Layout:
     """The solution, its notation and the row limit: what every section reads."""
 
-    def __init__(self, solution: Solution, max_rows: int) -> None:
+    def __init__(self, solution: Solution, max_rows: int, pointers: bool = True) -> None:
         self.s = solution
         self.p = solution.problem
         self.n = Notation(self.p)
         self.max_rows = max_rows
         self.depth = len(self.p.layers)
+        self.pointers = pointers
+        """Whether each task says where it is answered (in the terminal; a document has none)."""
 
     def steps(self, phase: Phase, layer: int | None = None) -> tuple[Step, ...]:
         """The steps of a phase (and layer); a one-element quantity derived element by
@@ -83,12 +87,17 @@ def header(c: Layout) -> Iterator[Block]:
     yield Heading(c.p.title, 1)
     if c.p.description:
         yield Paragraph((c.p.description,), "note")
+
+
+def tasks(c: Layout) -> Iterator[Block]:
     if c.p.tasks:
         yield Heading("Tasks", 2)
         yield Items(tuple(task(c, text) for text in c.p.tasks), numbered=True)
 
 
 def task(c: Layout, text: str) -> Message:
+    if not c.pointers:
+        return (text,)
     # "the gradient of the loss" asks for a gradient, not for the loss.
     lowered = re.sub(r"\b(gradient|derivative)s? of the loss\b", r"\1", text.lower())
     present = {
@@ -234,24 +243,51 @@ def notes(c: Layout) -> Iterator[Block]:
         yield Paragraph((c.p.notes,), "note")
 
 
-SECTIONS = (
-    header,
-    conventions,
-    network,
-    worked.forward,
-    worked.loss,
-    worked.backward,
-    worked.gradients,
-    lambda c: gradient_check.section(c.s),
-    worked.update,
-    insights,
-    answers,
-    notes,
-    variants.variants,
-)
+SECTIONS: dict[str, Callable[[Layout], Iterator[Block]]] = {
+    "tasks": tasks,
+    "conventions": conventions,
+    "network": network,
+    "forward": worked.forward,
+    "loss": worked.loss,
+    "backward": worked.backward,
+    "gradients": worked.gradients,
+    "check": lambda c: gradient_check.section(c.s),
+    "update": worked.update,
+    "insights": insights,
+    "answers": answers,
+    "notes": notes,
+    "variants": variants.variants,
+}
+"""The parts of a worked solution after its title and description, in order, by the names
+``--sections`` takes."""
 
 
-def layout(solution: Solution, max_rows: int = 8) -> Document:
-    """The worked solution of ``solution`` as blocks, tables elided beyond ``max_rows`` rows."""
-    context = Layout(solution, max_rows)
-    return tuple(block for section in SECTIONS for block in section(context))
+def parse_sections(text: str) -> frozenset[str]:
+    """The section names of ``--sections forward,loss,answers``; an unknown one is an error."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    for name in names:
+        if name not in SECTIONS:
+            raise BackpropError(
+                f"--sections {text}: unknown section {name!r}{did_you_mean(name, SECTIONS)}; "
+                f"expected names from {', '.join(SECTIONS)}"
+            )
+    if not names:
+        raise BackpropError(f"--sections {text!r}: expected names from {', '.join(SECTIONS)}")
+    return frozenset(names)
+
+
+def layout(
+    solution: Solution,
+    max_rows: int = 8,
+    sections: Collection[str] | None = None,
+    pointers: bool = True,
+) -> Document:
+    """The worked solution of ``solution`` as blocks, tables elided beyond ``max_rows`` rows:
+    its title and description, then the named ``sections`` (default: all) in their order;
+    each task with where it is answered when ``pointers``."""
+    context = Layout(solution, max_rows, pointers)
+    chosen = [name for name in SECTIONS if sections is None or name in sections]
+    return (
+        *header(context),
+        *(block for name in chosen for block in SECTIONS[name](context)),
+    )

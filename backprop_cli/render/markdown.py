@@ -54,6 +54,8 @@ class _Writer:
     inline: LatexMath
     """For formulas in the text, which may be broken across lines."""
     precision: int
+    student: str | None = None
+    """Who hands the document in, under each problem's title."""
 
     def message(self, parts: Message) -> list[str]:
         """A message as paragraphs (its text's blank lines kept)."""
@@ -72,7 +74,8 @@ class _Writer:
 
 
 def _heading(block: Heading, w: _Writer) -> list[str]:
-    return ["#" * block.level + " " + escape(block.text).strip(), ""]
+    by = [f"*{escape(w.student).strip()}*", ""] if block.level == 1 and w.student else []
+    return ["#" * block.level + " " + escape(block.text).strip(), "", *by]
 
 
 def _paragraph(block: Paragraph, w: _Writer) -> list[str]:
@@ -140,6 +143,10 @@ def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         latex_math(options.precision, options.max_rows),
         latex_math(options.precision, options.max_rows, inline=True),
         options.precision,
+        options.student,
     )
-    documents = ["\n".join(_lines(layout(s, options.max_rows), w)).strip() for s in solutions]
+    documents = [
+        "\n".join(_lines(layout(s, options.max_rows, options.sections, pointers=False), w)).strip()
+        for s in solutions
+    ]
     return "\n\n---\n\n".join(documents) + "\n"

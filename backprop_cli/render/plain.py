@@ -120,5 +120,8 @@ def lines(blocks: Sequence[Block], options: RenderOptions) -> list[str]:
 
 
 def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
-    parts = ["\n".join(lines(layout(s, options.max_rows), options)).strip("\n") for s in solutions]
+    parts = [
+        "\n".join(lines(layout(s, options.max_rows, options.sections), options)).strip("\n")
+        for s in solutions
+    ]
     return ("\n\n" + "=" * min(options.width, 72) + "\n\n").join(parts) + "\n"

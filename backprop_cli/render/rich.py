@@ -144,7 +144,7 @@ def renderables(solutions: Sequence[Solution], options: RenderOptions) -> list[R
     for i, solution in enumerate(solutions):
         if i:
             out += [Text(), Rule(style="bold"), Text()]
-        out.append(Group(*_blocks(layout(solution, options.max_rows), options)))
+        out.append(Group(*_blocks(layout(solution, options.max_rows, options.sections), options)))
     return out
 
 
