@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -76,3 +78,40 @@ def test_format_flag_writes_to_standard_output(run: Any) -> None:
     assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>")
     result = run("solve", "ex3", "-f", "svg")
     assert result.exit_code == 0 and result.stdout.startswith("<svg")
+
+
+def test_html_has_a_title_and_readable_colours_on_white(run: Any) -> None:
+    from backprop_cli.render.export import contrast_on_white
+
+    page = run("solve", "ex1", "-f", "html").stdout
+    assert "<title>Exercise 1: Matrix-based backpropagation</title>" in page
+    colours = set(re.findall(r"(?<![-\w])color: (#[0-9a-f]{6})", page))
+    assert "#808000" not in colours and "#7f7f7f" not in colours  # Rich's yellow and dim
+    assert colours and min(contrast_on_white(c) for c in colours) >= 4.5
+    # By hand: 128/255 → linear 0.2159, luminance 0.9278·0.2159 = 0.2003, 1.05/0.2503 = 4.195.
+    assert round(contrast_on_white("#808000"), 2) == 4.2
+
+
+def test_svg_fetches_no_font_and_draws_the_heavy_border_joined(run: Any) -> None:
+    image = run("solve", "ex1", "-f", "svg").stdout
+    assert "@font-face" not in image and 'url("http' not in image and "cdnjs" not in image
+    assert "'DejaVu Sans Mono'" in image
+    root = ET.fromstring(image)
+    texts = "".join(root.itertext())
+    assert not set(texts) & set("┏━┓┃┗┛╔═╗║╚╝")  # every border is drawn, none is text
+    # The title's left border: the corner ┏ and each ┃ below it join without a gap.
+    rects = [
+        (
+            float(r.get("x", 0)),
+            float(r.get("y", 0)),
+            float(r.get("width", 0)),
+            float(r.get("height", 0)),
+        )
+        for r in root.iter("{http://www.w3.org/2000/svg}rect")
+        if r.get("width") == "3.50"
+    ]
+    left = min(x for x, *_ in rects)
+    spans = sorted((y, y + h) for x, y, w, h in rects if x == left)
+    assert len(spans) == 4  # ┏ (down), ┃ (up and down), ┗ (up)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert start <= end + 0.01  # the SVG's numbers have two decimals
