@@ -97,9 +97,9 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
     y_hat, y, z = n.yhat(k, s), n.y(k, s), n.z(l, k, s)
     a_value, y_value, z_value = r.a[s, k], c.problem.y[s, k], r.z[s, k]
     chain: Expr = Mul((Partial(L, y_hat), Partial(y_hat, z)))
-    if not f.elementwise:  # a softmax output: δₖ = Σⱼ ∂L/∂ŷⱼ ∂ŷⱼ/∂zₖ
-        y_j = Sym("yhat", ("j",))
-        chain = Sum(Mul((Partial(L, y_j), Partial(y_j, z))), "j")
+    if not f.elementwise:  # a softmax output: δⱼ = Σₖ ∂L/∂ŷₖ ∂ŷₖ/∂zⱼ, as its chain rule reads
+        y_k = Sym("yhat", ("k",))
+        chain = Sum(Mul((Partial(L, y_k), Partial(y_k, z))), "k")
     forms: tuple[Expr, ...]
     if c.solution.fused:  # the activation's derivative cancels: δ = ŷ − y
         forms = (chain, product([*coef, loss.fused_term(y_hat, y)]))
@@ -132,8 +132,9 @@ def softmax_delta(c: Context, r: LayerResult, s: int, i: int) -> tuple[tuple[Exp
     units = r.z.shape[1]
     a = [n.a(l, j, s) for j in range(units)]
     g = [Partial(L, a[j]) for j in range(units)]
-    a_j = Sym("yhat" if l == c.depth else "a", ("j",), None if c.depth == 1 else l)
-    chain = Sum(Mul((Partial(L, a_j), Partial(a_j, n.z(l, i, s)))), "j")
+    # The summation index is k, as in the layer's chain rule δⱼ = Σₖ ∂L/∂aₖ ∂aₖ/∂zⱼ.
+    a_k = Sym("yhat" if l == c.depth else "a", ("k",), None if c.depth == 1 else l)
+    chain = Sum(Mul((Partial(L, a_k), Partial(a_k, n.z(l, i, s)))), "k")
     form = Mul((a[i], Sub(g[i], total([Mul((g[j], a[j])) for j in range(units)]))), dot=False)
     g_values, a_values = r.grad_a[s], r.a[s]
     weighted = total([Mul((num(g_values[j]), num(a_values[j]))) for j in range(units)])
@@ -302,5 +303,10 @@ def input_gradient(c: Context) -> Iterator[Step]:
         form = MatMul((transpose(n.W(1)), n.delta(1)))
         subst = MatMul((Transpose(Matrix(W)), column(first.delta[0])))
     yield c.step(
-        Phase.BACKWARD, "dx", Partial(L, n.x()), (form,), subst, c.per_sample(c.solution.dx)
+        Phase.BACKWARD,
+        "dx",
+        Partial(L, n.network_input()),
+        (form,),
+        subst,
+        c.per_sample(c.solution.dx),
     )

@@ -120,10 +120,11 @@ def loss_steps(c: Context) -> Iterator[Step]:
             c.solution.sample_losses[s],
             sample=s,
         )
-    # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾
-    average: list[Expr] = [*scale, Frac(num(1), num(p.samples))]
-    form = product([*average, Sum(Sym("ell", sample="n"), "n", num(1), Sym("N"))])
+    # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾: the formula names N, the substitution gives its number
+    mean: list[Expr] = [*scale, Frac(num(1), Sym("N"))]
+    form = product([*mean, Sum(Sym("ell", sample="n"), "n", num(1), Sym("N"))])
     subst = None
     if p.samples <= DETAIL_TERMS:
+        average: list[Expr] = [*scale, Frac(num(1), num(p.samples))]
         subst = product([*average, total([num(v) for v in c.solution.sample_losses])])
     yield c.step(Phase.LOSS, "loss", n.loss(), (form,), subst, c.solution.loss)

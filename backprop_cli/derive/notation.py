@@ -55,6 +55,11 @@ class Notation:
     def x(self, k: int | str | None = None, n: int | str | None = None) -> Sym:
         return Sym("x", self._index(0, k), sample=self._sample(n), bold=self._bold(0, k))
 
+    def network_input(self) -> Sym:
+        """The input as a whole: x, or z⁽¹⁾ when layer 1 is an activation layer, whose
+        pre-activation is the input (ex2's logits z, whose gradient it names ∂L/∂z)."""
+        return self.x() if self.problem.layers[0].dense else self.z(1)
+
     def yhat(self, k: int | str | None = None, n: int | str | None = None) -> Sym:
         d = self.depth
         return Sym("yhat", self._index(d, k), sample=self._sample(n), bold=self._bold(d, k))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_cli.expr import Call, Expr, Num, Sym
+from backprop_cli.expr import Call, Expr, Frac, Num, Sym
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
 from backprop_cli.render.numbers import human
 
@@ -56,6 +56,11 @@ class TextMath(MathWriter):
         # y·log(ŷ): a named function after a factor would read as one word.
         named = isinstance(factor, Call) and len(factor.name) > 1
         return super().needs_dot(before, factor, wrapped) or named
+
+    def factor(self, e: Expr, first: bool) -> str:
+        # (1/N)·Σₙ ℓ[n]: a slashed fraction among factors would read as 1/(N·Σₙ ℓ[n]).
+        text = super().factor(e, first)
+        return self.paren(text) if isinstance(e, Frac) and "/" in text else text
 
     def frac(self, numerator: Expr, denominator: Expr) -> str:
         if isinstance(numerator, Num) and isinstance(denominator, Num):

@@ -174,7 +174,7 @@ def gradients(c: Layout) -> Iterator[Block]:
         if r.dW is not None and r.db is not None:
             rows.append((Partial(L, c.n.W(r.index)), value_expr(r.dW)))
             rows.append((Partial(L, c.n.b(r.index)), value_expr(r.db)))
-    rows.append((Partial(L, c.n.x()), value_expr(per_sample(c.s, c.s.dx))))
+    rows.append((Partial(L, c.n.network_input()), value_expr(per_sample(c.s, c.s.dx))))
     yield Heading("Gradients", 2)
     yield Table(("gradient", "value"), tuple(rows))
 
