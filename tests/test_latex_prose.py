@@ -31,6 +31,12 @@ from backprop_cli.render.latexprose import prose, typeset
         ("a layer, he_normal and 2-2-1", r"a layer, he\_normal and 2-2-1"),
         ("100% of x_1 & #2", r"100\% of $x_{1}$ \& \#2"),
         (" = ", " = "),
+        ("ŷ^", r"$\hat{y} \text{\^{}}$"),  # a ^ with nothing after it (this hung)
+        (
+            "the gradients ∂L/∂W₂, ∂L/∂b₂ and x = [1, 2].",
+            r"the gradients $\partial L/\partial W_{2}$, $\partial L/\partial b_{2}$ and "
+            r"$x = [1, 2]$.",
+        ),
     ],
 )
 def test_maths_in_text_is_typeset(text: str, expected: str) -> None:

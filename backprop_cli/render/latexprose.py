@@ -188,6 +188,9 @@ class _Maths:
 
     def _base(self) -> str:
         cluster = self.clusters[self.i]
+        if cluster in "^_" and self.i + 1 == len(self.clusters):  # nothing to raise or lower
+            self.i += 1
+            return r"\text{\^{}}" if cluster == "^" else r"\_"
         if _script(cluster) is not None or cluster in "′'^_":
             return "{}"
         self.i += 1
@@ -234,8 +237,14 @@ def typeset(text: str) -> str:
     """``text`` as LaTeX on one line, its maths as ``$…$`` formulas."""
     words = escape_spaces(text).split(" ")
     out, done = [], 0
-    stops = [bool(re.search(r"[.;:!?][)\]\"'”’]*$", word)) for word in words]
-    for start, end in _runs([_kind(word) for word in words], stops):
+    kinds = [_kind(word) for word in words]
+    # A formula ends with its clause, and a list of formulas (∂L/∂W₂, ∂L/∂b₂) is one each.
+    stops = [
+        bool(re.search(r"[.;:!?][)\]\"'”’]*$", word))
+        or (word.endswith(",") and kinds[i] == "M" == (kinds[i + 1 : i + 2] or ["T"])[0])
+        for i, word in enumerate(words)
+    ]
+    for start, end in _runs(kinds, stops):
         out += [escape(word) for word in words[done:start]]
         lead, formula, trail = _split(" ".join(words[start:end]))
         maths = _Maths(formula).write().strip() if formula else ""
