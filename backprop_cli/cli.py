@@ -174,7 +174,7 @@ def solve(
     """
     from backprop_cli.load.problem import load
     from backprop_cli.render import RenderOptions, format_for, render
-    from backprop_cli.render.layout import parse_sections
+    from backprop_cli.render.sections import parse as parse_sections
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
 

@@ -88,3 +88,10 @@ def test_stacked_fractions_in_neighbouring_rows_are_spaced_apart() -> None:
     (line,) = (line for line in tex.splitlines() if line.startswith(row))
     assert line.endswith("\\\\[0.8ex]")
     assert "\\\\ \\addlinespace[1.5ex]" in tex  # the gradients table's rows
+
+
+def test_every_section_name_has_its_writer_in_order() -> None:
+    from backprop_cli.render.layout import SECTIONS
+    from backprop_cli.render.sections import NAMES
+
+    assert tuple(SECTIONS) == NAMES

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Collection, Iterator
 
 from backprop_cli.derive.notation import Notation
-from backprop_cli.errors import BackpropError
 from backprop_cli.expr import (
     Call,
     Expr,
@@ -28,7 +27,6 @@ from backprop_cli.expr import (
     Text,
     num,
 )
-from backprop_cli.load.reader import did_you_mean
 from backprop_cli.render import gradient_check, variants, worked
 from backprop_cli.render.document import (
     Answers,
@@ -258,22 +256,8 @@ SECTIONS: dict[str, Callable[[Layout], Iterator[Block]]] = {
     "notes": notes,
     "variants": variants.variants,
 }
-"""The parts of a worked solution after its title and description, in order, by the names
-``--sections`` takes."""
-
-
-def parse_sections(text: str) -> frozenset[str]:
-    """The section names of ``--sections forward,loss,answers``; an unknown one is an error."""
-    names = [name.strip().lower() for name in text.split(",") if name.strip()]
-    for name in names:
-        if name not in SECTIONS:
-            raise BackpropError(
-                f"--sections {text}: unknown section {name!r}{did_you_mean(name, SECTIONS)}; "
-                f"expected names from {', '.join(SECTIONS)}"
-            )
-    if not names:
-        raise BackpropError(f"--sections {text!r}: expected names from {', '.join(SECTIONS)}")
-    return frozenset(names)
+"""The writer of each part of a worked solution after its title and description, by the
+names of `sections.NAMES`, in their order."""
 
 
 def layout(
