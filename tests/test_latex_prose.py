@@ -18,20 +18,20 @@ from backprop_cli.render.latexprose import prose, typeset
     [
         ("(x for layer 1).", r"($x$ for layer 1)."),
         ("row j of W holds neuron j's weights", r"row $j$ of $W$ holds neuron $j$'s weights"),
-        ("z = wx + b = 0.5·3 − 2 < 0, so", r"$z = wx + b = 0.5\cdot 3 -  2 < 0$, so"),
+        ("z = wx + b = 0.5·3 − 2 < 0, so", r"$z = wx + b = 0.5\cdot 3 - 2 < 0$, so"),
         ("z = [2, 1, 0]; y = 1.", r"$z = [2, 1, 0]$; $y = 1$."),
         ("e^{zᵢ}/Σⱼe^{zⱼ}", r"$e^{z_{i}}/\sum_{j}e^{z_{j}}$"),
         (
             "w₁₂⁽²⁾ and ŷ = softmax(z)",
-            r"$w_{1 2}^{( 2 )}$ and $\hat{y}  = \operatorname{softmax}(z)$",
+            r"$w_{1 2}^{( 2 )}$ and $\hat{y} = \operatorname{softmax}(z)$",
         ),
-        ("1/(1 + e^−z) is σ(z)", r"$1/(1 + e^{- z})$ is $\sigma (z)$"),
+        ("1/(1 + e^−z) is σ(z)", r"$1/(1 + e^{-z})$ is $\sigma (z)$"),
         ("ReLU′(0) = 0", r"$\operatorname{ReLU}^{\prime}(0) = 0$"),
         ("the ½ convention", r"the $\tfrac{1}{2}$ convention"),
         ("a layer, he_normal and 2-2-1", r"a layer, he\_normal and 2-2-1"),
         ("100% of x_1 & #2", r"100\% of $x_{1}$ \& \#2"),
         (" = ", " = "),
-        ("ŷ^", r"$\hat{y} \text{\^{}}$"),  # a ^ with nothing after it (this hung)
+        ("ŷ^", r"$\hat{y}\text{\^{}}$"),  # a ^ with nothing after it (this hung)
         (
             "the gradients ∂L/∂W₂, ∂L/∂b₂ and x = [1, 2].",
             r"the gradients $\partial L/\partial W_{2}$, $\partial L/\partial b_{2}$ and "
@@ -45,8 +45,14 @@ def test_maths_in_text_is_typeset(text: str, expected: str) -> None:
 
 def test_ex2_notes_show_the_softmax_as_maths_not_raw_latex() -> None:
     tex = render(Format.LATEX, [solve(load("ex2"))], RenderOptions())
-    assert r"with $\hat{y} _{i} = e^{z_{i}}/\sum_{j}e^{z_{j}}$ the softmax Jacobian" in tex
+    assert r"with $\hat{y}_{i} = e^{z_{i}}/\sum_{j}e^{z_{j}}$ the softmax Jacobian" in tex
     assert r"e\^{}" not in tex
+
+
+def test_markdown_typesets_the_maths_of_problem_texts_too() -> None:
+    markdown = render(Format.MARKDOWN, [solve(load("ex2"))], RenderOptions())
+    assert "Why it simplifies: with $\\hat{y}_{i} = e^{z_{i}}/\\sum_{j}e^{z_{j}}$ the" in markdown
+    assert "bounded in \\[−1, 1\\] and" in markdown  # prose is still escaped for Markdown
 
 
 def test_prose_keeps_paragraphs_and_typesets_each() -> None:

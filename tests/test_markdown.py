@@ -109,7 +109,7 @@ _KATEX_COMMANDS = (
     r"\frac \partial \cdot \odot \times \top \hat \mathbf \boldsymbol \operatorname "
     r"\mathrm \text \boxed \left \right \lvert \rvert \quad \sum \log \exp \max "
     r"\min \tanh \sigma \delta \eta \theta \ell \Phi \phi \cdots \vdots \ddots "
-    r"\infty \le \ge \ne \approx \leftarrow \begin \end"
+    r"\infty \le \ge \ne \approx \leftarrow \begin \end \tfrac \prime"
 )
 KATEX = set(_KATEX_COMMANDS.split())
 """Commands the maths uses, every one of which KaTeX (and MathJax) typesets."""

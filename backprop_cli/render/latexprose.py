@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from backprop_cli.render.latextext import MATH_SYMBOLS, escape
 
@@ -60,6 +61,8 @@ def _core(word: str) -> str:
 def _kind(word: str) -> str:
     """``M`` maths, ``O`` an operator, ``N`` a number, ``A`` a letter that is also a word, ``T`` prose."""
     core = _core(word)
+    if "$" in word or "\\" in word:  # the writer's own TeX (or money): printed as written
+        return "T"
     if word.rstrip(".,;:") in _OPERATORS:
         return "O"
     if _NUMBER.fullmatch(core):
@@ -221,8 +224,9 @@ def _symbol(cluster: str) -> str:
         return "\\" + cluster
     if cluster in "Σ∑":
         return r"\sum"
-    if cluster in MATH_SYMBOLS:
-        return MATH_SYMBOLS[cluster] + " "
+    if cluster in MATH_SYMBOLS:  # \partial L, but \hat{y}_{i}
+        symbol = MATH_SYMBOLS[cluster]
+        return symbol + " " if symbol[-1].isalpha() else symbol
     decomposed = unicodedata.normalize("NFD", cluster)
     if decomposed[0].isascii() and decomposed[0].isalpha() and decomposed[1:] in _ACCENTS:
         return f"{_ACCENTS[decomposed[1:]]}{{{decomposed[0]}}}"
@@ -233,8 +237,9 @@ def _symbol(cluster: str) -> str:
     return rf"\text{{{escape(cluster)}}}"
 
 
-def typeset(text: str) -> str:
-    """``text`` as LaTeX on one line, its maths as ``$…$`` formulas."""
+def typeset(text: str, escape: Callable[[str], str] = escape) -> str:
+    """``text`` as LaTeX on one line, its maths as ``$…$`` formulas; the prose around them
+    escaped by ``escape`` (Markdown passes its own)."""
     words = escape_spaces(text).split(" ")
     out, done = [], 0
     kinds = [_kind(word) for word in words]

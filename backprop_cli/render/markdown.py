@@ -28,6 +28,7 @@ from backprop_cli.render.document import (
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
+from backprop_cli.render.latexprose import typeset
 from backprop_cli.render.layout import layout
 from backprop_cli.solve.records import Solution
 
@@ -61,10 +62,10 @@ class _Writer:
         """A message as paragraphs (its text's blank lines kept)."""
         out = [""]
         for part in parts:
-            if isinstance(part, str):
-                pieces = re.split(r"\n[^\S\n]*\n\s*", part)
-                out[-1] += escape(pieces[0])
-                out += [escape(piece) for piece in pieces[1:]]
+            if isinstance(part, str):  # its maths as $…$, as in the LaTeX document
+                pieces = [typeset(p, escape) for p in re.split(r"\n[^\S\n]*\n\s*", part)]
+                out[-1] += pieces[0]
+                out += pieces[1:]
             else:
                 out[-1] += f"${self.inline.write(part)}$"
         return [_block(paragraph) for paragraph in out if paragraph.strip()]
