@@ -110,8 +110,14 @@ def test_parentheses_grow_around_tall_contents_only() -> None:
 
 def test_formulas_in_text_keep_plain_parentheses_so_the_line_can_break() -> None:
     inline = LatexMath(lambda v: latex_number(v, 4), inline=True)
-    assert inline.write(Call("σ", (Frac(num(1), num(2)),))) == r"\sigma(\frac{1}{2})"
-    assert inline.write(Abs(Frac(num(1), num(2)))) == r"\lvert \frac{1}{2}\rvert"
+    assert inline.write(Call("σ", (Frac(num(1), num(2)),))) == r"\sigma(\tfrac{1}{2})"
+    assert inline.write(Abs(Frac(num(1), num(2)))) == r"\lvert \tfrac{1}{2}\rvert"
+    # Fractions in text are slashed, so that no line is taller than the text around it.
+    y_over = Frac(Neg(Sym("y", ("j",))), Sym("yhat", ("j",)))
+    assert inline.write(y_over) == r"(-y_{j})/\hat{y}_{j}"
+    mean = Mul((Frac(num(1), Sym("N")), Sym("ell")))
+    assert inline.write(mean) == r"(1/N) \cdot \ell"
+    assert inline.write(Partial(Sym("L"), Sym("z"))) == r"\partial L/\partial z"
 
 
 def test_numbers() -> None:

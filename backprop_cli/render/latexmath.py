@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Sym
+from backprop_cli.expr import Expr, Frac, Num, Sym
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
-from backprop_cli.render.math_writer import ATOM, MathWriter
+from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
 from backprop_cli.render.numbers import human
 
 _BASES = {
@@ -80,7 +80,10 @@ class LatexMath(MathWriter):
         super().__init__(number, max_terms, max_rows)
         self.max_columns = min(self.max_rows, MAX_COLUMNS)
         self.inline = inline
-        """Maths in a line of text: its parentheses never grow, so the line may break in them."""
+        """Maths in a line of text: its parentheses never grow, so the line may break in them,
+        and its fractions are slashed (−y/ŷ, ∂L/∂z), so that no line is taller than text."""
+        if inline:
+            self.frac_precedence = PRODUCT
 
     def _grows(self, text: str) -> bool:
         return not self.inline and bool(_TALL.search(text))
@@ -113,7 +116,17 @@ class LatexMath(MathWriter):
         return text
 
     def frac(self, numerator: Expr, denominator: Expr) -> str:
+        if self.inline and isinstance(numerator, Num) and isinstance(denominator, Num):
+            return rf"\tfrac{{{self.write(numerator)}}}{{{self.write(denominator)}}}"
+        if self.inline:
+            return f"{self.operand(numerator, PRODUCT)}/{self.operand(denominator, ATOM)}"
         return rf"\frac{{{self.write(numerator)}}}{{{self.write(denominator)}}}"
+
+    def factor(self, e: Expr, first: bool) -> str:
+        # (1/N) \cdot \sum_{n}: a slashed fraction among factors is parenthesised.
+        text = super().factor(e, first)
+        slashed = self.inline and isinstance(e, Frac) and "/" in text
+        return self.paren(text) if slashed else text
 
     def power(self, base: str, exponent: Expr) -> str:
         # Braced: the base may carry a superscript of its own (a layer: {a^{(1)}}^{2}).
@@ -139,6 +152,8 @@ class LatexMath(MathWriter):
         return rf"\lvert {text}\rvert"
 
     def partial(self, numerator: str, denominator: str) -> str:
+        if self.inline:  # ∂L/∂z in a line of text, as the problem texts write it: no tall lines
+            return rf"\partial {numerator}/\partial {denominator}"
         return rf"\frac{{\partial {numerator}}}{{\partial {denominator}}}"
 
     def sigma(self, index: str, lower: Expr | None, upper: Expr | None) -> str:

@@ -127,9 +127,7 @@ def conventions(c: Layout) -> Iterator[Block]:
     items: list[Message] = [
         (
             f"Loss: {loss.abbreviation} ({loss.title}), {how}{batch}{scale}: ",
-            Sym("L"),
-            " = ",
-            loss_step.forms[0],
+            Rel(L, "=", loss_step.forms[0]),
             ".",
         )
     ]
