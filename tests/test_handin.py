@@ -95,3 +95,8 @@ def test_every_section_name_has_its_writer_in_order() -> None:
     from backprop_cli.render.sections import NAMES
 
     assert tuple(SECTIONS) == NAMES
+
+
+def test_maths_in_a_heading_is_bold_like_its_text() -> None:
+    tex = _render(Format.LATEX)
+    assert "\\subsection{\\boldmath $x = 2$ instead of 3}" in tex

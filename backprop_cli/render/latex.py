@@ -104,9 +104,12 @@ def title(text: str, subtitle: str, student: str | None = None) -> list[str]:
 
 def _heading(block: Heading, w: _Writer) -> list[str]:
     level = block.level - 1 + w.top
+    text = typeset(block.text)
+    if "$" in text:  # a heading's maths is bold too: x = 2 instead of 3
+        text = r"\boldmath " + text
     if level == 0:
-        return title(typeset(block.text), "Worked solution", w.student)
-    return [rf"\{SECTIONS[min(level, len(SECTIONS)) - 1]}{{{typeset(block.text)}}}", ""]
+        return title(text, "Worked solution", w.student)
+    return [rf"\{SECTIONS[min(level, len(SECTIONS)) - 1]}{{{text}}}", ""]
 
 
 def _paragraph(block: Paragraph, w: _Writer) -> list[str]:
@@ -167,7 +170,7 @@ def _table(block: Table, w: _Writer) -> list[str]:
         r"\begin{center}",
         rf"\begin{{tabular}}{{@{{}}{_columns(block, w)}@{{}}}}",
         r"\toprule",
-        " & ".join(rf"\textbf{{{w.cell(c)}}}" for c in block.header) + r" \\",
+        " & ".join(rf"\textbf{{\boldmath {w.cell(c)}}}" for c in block.header) + r" \\",
         r"\midrule",
         *rows,
         r"\bottomrule",
