@@ -237,10 +237,29 @@ def _symbol(cluster: str) -> str:
     return rf"\text{{{escape(cluster)}}}"
 
 
-def typeset(text: str, escape: Callable[[str], str] = escape) -> str:
-    """``text`` as LaTeX on one line, its maths as ``$…$`` formulas; the prose around them
-    escaped by ``escape`` (Markdown passes its own)."""
-    words = escape_spaces(text).split(" ")
+_YAML = re.compile(r"\{[^{}$\\`]*:[^{}$\\`]*\}")
+"""A YAML flow mapping in a text ({name: sse, scale: 0.5}): set as code, not as maths."""
+
+
+def texttt(text: str) -> str:
+    return rf"\texttt{{{escape(text)}}}"
+
+
+def typeset(
+    text: str, escape: Callable[[str], str] = escape, code: Callable[[str], str] = texttt
+) -> str:
+    """``text`` as LaTeX on one line, its maths as ``$…$`` formulas and its YAML snippets as
+    ``code``; the prose around them escaped by ``escape`` (Markdown passes its own)."""
+    text = escape_spaces(text)
+    parts, done = [], 0
+    for match in _YAML.finditer(text):
+        parts += [_typeset(text[done : match.start()], escape), code(match[0])]
+        done = match.end()
+    return "".join([*parts, _typeset(text[done:], escape)])
+
+
+def _typeset(text: str, escape: Callable[[str], str]) -> str:
+    words = text.split(" ")
     out, done = [], 0
     kinds = [_kind(word) for word in words]
     # A formula ends with its clause, and a list of formulas (∂L/∂W₂, ∂L/∂b₂) is one each.

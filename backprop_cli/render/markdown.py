@@ -42,6 +42,11 @@ def escape(text: str) -> str:
     return _SYNTAX.sub(r"\\\1", text)
 
 
+def _code(text: str) -> str:
+    """A YAML snippet of a text as inline code (it holds no backtick)."""
+    return f"`{text}`"
+
+
 def _block(text: str) -> str:
     """A paragraph: one that starts like a list item (``-``, ``+``, ``1.``) is not one."""
     return _LIST_MARKER.sub(
@@ -63,7 +68,7 @@ class _Writer:
         out = [""]
         for part in parts:
             if isinstance(part, str):  # its maths as $…$, as in the LaTeX document
-                pieces = [typeset(p, escape) for p in re.split(r"\n[^\S\n]*\n\s*", part)]
+                pieces = [typeset(p, escape, _code) for p in re.split(r"\n[^\S\n]*\n\s*", part)]
                 out[-1] += pieces[0]
                 out += pieces[1:]
             else:
