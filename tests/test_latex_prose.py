@@ -81,7 +81,8 @@ def test_no_text_can_break_the_document(text: str) -> None:
 def test_a_yaml_snippet_in_a_text_is_code() -> None:
     text = "the ½ factor (with {name: sse, scale: 0.5} every gradient halves)"
     assert typeset(text) == (
-        r"the $\tfrac{1}{2}$ factor (with \texttt{\{name: sse, scale: 0.5\}} every gradient halves)"
+        r"the $\tfrac{1}{2}$ factor (with {\frenchspacing\texttt{\{name: sse, scale: 0.5\}}} "
+        "every gradient halves)"
     )
     markdown = render(Format.MARKDOWN, [solve(load("ex1"))], RenderOptions())
     assert "(with `{name: sse, scale: 0.5}` every gradient halves)" in markdown

@@ -242,7 +242,8 @@ _YAML = re.compile(r"\{[^{}$\\`]*:[^{}$\\`]*\}")
 
 
 def texttt(text: str) -> str:
-    return rf"\texttt{{{escape(text)}}}"
+    """Code in typewriter type, no wider space after its colons and commas."""
+    return rf"{{\frenchspacing\texttt{{{escape(text)}}}}}"
 
 
 def typeset(
