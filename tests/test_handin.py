@@ -100,3 +100,10 @@ def test_every_section_name_has_its_writer_in_order() -> None:
 def test_maths_in_a_heading_is_bold_like_its_text() -> None:
     tex = _render(Format.LATEX)
     assert "\\subsection{\\boldmath $x = 2$ instead of 3}" in tex
+
+
+def test_student_from_the_command_line(run: Callable[..., Any], tmp_path: Any) -> None:
+    target = tmp_path / "ex3.tex"
+    result = run("solve", "ex3", "-o", str(target), "--student", "Ada Lovelace, 2024-017")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "{\\large Ada Lovelace, 2024-017\\par}" in target.read_text(encoding="utf-8")
