@@ -312,6 +312,7 @@ def test_bundled_exercises_compile_to_a_clean_pdf_with_the_answers(
     log, pdf_text = compile_pdf(tex)
     assert overfull(log) == []
     solution = solve(load(name))
+    assert not re.search(r"[ˆ^]\{|\\[a-z]", pdf_text)  # no raw TeX (ex2's e^{zᵢ}) on the page
     # The answers are kept together: the page that starts them holds them all.
     (page,) = (page for page in pdf_text.split("\f") if "Final answers" in page)
     answers = re.sub(r"\s+", "", page[page.index("Final answers") :])
