@@ -217,7 +217,7 @@ def test_columns_without_a_place_follow_the_edges() -> None:
 def test_keys_that_are_keywords_and_texts_with_syntax_are_safe_in_dot_and_mermaid() -> None:
     math = writer(RenderOptions())
     source = dot.digraph("t", [TRICKY], math)
-    assert " node " not in source.replace("node [shape", "") and "v0 -> v1;" in source
+    assert " node " not in source.replace("node [shape", "") and "c0:v0:e -> c1:v1:w;" in source
     svg = graphviz_svg(source)
     assert svg.count("<svg") == 1 and "&lt;b&gt;" in svg
     chart = mermaid.flowchart(TRICKY, math)
@@ -250,22 +250,38 @@ def test_dot_is_read_by_graphviz(name: str) -> None:
 def test_dot_of_ex1() -> None:
     source = render(Format.DOT, [solve(load("ex1"))], RenderOptions())
     assert (
-        '    v2 [label=<<b>a₁⁽¹⁾</b><br/>b = <font color="#1a7f37">0</font><br/>'
-        'z = <font color="#1a7f37">0.5</font><br/>a = <font color="#1a7f37">0.6225</font><br/>'
-        'δ = <font color="#cf222e">−0.01623</font>>];'
+        """
+  c1 [label=<<table border="0" cellspacing="6">
+    <tr><td border="0"><b>layer 1 (hidden): sigmoid</b></td></tr>
+    <tr><td border="0" port="v2"><table border="1" style="rounded" cellborder="0"><tr><td>"""
+        """<b>a₁⁽¹⁾</b><br/>b = <font color="#1a7f37">0</font><br/>"""
+        """z = <font color="#1a7f37">0.5</font><br/>a = <font color="#1a7f37">0.6225</font><br/>"""
+        """δ = <font color="#cf222e">−0.01623</font></td></tr></table></td></tr>
+"""
     ) in source
     edges = [line.strip() for line in source.splitlines() if "->" in line]
     assert edges == [
-        'v0 -> v2 [label="0.1"];',
-        'v1 -> v2 [label="0.2"];',
-        'v0 -> v3 [label="0.3"];',
-        'v1 -> v3 [label="0.4"];',
-        'v2 -> v4 [label="0.5"];',
-        'v3 -> v4 [label="0.6"];',
+        'c0:v0:e -> c1:v2:w [label="0.1"];',
+        'c0:v1:e -> c1:v2:w [label="0.2"];',
+        'c0:v0:e -> c1:v3:w [label="0.3"];',
+        'c0:v1:e -> c1:v3:w [label="0.4"];',
+        'c1:v2:e -> c2:v4:w [label="0.5"];',
+        'c1:v3:e -> c2:v4:w [label="0.6"];',
     ]
     svg = graphviz_svg(source)
     for text in ("0.6225", "−0.01623", "layer 1 (hidden): sigmoid"):
         assert text in svg
+
+
+def test_dot_keeps_each_column_in_order() -> None:
+    # Each column is one table, so Graphviz cannot reorder its boxes: in the SVG, the
+    # boxes of a column come top to bottom as in the picture (… N more between).
+    svg = graphviz_svg(render(Format.DOT, [solve(load(str(WIDE)))], RenderOptions()))
+    texts = re.findall(r'<text[^>]* y="([-\d.]+)"[^>]*>(.*?)</text>', svg)
+    heights = {label: float(y) for y, label in texts}
+    column = ["x₁", "x₂", "x₃", "x₄", "x₅", "… 4 more", "x₁₀"]
+    ys = [next(h for label, h in heights.items() if label.startswith(name)) for name in column]
+    assert ys == sorted(ys)
 
 
 def test_several_problems_give_one_digraph_each(run: Any, tmp_path: Path) -> None:
