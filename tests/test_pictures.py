@@ -223,7 +223,7 @@ def test_keys_that_are_keywords_and_texts_with_syntax_are_safe_in_dot_and_mermai
     chart = mermaid.flowchart(TRICKY, math)
     check_mermaid(chart)
     assert (
-        "    v1[\"<b>q #34;quoted#34; #60;b#62;</b><br>q = <span style='color:#1a7f37'>3</span>\"]"
+        "  v1[\"<b>q #34;quoted#34; #60;b#62;</b><br>q = <span style='color:#1a7f37'>3</span>\"]"
         in chart
     )
 
@@ -296,16 +296,19 @@ def test_several_problems_give_one_digraph_each(run: Any, tmp_path: Path) -> Non
 # --- Mermaid -------------------------------------------------------------------------------------
 
 _MERMAID_LINE = [
-    re.compile(r"  subgraph c\d+\[\"[^\"]*\"\]"),
-    re.compile(r"    (v\d+)\[\"[^\"]*\"\]"),
+    re.compile(r"  subgraph c\d+\[\"[^\"]+\"\]"),
+    re.compile(r"(?:  )?  (v\d+)\[\"[^\"]*\"\]"),
     re.compile(r"  end"),
     re.compile(r"  (v\d+) -->(?:\|\"[^\"]*\"\|)? (v\d+)"),
+    re.compile(r"  classDef more fill:none,stroke:none"),
+    re.compile(r"  class (v\d+(?:,v\d+)*) more"),
 ]
 
 
 def check_mermaid(lines: list[str]) -> None:
-    """The flowchart subset the writer uses: fences, ``flowchart LR``, subgraphs holding
-    nodes with quoted labels, then edges between defined nodes; ``"`` never inside a text."""
+    """The flowchart subset the writer uses: fences, ``flowchart LR``, nodes with quoted
+    labels (in a captioned subgraph, indented, or not), then edges between defined nodes,
+    then the class of the plain ones; ``"`` never inside a text."""
     assert lines[:2] == ["```mermaid", "flowchart LR"] and lines[-1] == "```"
     defined: set[str] = set()
     depth = 0
@@ -315,13 +318,15 @@ def check_mermaid(lines: list[str]) -> None:
             assert depth == 0
             depth += 1
         elif kind == 1:
-            assert depth == 1
+            assert line.startswith("    ") == (depth == 1)
             defined.add(match[1])
         elif kind == 2:
             assert depth == 1
             depth -= 1
-        else:
+        elif kind == 3:
             assert depth == 0 and {match[1], match[2]} <= defined
+        elif kind == 5:
+            assert set(match[1].split(",")) <= defined
     assert depth == 0
 
 
