@@ -404,3 +404,37 @@ def test_ex1_pdf_shows_the_network(tmp_path: Path) -> None:
         assert label in network
     for weight in ("0.1", "0.2", "0.3", "0.4", "0.5", "0.6"):
         assert weight in network
+
+
+def test_each_layer_kind_joins_its_units_as_it_computes_them(write: Any) -> None:
+    path = write(
+        """
+        input: [1, -2]
+        target: [0, 1, 0]
+        layers:
+          - weights: [[1, 2], [3, 4], [5, 6]]
+          - activation: relu
+          - activation: softmax
+        loss: ce
+        """
+    )
+    picture = picture_of(str(path))
+    into = {
+        layer: sorted(
+            (e.source, e.target) for e in picture.edges if e.target.startswith(f"n{layer}_")
+        )
+        for layer in (1, 2, 3)
+    }
+    assert len(into[1]) == 6  # dense: every input to every neuron, with its weight
+    assert into[2] == [("n1_0", "n2_0"), ("n1_1", "n2_1"), ("n1_2", "n2_2")]  # element-wise
+    assert len(into[3]) == 9  # softmax: every unit from every input
+    labels = [e.label for e in picture.edges]
+    assert labels[:6] == [num(1), num(2), num(3), num(4), num(5), num(6)]
+    assert all(label is None for label in labels[6:])
+    assert [q.symbol for q in picture.nodes[2].quantities] == [
+        Sym("b"),
+        Sym("z"),
+        Sym("a"),
+        Sym("delta"),
+    ]
+    assert [q.symbol for q in picture.nodes[5].quantities] == [Sym("z"), Sym("a"), Sym("delta")]

@@ -16,7 +16,7 @@ from backprop_cli.render.document import Edge, Node, Picture, Quantity
 from backprop_cli.render.shown_values import shown_rows
 
 if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
+    from backprop_cli.render.context import Layout
     from backprop_cli.solve.records import LayerResult
 
 UNITS = 6
@@ -56,11 +56,11 @@ def _inputs(c: Layout, units: Drawn, column: int) -> list[Node]:
 
 
 def _neurons(c: Layout, r: LayerResult, units: Drawn, column: int) -> list[Node]:
-    """Each neuron with its bias (if it has one), z, a and δ."""
-    b = r.layer.bias
+    """Each neuron with its own parameters (a bias), z, a and δ."""
     nodes = []
     for j, key in units:
-        quantities = [] if b is None else [Quantity(Sym("b"), float(b[j]))]
+        own = r.layer.kind.unit_params(r.layer, j)
+        quantities = [Quantity(symbol, value) for symbol, value in own]
         quantities += [
             Quantity(Sym("z"), float(r.z[SAMPLE, j])),
             Quantity(Sym("a"), float(r.a[SAMPLE, j])),
@@ -71,24 +71,21 @@ def _neurons(c: Layout, r: LayerResult, units: Drawn, column: int) -> list[Node]
 
 
 def _edges(r: LayerResult, previous: Drawn, units: Drawn) -> tuple[list[Edge], bool]:
-    """The edges into a layer's drawn units, and whether they carry the weights.
-
-    A dense layer joins every input to every neuron, an element-wise activation each
-    input to its own unit, softmax every input to every unit; a gap joins everything.
-    """
-    W = r.layer.weights
-    pairs = [
-        (k, source, j, target)
+    """The edges into a layer's drawn units (as its kind joins them; a gap joins every
+    unit), and whether they carry every weight they have."""
+    links = [
+        (source, target, (True, None) if k < 0 else r.layer.kind.link(r.layer, j, k))
         for j, target in units
         for k, source in previous
-        if W is not None or k in (j, -1) or not r.layer.activation.elementwise
     ]
-    labelled = W is not None and previous[0][0] >= 0 and len(pairs) <= LABELLED
+    joined = [(source, target, weight) for source, target, (joins, weight) in links if joins]
+    weighted = any(weight is not None for _, _, weight in joined)
+    labelled = weighted and previous[0][0] >= 0 and len(joined) <= LABELLED
     edges = [
-        Edge(source, target, num(float(W[j, k])) if labelled and W is not None else None)
-        for k, source, j, target in pairs
+        Edge(source, target, num(weight) if labelled and weight is not None else None)
+        for source, target, weight in joined
     ]
-    return edges, labelled or W is None
+    return edges, labelled or not weighted
 
 
 def picture(c: Layout) -> Picture:
