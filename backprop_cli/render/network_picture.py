@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from backprop_cli.expr import Partial, Sym, num
 from backprop_cli.render.document import Edge, Node, Picture, Quantity
 from backprop_cli.render.shown_values import shown_rows
@@ -30,6 +32,11 @@ SAMPLE = 0
 """The sample a batch is drawn for."""
 
 
+def _drawn(values: np.ndarray) -> np.ndarray:
+    """The drawn sample's values as one row, whatever a layer's sample shape (C×L, T×D)."""
+    return values[SAMPLE].reshape(-1)
+
+
 def _key(layer: int, unit: int) -> str:
     return f"n{layer}_{unit}"
 
@@ -40,14 +47,14 @@ Drawn = list[tuple[int, str]]
 
 def _inputs(c: Layout, units: Drawn, column: int) -> list[Node]:
     """Each input with its value x and its gradient ∂L/∂x."""
-    n, x, dx = c.n, c.s.layers[0].a_prev, c.s.dx
+    n, x, dx = c.n, _drawn(c.s.layers[0].a_prev), _drawn(c.s.dx)
     return [
         Node(
             key,
             n.x(k),
             (
-                Quantity(n.x(k), float(x[SAMPLE, k])),
-                Quantity(Partial(Sym("L"), n.x(k)), float(dx[SAMPLE, k]), True),
+                Quantity(n.x(k), float(x[k])),
+                Quantity(Partial(Sym("L"), n.x(k)), float(dx[k]), True),
             ),
             column,
         )
@@ -57,14 +64,15 @@ def _inputs(c: Layout, units: Drawn, column: int) -> list[Node]:
 
 def _neurons(c: Layout, r: LayerResult, units: Drawn, column: int) -> list[Node]:
     """Each neuron with its own parameters (a bias), z, a and δ."""
+    z, a, delta = _drawn(r.z), _drawn(r.a), _drawn(r.delta)
     nodes = []
     for j, key in units:
         own = r.layer.kind.unit_params(r.layer, j)
         quantities = [Quantity(symbol, value) for symbol, value in own]
         quantities += [
-            Quantity(Sym("z"), float(r.z[SAMPLE, j])),
-            Quantity(Sym("a"), float(r.a[SAMPLE, j])),
-            Quantity(Sym("delta"), float(r.delta[SAMPLE, j]), True),
+            Quantity(Sym("z"), float(z[j])),
+            Quantity(Sym("a"), float(a[j])),
+            Quantity(Sym("delta"), float(delta[j]), True),
         ]
         nodes.append(Node(key, c.n.a(r.index, j), tuple(quantities), column))
     return nodes
@@ -91,7 +99,7 @@ def _edges(r: LayerResult, previous: Drawn, units: Drawn) -> tuple[list[Edge], b
 def picture(c: Layout) -> Picture:
     s = c.s
     limit = max(min(UNITS, c.max_rows), 2)
-    widths = [int(s.layers[0].a_prev.shape[1]), *(int(r.a.shape[1]) for r in s.layers)]
+    widths = [_drawn(s.layers[0].a_prev).size, *(_drawn(r.a).size for r in s.layers)]
     layers, skipped = shown_rows(len(widths), COLUMNS - (len(widths) > COLUMNS))
     nodes: list[Node] = []
     edges: list[Edge] = []
