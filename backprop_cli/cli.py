@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from backprop_cli.author.starter import Template
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, one_line
 from backprop_cli.render import Format, GradingFormat
 
 app = typer.Typer(
@@ -39,7 +39,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BackpropError as error:
-            typer.echo(str(error), err=True)
+            typer.echo(one_line(str(error)), err=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -22,6 +22,8 @@ from backprop_cli.nn.initializers import SCHEMES, Init, draw
 
 DENSE_KEYS = tuple(keys.DENSE)
 ACTIVATION_LAYER_KEYS = tuple(keys.ACTIVATION_LAYER)
+LAYER_KEYS = tuple(dict.fromkeys((*DENSE_KEYS, *ACTIVATION_LAYER_KEYS)))
+"""Every key some layer kind takes: a key outside them all is a typo, reported first."""
 INIT_KEYS = tuple(keys.INIT)
 
 
@@ -65,6 +67,8 @@ class NetworkReader:
         self.parameter_count = 0
         self.widths: list[int] = []
         """The output width of each layer, as it is read."""
+        self.target: tuple[Any, ...] = ("target",)
+        """Where the first target is written."""
 
     def layers(
         self, width: int, target_width: int | None, target_path: tuple[Any, ...]
@@ -75,6 +79,14 @@ class NetworkReader:
             raise r.fail(("layers",), "a non-empty list of layers", value)
         if len(value) > limits.MAX_LAYERS:
             raise r.fail(("layers",), f"at most {limits.MAX_LAYERS:,} layers (the size cap)", value)
+        for i, item in enumerate(value):
+            # A typo'd key (weight:) would change what kind the layer is read as, and the
+            # errors that follow would blame the wrong place: unknown keys first.
+            r.mapping(
+                item, ("layers", i), "a layer: a mapping with weights (or units) and activation"
+            )
+            r.keys(item, ("layers", i), LAYER_KEYS)
+        self.target = target_path
         last_dense = max((i for i, v in enumerate(value) if is_dense(v)), default=-1)
         if last_dense < 0 and target_width is not None and target_width != width:
             raise r.error(
@@ -123,6 +135,8 @@ class NetworkReader:
                 value["weights"], (*path, "weights"), "weights: a number, a row or a matrix"
             )
             expected = Shape(shape.rows if rows is None else rows, width)
+            if rows is not None and shape.cols == width and shape.rows != rows:
+                self.check_target_width(rows, shape.rows, i)
             if shape != expected:
                 raise r.error(
                     (*path, "weights"),
@@ -142,6 +156,19 @@ class NetworkReader:
         return Layer(
             i + 1, activation, readonly(weights), readonly(bias), self.name(value, path), init
         )
+
+    def check_target_width(self, values: int, outputs: int, i: int) -> None:
+        """A target written as a list states its width: when the network's last dense layer
+        gives another, say so at the target (a number target leaves the blame on the weights).
+        """
+        value = self.r.value_at(self.target)
+        if isinstance(value, list):
+            raise self.r.error(
+                self.target,
+                f"the target has {plural(values, 'value')} but the network has "
+                f"{plural(outputs, 'output')} (layer {i + 1} has {plural(outputs, 'neuron')}); "
+                f"expected {plural(outputs, 'value')}, or {plural(values, 'neuron')} in layer {i + 1}",
+            )
 
     def name(self, value: dict[str, Any], path: tuple[Any, ...]) -> str | None:
         return (
@@ -199,6 +226,13 @@ class NetworkReader:
             parameter = r.positive(
                 spec[scheme.parameter], (*init_path, scheme.parameter), f"a {scheme.parameter} > 0"
             )
+            if parameter > 1e300:
+                # U(−limit, limit) needs 2·limit finite, and N(0, std²) draws several std.
+                raise r.fail(
+                    (*init_path, scheme.parameter),
+                    f"a {scheme.parameter} > 0 and at most 1e300",
+                    spec[scheme.parameter],
+                )
         seed = r.integer(
             spec.get("seed", 0), (*init_path, "seed"), "a seed: a whole number ≥ 0", 0, 2**63 - 1
         )

@@ -27,7 +27,7 @@ from backprop_cli.load.reader import MISSING, Reader
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import YMap, parse
-from backprop_cli.nn import LOSSES, Loss
+from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 
 TOP_KEYS = tuple(keys.TOP)
 
@@ -142,7 +142,7 @@ class _Loader:
 
     def problem(self) -> Problem:
         r, doc = self.r, self.doc
-        r.keys(doc, (), TOP_KEYS)
+        r.keys(doc, (), TOP_KEYS, keys.TOP_NEAR_MISSES)
         for key in ("layers", "loss"):
             if key not in doc:
                 raise r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)")
@@ -184,14 +184,20 @@ class _Loader:
     def loss(self) -> LossSpec:
         r, value = self.r, self.doc["loss"]
         path: tuple[str, ...] = ("loss",)
-        names = sorted(LOSSES)
         scale = 1.0
         if isinstance(value, dict):
             r.keys(value, path, tuple(keys.LOSS))
             if "scale" in value:
                 scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")
             value, path = value.get("name", MISSING), (*path, "name")
-        name = r.choice(value, path, "a loss name", names)
+        name = r.choice(
+            value,
+            path,
+            "a loss name",
+            tuple(LOSSES),
+            shown=LOSS_NAMES,
+            near_misses=LOSS_NEAR_MISSES,
+        )
         return LossSpec(LOSSES[name](), scale)
 
     def learning_rate(self) -> float | None:
@@ -255,11 +261,25 @@ class _Loader:
                 item.get("set", MISSING), (*path, "set"), "set: a mapping of PATH: VALUE"
             )
             origin = format_path(path) + ".set"
-            document = base
+            for key in changes:
+                if str(key).split(".")[0] == "variants":
+                    raise r.error(
+                        (*path, "set", key),
+                        f"expected a path outside variants (a variant cannot have variants of "
+                        f"its own), got {key!r}",
+                    )
             try:
                 parsed = overrides.from_mapping(changes, origin)
-                for change in parsed:
+            except BackpropError as error:
+                raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
+            document = base
+            for change in parsed:
+                try:
                     document = overrides.apply(document, change, r.source)
+                except BackpropError as error:
+                    detail = str(error).split(f"{change.origin}: ", 1)[-1]
+                    raise r.error((*path, "set", change.path), detail) from None
+            try:
                 problem = _Loader(Reader(document, r.source), self.stem, False).problem()
             except ProblemError as error:
                 raise r.error(
@@ -268,7 +288,5 @@ class _Loader:
                     if not error.path
                     else f"in this variant, {format_path(error.path)}: {error.detail}",
                 ) from None
-            except BackpropError as error:
-                raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
             result.append(Variant(name, tuple((c.path, c.value) for c in parsed), problem))
         return tuple(result)

@@ -7,7 +7,7 @@ added to its ``*_TYPES`` tuple; nothing else changes.
 from __future__ import annotations
 
 from backprop_cli.nn.activations import ACTIVATION_TYPES, Activation
-from backprop_cli.nn.losses import LOSS_TYPES, Loss
+from backprop_cli.nn.losses import LOSS_NEAR_MISSES, LOSS_TYPES, Loss
 
 ACTIVATIONS: dict[str, type[Activation]] = {
     name: kind for kind in ACTIVATION_TYPES for name in (kind.name, *kind.aliases)
@@ -19,4 +19,7 @@ LOSSES: dict[str, type[Loss]] = {
 }
 """Every loss name and alias → its class."""
 
-__all__ = ["ACTIVATIONS", "LOSSES", "Activation", "Loss"]
+LOSS_NAMES = tuple(sorted(kind.name for kind in LOSS_TYPES))
+"""The losses by their own names (as messages list them; aliases are accepted too)."""
+
+__all__ = ["ACTIVATIONS", "LOSSES", "LOSS_NAMES", "LOSS_NEAR_MISSES", "Activation", "Loss"]
