@@ -79,13 +79,10 @@ class NetworkReader:
             raise r.fail(("layers",), "a non-empty list of layers", value)
         if len(value) > limits.MAX_LAYERS:
             raise r.fail(("layers",), f"at most {limits.MAX_LAYERS:,} layers (the size cap)", value)
-        for i, item in enumerate(value):
-            # A typo'd key (weight:) would change what kind the layer is read as, and the
-            # errors that follow would blame the wrong place: unknown keys first.
-            r.mapping(
-                item, ("layers", i), "a layer: a mapping with weights (or units) and activation"
-            )
-            r.keys(item, ("layers", i), LAYER_KEYS)
+        found = len(r.errors or ())
+        self.check_keys()
+        if r.errors and len(r.errors) > found:
+            raise r.errors[-1]  # the layers' kinds are in doubt: what follows would mislead
         self.target = target_path
         last_dense = max((i for i, v in enumerate(value) if is_dense(v)), default=-1)
         if last_dense < 0 and target_width is not None and target_width != width:
@@ -102,6 +99,18 @@ class NetworkReader:
             self.widths.append(width)
             layers.append(layer)
         return tuple(layers)
+
+    def check_keys(self) -> None:
+        """Every layer is a mapping of keys some layer kind takes.
+
+        A typo'd key (``weight:``) would change what kind the layer is read as, and the
+        errors that follow would blame the wrong place: unknown keys are reported first.
+        """
+        value = self.doc["layers"]
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            path = ("layers", i)
+            self.r.mapping(item, path, "a layer: a mapping with weights (or units) and activation")
+            self.r.keys(item, path, LAYER_KEYS)
 
     def layer(self, value: Any, i: int, width: int, rows: int | None) -> Layer:
         r, path = self.r, ("layers", i)
@@ -123,8 +132,8 @@ class NetworkReader:
                 )
             return Layer(
                 i + 1,
-                self.activation(value["activation"], (*path, "activation")),
-                name=self.name(value, path),
+                self.activation_or_identity(value["activation"], (*path, "activation")),
+                name=r.attempt(lambda: self.name(value, path)),
             )
         r.keys(value, path, DENSE_KEYS)
         if "weights" in value and "units" in value:
@@ -151,10 +160,21 @@ class NetworkReader:
                 )
         else:
             weights, init = self.drawn(value, path, width, rows)
-        bias = self.bias(value.get("bias", 0.0), (*path, "bias"), weights.shape[0])
-        activation = self.activation(value.get("activation", "identity"), (*path, "activation"))
+        # The bias, activation and name do not change the width the next layer takes: when
+        # every error is wanted, the reading goes on past theirs.
+        units = weights.shape[0]
+        bias = r.attempt(lambda: self.bias(value.get("bias", 0.0), (*path, "bias"), units))
+        activation = self.activation_or_identity(
+            value.get("activation", "identity"), (*path, "activation")
+        )
+        name = r.attempt(lambda: self.name(value, path))
         return Layer(
-            i + 1, activation, readonly(weights), readonly(bias), self.name(value, path), init
+            i + 1,
+            activation,
+            readonly(weights),
+            readonly(np.zeros(units) if bias is None else bias),
+            name,
+            init,
         )
 
     def check_target_width(self, values: int, outputs: int, i: int) -> None:
@@ -247,6 +267,11 @@ class NetworkReader:
         if found != units:
             raise r.error(path, f"expected {plural(units, 'value')} (one per neuron), got {found}")
         return r.vector(value, path, "a bias")
+
+    def activation_or_identity(self, value: Any, path: tuple[Any, ...]) -> Activation:
+        """The activation; identity in its place when it is wrong and every error is wanted."""
+        activation = self.r.attempt(lambda: self.activation(value, path))
+        return ACTIVATIONS["identity"]() if activation is None else activation
 
     def activation(self, value: Any, path: tuple[Any, ...]) -> Activation:
         r = self.r

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from backprop_cli.errors import BackpropError, ProblemError, format_path
+from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
@@ -88,14 +88,19 @@ class Problem:
 # --- loading ----------------------------------------------------------------
 
 
-def load(file: str, assignments: Sequence[str] = ()) -> Problem:
-    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments."""
-    return load_source(
-        open_source(file), [overrides.parse_assignment(text) for text in assignments]
-    )
+def load(file: str, assignments: Sequence[str] = (), *, every_error: bool = False) -> Problem:
+    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments.
+
+    ``every_error``: on a bad file raise `ProblemErrors` with every error the loader can find
+    (it goes on where what follows does not depend on what failed), not only the first.
+    """
+    changes = [overrides.parse_assignment(text) for text in assignments]
+    return load_source(open_source(file), changes, every_error=every_error)
 
 
-def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> Problem:
+def load_source(
+    source: Source, changes: Sequence[overrides.Override] = (), *, every_error: bool = False
+) -> Problem:
     document = parse(source.text, source.label)
     if document is None:
         raise ProblemError(
@@ -107,14 +112,19 @@ def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> P
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    return _build(document, source, changes, with_variants=True)
+    return _build(document, source, changes, with_variants=True, every_error=every_error)
 
 
 def _build(
-    document: YMap, source: Source, changes: Sequence[overrides.Override], with_variants: bool
+    document: YMap,
+    source: Source,
+    changes: Sequence[overrides.Override],
+    with_variants: bool,
+    every_error: bool = False,
 ) -> Problem:
+    reader = Reader(document, source.label, errors=[] if every_error else None)
     try:
-        return _Loader(Reader(document, source.label), source.stem, with_variants).problem()
+        return _Loader(reader, source.stem, with_variants).problem()
     except ProblemError as error:
         for change in changes:
             changed = tuple(str(part) for part in error.path[: len(change.parts)])
@@ -145,36 +155,63 @@ class _Loader:
         r.keys(doc, (), TOP_KEYS, keys.TOP_NEAR_MISSES)
         for key in ("layers", "loss"):
             if key not in doc:
-                raise r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)")
-        loss = self.loss()
-        x, targets, batched = self.data.read()
-        learning_rate = self.learning_rate()
-        steps = self.steps(learning_rate)
-        target_width = self.data.target_width(targets, loss.function)
-        layers = self.network.layers(x.shape[1], target_width, self.data.target_path())
-        source = f"layer {len(layers)}"
-        y, class_index = self.data.targets(targets, self.network.widths[-1], source, loss.function)
+                r.report(r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)"))
+        # Each part is read on its own where it can be; what depends on a part that failed is
+        # left out (the layers need the input width, the targets the layers and the loss).
+        loss = r.attempt(self.loss) if "loss" in doc else None
+        data = r.attempt(self.data.read)
+        learning_rate = r.attempt(self.learning_rate)
+        rate_failed = "learning_rate" in doc and learning_rate is None
+        steps = None if rate_failed else r.attempt(lambda: self.steps(learning_rate))
+        title = r.attempt(lambda: self.optional_text("title"))
+        description = r.attempt(lambda: self.optional_text("description"))
+        tasks = r.attempt(self.tasks)
+        notes = r.attempt(lambda: self.optional_text("notes"))
+        layers = y = class_index = None
+        if data is not None and "layers" in doc:
+            x, targets, batched = data
+            target_path = self.data.target_path()
+            target_width = (
+                None
+                if loss is None
+                else r.attempt(lambda: self.data.target_width(targets, loss.function))
+            )
+            layers = r.attempt(lambda: self.network.layers(x.shape[1], target_width, target_path))
+            if layers is not None and loss is not None:
+                width, source = self.network.widths[-1], f"layer {len(layers)}"
+                read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
+                y, class_index = read if read is not None else (None, None)
+        elif "layers" in doc:
+            r.attempt(self.network.check_keys)
+        if r.errors:
+            raise ProblemErrors(r.errors)
+        assert data is not None and loss is not None and layers is not None and y is not None
+        assert steps is not None and tasks is not None and class_index is not None
+        x, _, batched = data
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
         return Problem(
             source=r.source,
-            title=r.text(self.get("title"), ("title",)) if "title" in doc else self.stem,
+            title=self.stem if title is None else title,
             x=readonly(x),
             y=readonly(y),
             layers=layers,
             loss=loss,
             batched=batched,
             class_index=class_index,
-            description=self.optional_text("description"),
-            tasks=r.texts(doc["tasks"], ("tasks",), "a list of task statements")
-            if "tasks" in doc
-            else (),
+            description=description,
+            tasks=tasks,
             learning_rate=learning_rate,
             steps=steps,
-            notes=self.optional_text("notes"),
+            notes=notes,
             variants=variants,
             document=doc,
         )
+
+    def tasks(self) -> tuple[str, ...]:
+        if "tasks" not in self.doc:
+            return ()
+        return self.r.texts(self.doc["tasks"], ("tasks",), "a list of task statements")
 
     def optional_text(self, key: str) -> str | None:
         return self.r.text(self.doc[key], (key,)) if key in self.doc else None

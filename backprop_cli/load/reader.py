@@ -12,14 +12,16 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from backprop_cli.errors import Path, ProblemError
 from backprop_cli.load.yaml_source import line_of
+
+T = TypeVar("T")
 
 
 class _Missing:
@@ -122,6 +124,23 @@ class Reader:
     source: str
     note: str = ""
     """Appended to the place in messages, e.g. ``(set by --set input=2)``."""
+    errors: list[ProblemError] | None = None
+    """When a list (``validate``), errors that do not stop the reading are added to it, and
+    the reader goes on (an unknown key is left out); when None, the first error is raised."""
+
+    def report(self, error: ProblemError) -> None:
+        """Raise ``error``, or keep it and go on when collecting every error."""
+        if self.errors is None:
+            raise error
+        self.errors.append(error)
+
+    def attempt(self, read: Callable[[], T]) -> T | None:
+        """``read()``; when it fails and every error is wanted, None (the error is kept)."""
+        try:
+            return read()
+        except ProblemError as error:
+            self.report(error)
+            return None
 
     def fail(
         self, path: Path, expected: str, found: Any = MISSING, *, hint: str = ""
@@ -168,7 +187,7 @@ class Reader:
                     hint = did_you_mean(key, allowed)
                 expected = "one of the keys " + ", ".join(allowed)
                 message = f"unknown key {key!r}{hint}; expected {expected}"
-                raise self.error((*path, key), message)
+                self.report(self.error((*path, key), message))
 
     # --- scalars --------------------------------------------------------
 

@@ -291,6 +291,7 @@ def parse(text: str, source: str) -> Any:
             f"YAML does not allow the control character {_character(chr(error.character))} "
             f"(line {line}, column {column}); remove it",
             line,
+            column=column,
         ) from None
     except yaml.YAMLError as error:
         raise ProblemError(source, (), f"YAML syntax error: {error}") from None
@@ -335,6 +336,9 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, source: str) -> Proble
             f"YAML does not allow tabs for indentation (line {line}, column {column}); "
             "indent with spaces",
             line,
+            column=column,
         )
     problem = error.problem or error.context or "unreadable YAML"
-    return ProblemError(source, (), f"YAML syntax error: {problem} (column {column})", line)
+    return ProblemError(
+        source, (), f"YAML syntax error: {problem} (column {column})", line, column=column
+    )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions
+from backprop_cli.render import FORMAT_VERSION, RenderOptions
 from backprop_cli.render.jsonwriter import Array, dumps, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
@@ -103,7 +103,8 @@ class _Report:
             "insights": [{"kind": i.kind, "message": self.message(i.message)} for i in s.insights],
             "gradient_check": check,
         }
-        if with_variants:
+        if with_variants:  # the top-level report (a variant's report has the same shape)
+            result = {"format_version": FORMAT_VERSION, **result}
             result["variants"] = [
                 {
                     "name": v.name,
