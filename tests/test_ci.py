@@ -364,3 +364,15 @@ def test_the_action_script_validates_checks_and_writes_junit(run: Any, tmp_path:
     assert bad.stdout.startswith(
         "::error file=p/mlp-1-1.answers.yaml,line=8,title=backprop check::"
     )
+
+
+def test_docs_ci_names_the_real_hooks_and_action_inputs() -> None:
+    docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(docs.split("```yaml\n", 1)[1].split("```", 1)[0])
+    assert [h["id"] for h in config["repos"][0]["hooks"]] == [h["id"] for h in hooks]
+    assert all(h["language"] == "python" and h["files"] == r"\.ya?ml$" for h in hooks)
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    for name in action["inputs"]:
+        assert f"{name}:" in docs or f"`{name}`" in docs, name
