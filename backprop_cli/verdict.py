@@ -94,6 +94,11 @@ def check(
             "(without --answers, each problem is checked against the key beside it)"
         )
     checks = [(files[0], answers)] if answers is not None else pairs(files)
+    if not checks and not quiet:  # --quiet (the pre-commit hook): no key, nothing to check
+        raise BackpropError(
+            f"{files[0]}: no answer key among or beside the FILEs: give --answers ANSWERS.yaml, "
+            "or put NAME.answers.yaml beside NAME.yaml"
+        )
     verdict = Verdict()
     suites: list[formats.Suite] = []
     reports = []

@@ -376,3 +376,13 @@ def test_docs_ci_names_the_real_hooks_and_action_inputs() -> None:
     assert action["runs"]["using"] == "composite"
     for name in action["inputs"]:
         assert f"{name}:" in docs or f"`{name}`" in docs, name
+
+
+def test_check_without_answers_or_keys_says_how(run: Any) -> None:
+    result = run("check", "ex1")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "ex1: no answer key among or beside the FILEs: give --answers ANSWERS.yaml, "
+        "or put NAME.answers.yaml beside NAME.yaml\n"
+    )
+    assert run("check", "ex1", "--quiet").exit_code == 0  # the pre-commit hook's case
