@@ -250,3 +250,14 @@ def test_a_set_value_with_a_newline_is_one_line(run: Any) -> None:
         "--set input=[1,\\n2: expected VALUE to be YAML, got an error: "
         "did not find expected ',' or ']' (column 1)\n"
     )
+
+
+def test_an_empty_or_too_long_file_name_is_one_line(run: Any) -> None:
+    for command in ("solve", "validate"):
+        result = run(command, "")
+        assert result.exit_code == 2
+        assert result.stderr == "'': expected a file name, got an empty argument\n"
+    long_name = "a" * 300 + ".yaml"
+    result = run("solve", long_name)
+    assert result.exit_code == 2
+    assert result.stderr == f"{long_name}: cannot read the file: File name too long\n"

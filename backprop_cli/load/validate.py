@@ -32,7 +32,7 @@ def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | list[Backpro
 
 def is_folder(argument: str) -> bool:
     try:
-        return argument != "-" and Path(argument).is_dir()
+        return argument not in ("", "-") and Path(argument).is_dir()
     except (OSError, ValueError):  # a name too long for the system, or with a NUL
         return False
 
