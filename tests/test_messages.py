@@ -113,7 +113,7 @@ def test_a_typo_in_a_layer_key_is_reported_before_shapes(run: Any, write: Any) -
     text = GOOD.replace("weights: [0.5, 0.6]", "weight: [0.5, 0.6]")
     assert fails(run, write, text) == (
         "p.yaml:7: layers[1].weight (layer 2): unknown key 'weight' (did you mean 'weights'?); "
-        "expected one of the keys weights, units, init, bias, activation, name"
+        "expected one of the keys weights, units, init, bias, activation, name, type"
     )
 
 

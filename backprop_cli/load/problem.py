@@ -14,24 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
-from backprop_cli.load.network import Layer, NetworkReader, readonly
-from backprop_cli.load.reader import MISSING, Reader
+from backprop_cli.load.network import Layer, NetworkReader
+from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import YMap, parse
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
+from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
 
-__all__ = ["Layer", "LossSpec", "Problem", "Variant", "load", "load_source"]
+__all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class Problem:
+    kind: ClassVar[str] = "network"
     source: str
     title: str
     x: np.ndarray
@@ -66,6 +69,8 @@ class Problem:
     description: str | None = None
     tasks: tuple[str, ...] = ()
     learning_rate: float | None = None
+    optimizer: Optimizer | None = None
+    """How the parameters are updated (None: no update is asked for)."""
     steps: int = 1
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
@@ -79,6 +84,11 @@ class Problem:
     @property
     def outputs(self) -> int:
         return int(self.y.shape[1])
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Values per sample of x and of each layer's output."""
+        return (int(self.x.shape[1]), *(layer.width for layer in self.layers))
 
     @property
     def parameters(self) -> int:
@@ -112,19 +122,17 @@ def load_source(
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    return _build(document, source, changes, with_variants=True, every_error=every_error)
+    problem: Problem = _build(document, source, changes, every_error)
+    return problem
 
 
 def _build(
-    document: YMap,
-    source: Source,
-    changes: Sequence[overrides.Override],
-    with_variants: bool,
-    every_error: bool = False,
-) -> Problem:
-    reader = Reader(document, source.label, errors=[] if every_error else None)
+    document: YMap, source: Source, changes: Sequence[overrides.Override], every_error: bool
+) -> Any:
+    """The problem of the kind the document selects (`kinds`), ``--set`` errors without a line."""
     try:
-        return _Loader(reader, source.stem, with_variants).problem()
+        kind = kinds.select(document)
+        return kind.build(document, source.label, source.stem, every_error=every_error)
     except ProblemError as error:
         for change in changes:
             changed = tuple(str(part) for part in error.path[: len(change.parts)])
@@ -134,6 +142,12 @@ def _build(
                     error.source, error.path, error.detail, None, f"(set by {change.origin})"
                 ) from None
         raise
+
+
+def build_network(document: YMap, source: str, stem: str, every_error: bool = False) -> Problem:
+    """The network problem of a parsed document (the network kind's loader entry)."""
+    reader = Reader(document, source, errors=[] if every_error else None)
+    return _Loader(reader, stem, with_variants=True).problem()
 
 
 class _Loader:
@@ -176,6 +190,7 @@ class _Loader:
                 if loss is None
                 else r.attempt(lambda: self.data.target_width(targets, loss.function))
             )
+            self.network.samples = int(x.shape[0])
             layers = r.attempt(lambda: self.network.layers(x.shape[1], target_width, target_path))
             if layers is not None and loss is not None:
                 width, source = self.network.widths[-1], f"layer {len(layers)}"
@@ -202,6 +217,9 @@ class _Loader:
             description=description,
             tasks=tasks,
             learning_rate=learning_rate,
+            optimizer=None
+            if learning_rate is None
+            else OPTIMIZERS["gradient_descent"](learning_rate),
             steps=steps,
             notes=notes,
             variants=variants,
