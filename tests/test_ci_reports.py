@@ -386,3 +386,15 @@ def test_check_without_answers_or_keys_says_how(run: Any) -> None:
         "or put NAME.answers.yaml beside NAME.yaml\n"
     )
     assert run("check", "ex1", "--quiet").exit_code == 0  # the pre-commit hook's case
+
+
+def test_a_check_that_cannot_run_is_a_junit_error(run: Any, tmp_path: Path) -> None:
+    folder(tmp_path, s__yaml=GOOD, s__answers__yaml="answers: {outptu: 0.5}\n")
+    result = in_folder(tmp_path, run, "check", "s.yaml", "-f", "junit")
+    assert result.exit_code == 2
+    message = "s.answers.yaml:1: answers.outptu: unknown quantity 'outptu' (did you mean 'output'?)"
+    assert result.stderr.startswith(message)
+    suite = ElementTree.fromstring(result.stdout).find("testsuite")
+    assert suite is not None and (suite.get("errors"), suite.get("failures")) == ("1", "0")
+    error = suite.find("testcase/error")
+    assert error is not None and (error.get("message") or "").startswith(message)
