@@ -116,7 +116,7 @@ def check(
         suites.append(formats.grading_suite(data))
         if not grading.passed:
             verdict.exit_code = max(verdict.exit_code, 1)
-        if fmt in (GradingFormat.RICH, GradingFormat.PLAIN) and not (quiet and grading.passed):
+        if fmt in (GradingFormat.RICH, GradingFormat.PLAIN) and not quiet:
             texts.append(render(fmt, grading, options))
     if github:
         verdict.annotated, verdict.annotations = True, formats.github(suites)
@@ -134,6 +134,6 @@ def check(
         verdict.report = json.dumps(data_out, ensure_ascii=False, indent=2) + "\n"
     elif fmt == GradingFormat.JUNIT:
         verdict.report = formats.junit(suites, "backprop check")
-    elif not quiet:
+    else:
         verdict.report = "\n".join(texts)
     return verdict
