@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from test_fuzz import BASES, parent, paths
+from hypothesis import HealthCheck, given, settings
+from test_fuzz import BASES, mutated, parent, paths
 from typer.testing import CliRunner
 
 from backprop_cli.cli import app
@@ -167,3 +168,20 @@ def test_odd_unicode_in_every_name(name: str, tmp_path: Path) -> None:
         result = run("validate", str(path))
         one_line_or_success(result, str(path))
         assert result.exit_code == 2
+
+
+@given(doc=mutated())
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+def test_validate_goes_on_past_errors_without_a_traceback(doc: Any, tmp_path_factory: Any) -> None:
+    # validate reads on past an error where it can (every error of a file): the placeholders
+    # it reads on with must never reach code that cannot take them.
+    path = tmp_path_factory.mktemp("fuzz") / "p.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code in (0, 2), result.stderr
+    lines = result.stderr.splitlines()
+    assert all(line.startswith(str(path)) for line in lines), lines
+    assert (result.exit_code == 2) == bool(lines)
+    if result.exit_code == 2:  # solve stops at the first of them
+        solved = run("solve", str(path), "--format", "json")
+        assert solved.exit_code == 2 and solved.stderr.splitlines()[0] in lines
