@@ -134,6 +134,11 @@ class LayerReading(Protocol):
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None: ...
 
+    def check_target_width(self, values: int, outputs: int, index: int) -> None:
+        """Refuse a list target of ``values`` values when the last resizing layer (layers[index])
+        gives ``outputs``: the message blames the target, not the layer."""
+        ...
+
     @property
     def samples(self) -> int:
         """The problem's number of samples (a batch statistic needs at least 2)."""
