@@ -2,7 +2,8 @@
 
 Rich prints the same renderables as `backprop solve` does in a terminal to a
 recording console, then exports what it recorded, colours included, so the
-page or image looks like the terminal. A control character in a problem's
+page or image looks like the terminal; on the page a loss chart is drawn as
+an SVG line chart instead of its text. A control character in a problem's
 text (which XML forbids) is shown as its Unicode picture: ␀, ␛.
 
 The HTML page is titled with the problems' titles, and every colour on its
@@ -16,12 +17,15 @@ from __future__ import annotations
 
 import html as html_text
 import re
+import secrets
 from collections.abc import Sequence
 
 from rich._export_format import CONSOLE_SVG_FORMAT
 from rich.console import Console
+from rich.text import Text
 
-from backprop_cli.render import RenderOptions, rich
+from backprop_cli.render import RenderOptions, rich, svg_chart
+from backprop_cli.render.document import Chart
 from backprop_cli.render.svgboxes import draw_boxes
 from backprop_cli.solve.records import Solution
 
@@ -96,13 +100,34 @@ def _recorded(solutions: Sequence[Solution], options: RenderOptions) -> Console:
 
 
 def html(solutions: Sequence[Solution], options: RenderOptions) -> str:
-    """A standalone HTML page, its styles inline, titled with the problems' titles."""
+    """A standalone HTML page, titled with the problems' titles, its styles inline and
+    readable on white; each loss chart an SVG line chart.
+
+    A chart is printed as a marker line no text can hold (a random token),
+    which the page's ``<pre>`` is closed and reopened around.
+    """
+    token = secrets.token_hex(8)
+    drawn: list[Chart] = []
+
+    def marker(block: Chart) -> Text:
+        drawn.append(block)
+        return Text(f"{token}:{len(drawn) - 1}")
+
+    console = rich.console(options, record=True)
+    for renderable in rich.renderables(solutions, options, marker):
+        console.print(renderable)
     title = html_text.escape(_title(solutions)).replace("{", "{{").replace("}", "}}")
-    page = _recorded(solutions, options).export_html(
-        inline_styles=True, code_format=HTML_FORMAT.format(title=title)
-    )
+    page = console.export_html(inline_styles=True, code_format=HTML_FORMAT.format(title=title))
     page = re.sub(r"(?<![-\w])color: (#[0-9a-f]{6})", lambda m: f"color: {readable(m[1])}", page)
-    return _pictured(page)
+    page = _pictured(page)
+    opening = re.search(r"<pre[^>]*><code[^>]*>", page)
+    assert opening is not None
+
+    def chart(match: re.Match[str]) -> str:
+        figure = svg_chart.svg(drawn[int(match[1])], options.precision)
+        return f"</code></pre>\n<figure>{figure}</figure>\n{opening[0]}"
+
+    return re.sub(rf"{token}:(\d+) *\n", chart, page)
 
 
 def svg(solutions: Sequence[Solution], options: RenderOptions) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions, equation_rows, terminal_common
+from backprop_cli.render import RenderOptions, equation_rows, mermaid, terminal_common
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -25,11 +25,13 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.latexprose import typeset
 from backprop_cli.render.layout import layout
+from backprop_cli.render.textmath import TextMath
 from backprop_cli.solve.records import Solution
 
 _SYNTAX = re.compile(r"([\\`*_\[\]<>#|$~&])")
@@ -60,6 +62,8 @@ class _Writer:
     inline: LatexMath
     """For formulas in the text, which may be broken across lines."""
     precision: int
+    text: TextMath
+    """For the drawings, whose labels are text."""
     student: str | None = None
     """Who hands the document in, under each problem's title."""
 
@@ -129,6 +133,11 @@ def _chart(block: Chart, w: _Writer) -> list[str]:
     return ["```text", *lines, "```", ""]
 
 
+def _picture(block: Picture, w: _Writer) -> list[str]:
+    note = [escape(block.note).strip(), ""] if block.note else []
+    return [*mermaid.flowchart(block, w.text), "", *note]
+
+
 WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
@@ -137,6 +146,7 @@ WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 
@@ -149,6 +159,7 @@ def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         latex_math(options.precision, options.max_rows),
         latex_math(options.precision, options.max_rows, inline=True),
         options.precision,
+        terminal_common.writer(options),
         options.student,
     )
     documents = [
