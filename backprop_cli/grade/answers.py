@@ -4,7 +4,7 @@
       output: 0.6817          # a number matches a one-element quantity
       loss: 0.1013
       dW2: [[-0.086, -0.1037]]
-    tolerance: {abs: 1e-4, rel: 5e-3}   # optional
+    tolerance: {rel: 5e-3}   # optional (abs: an absolute floor)
 
 Read with the same safe YAML reader as problem files; every error names the
 file, the line, the place and what was expected (exit status 2). `key`
@@ -22,6 +22,7 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.grade.quantities import Graph, Quantity
+from backprop_cli.grade.tolerance import Tolerance
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import parse
@@ -30,26 +31,6 @@ from backprop_cli.solve.records import Solution
 KEYS = ("answers", "tolerance")
 TOLERANCE_KEYS = ("abs", "rel")
 _NAME = re.compile(r"(z|a|delta|dW|db|W|b)(\d+)(_new)?\Z")
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """A given value is right when every entry is within ``abs`` or ``rel``·|expected|."""
-
-    abs: float = 1e-4
-    """Any rounding to 4 decimal places is within it: for values near 0, where relative error means nothing."""
-    rel: float = 5e-3
-    """Any rounding to 3 significant digits is within it (half a unit of the third digit is ≤ 0.5 %)."""
-
-    def close(self, given: np.ndarray, expected: np.ndarray) -> bool:
-        if given.shape != expected.shape:
-            return False
-        with np.errstate(all="ignore"):
-            allowed = np.maximum(self.abs, self.rel * np.abs(expected))
-            return bool(np.all(np.abs(given - expected) <= allowed))
-
-    def __str__(self) -> str:
-        return f"within {self.rel * 100:g}% of the expected value or {self.abs:g} of it, whichever is larger"
 
 
 @dataclass(frozen=True)

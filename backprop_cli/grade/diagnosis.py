@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.grade.answers import Tolerance
 from backprop_cli.grade.mistakes import MISTAKES, Mistake, Places
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
+from backprop_cli.grade.tolerance import Tolerance
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,9 @@ def explain(
         for mistake in MISTAKES:
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
-                if tolerance.close(value, wrong) and not tolerance.close(wrong, correct):
+                if tolerance.matches(value, wrong, q.start) and not tolerance.close(
+                    wrong, correct, q.start
+                ):
                     source = None if places == (q,) else places[0].name
                     return Found(
                         mistake.kind, mistake.title, mistake.explain(graph, places, q), source

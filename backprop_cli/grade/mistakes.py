@@ -86,7 +86,7 @@ HALF = Mistake(
     upstream=True,
 )
 
-# --- a flipped sign, a transposed matrix ---------------------------------------
+# --- a flipped sign; the layout of a transposed matrix ---------------------------
 
 _BACKWARD = ("delta", "dW", "db", "dx")
 
@@ -109,7 +109,8 @@ SIGN = Mistake(
 )
 
 
-def _transposed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+def transposed_explain(graph: Graph, q: Quantity) -> Message:
+    """Right numbers with rows and columns swapped: a matter of layout, not a mistake to replay."""
     if q.kind == "dW":
         prev = "x" if q.layer == 1 else f"a{q.number - 1}"
         return (
@@ -124,14 +125,6 @@ def _transposed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
         )
     return ("The numbers are right but transposed: a batch has one row per sample.",)
 
-
-TRANSPOSED = Mistake(
-    "transposed",
-    "transposed",
-    lambda g, q: q.oriented,
-    lambda g, q, v: q.compute(v).T,
-    _transposed_explain,
-)
 
 # --- the activation's derivative in δ --------------------------------------------
 
@@ -242,6 +235,23 @@ PLUS = Mistake(
 )
 
 
+def _not_updated_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+    theta = q.name.removesuffix("_new")
+    return (
+        f"{q.name} is {theta} itself: the update was left out. An updated parameter is judged "
+        f"by its change, {q.name} − {theta}, which must be −η·d{theta}.",
+    )
+
+
+NOT_UPDATED = Mistake(
+    "not_updated",
+    "not updated",
+    lambda g, q: q.start is not None,
+    lambda g, q, v: q.start if q.start is not None else q.compute(v),
+    _not_updated_explain,
+)
+
+
 def _new_weights_possible(graph: Graph, q: Quantity) -> bool:
     if graph.solution.update is None or graph.solution.update.steps != 1:
         return False
@@ -281,5 +291,5 @@ NEW_WEIGHTS = Mistake(
     upstream=True,
 )
 
-MISTAKES: tuple[Mistake, ...] = (HALF, SIGN, TRANSPOSED, LEFT_OUT, AT_A, PLUS, NEW_WEIGHTS)
+MISTAKES: tuple[Mistake, ...] = (HALF, SIGN, LEFT_OUT, AT_A, PLUS, NOT_UPDATED, NEW_WEIGHTS)
 """Tried in this order; the first that reproduces the given value explains it."""

@@ -46,6 +46,8 @@ class Quantity:
     """One row per sample (z, a, output, delta, dx)."""
     oriented: bool = False
     """Rows and columns mean different things (weights: neurons × inputs; a batch: samples)."""
+    start: Array | None = None
+    """An updated parameter's value before the update: it is judged by its change from it."""
 
     @property
     def number(self) -> int:
@@ -225,6 +227,7 @@ class Graph:
             l = r.index
             for kind in ("W", "b"):
                 name, expected = f"{kind}{l}_new", update.params[f"{kind}{l}"]
+                start = r.layer.weights if kind == "W" else r.layer.bias
                 compute: Callable[[Values], Array]
                 if update.steps == 1:
                     inputs: tuple[str, ...] = (f"d{kind}{l}",)
@@ -235,7 +238,15 @@ class Graph:
                     compute = partial(self.after_steps, name)
                     formula = f"{kind}{l} after {update.steps} updates"
                 yield Quantity(
-                    name, f"{kind}_new", l, expected, inputs, compute, formula, oriented=kind == "W"
+                    name,
+                    f"{kind}_new",
+                    l,
+                    expected,
+                    inputs,
+                    compute,
+                    formula,
+                    oriented=kind == "W",
+                    start=start,
                 )
 
 
