@@ -119,8 +119,9 @@ def solve(
             min=0,
             max=15,
             metavar="N",
-            help="Round every intermediate value to N decimals before it is used, as a "
-            "hand-worked answer key does (off by default).",
+            help="Round every intermediate value to N decimals (half up) before it is used, "
+            "as a hand-worked answer key does; every shown step then evaluates to its shown "
+            "result (off by default).",
             show_default=False,
         ),
     ] = None,

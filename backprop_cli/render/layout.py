@@ -173,7 +173,7 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(
             (
                 f"Textbook rounding is on: every intermediate value is rounded to "
-                f"{c.s.round_intermediate} decimals before it is used.",
+                f"{c.s.round_intermediate} decimals before it is used, half up.",
             )
         )
     yield Heading("Conventions", 2)

@@ -62,10 +62,27 @@ class Backward:
     dx: Array
 
 
+def no_rounding(v: Array) -> Array:
+    """Exact arithmetic: no value is rounded."""
+    return v
+
+
 def rounding(decimals: int | None) -> Rounding:
+    """Textbook rounding to ``decimals`` places: half away from zero, as a person rounds
+    (0.125 → 0.13, −0.125 → −0.13; NumPy's own rounds half to even). A value a hair below
+    the half because of binary fractions (0.1525 is 0.15249999…) is rounded as written."""
     if decimals is None:
-        return lambda v: v
-    return lambda v: np.round(v, decimals)
+        return no_rounding
+    scale = 10.0**decimals
+
+    def half_up(v: Array) -> Array:
+        with np.errstate(all="ignore"):
+            scaled = np.abs(v) * scale * (1 + 1e-12)
+            rounded = np.copysign(np.floor(scaled + 0.5) / scale, v)
+            whole = ~(scaled < 2.0**52)  # already whole at this scale (or 1e300·10¹⁵: no overflow)
+            return np.where(whole, v, rounded + 0.0)  # + 0.0: −0.0049 rounds to 0, not −0
+
+    return half_up
 
 
 def initial_params(problem: Problem) -> Params:
@@ -81,6 +98,9 @@ def is_fused(problem: Problem) -> bool:
 
 
 def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> Forward:
+    """The forward pass and the loss. Exact, a fused loss is computed from the logits (stable
+    at ±1000); rounding, from the rounded ŷ the worked solution shows (when ŷ is in the loss's
+    range), so that its loss line evaluates to its result."""
     a = problem.x
     a_prevs, zs, activations = [], [], []
     for layer, p in zip(problem.layers, params, strict=True):
@@ -91,7 +111,7 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         activations.append(a)
     loss = problem.loss.function
     fused = is_fused(problem)
-    if fused:
+    if fused and (rnd is no_rounding or loss.output_error(a) is not None):
         per_sample = loss.fused_value(zs[-1], problem.y)
     else:
         problem_text = loss.output_error(a)
@@ -126,7 +146,7 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         if i == count - 1 and fwd.fused:
             d = rnd(scale / n * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
         elif f.elementwise:
-            fprime[i] = rnd(f.grad(fwd.z[i], fwd.a[i]))
+            fprime[i] = f.grad(fwd.z[i], fwd.a[i])  # not rounded: shown only inside δ's step
             d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)
         else:
             d = rnd(f.backward(fwd.z[i], fwd.a[i], g))  # δ = Jᵀ ∂L/∂a (softmax)
