@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.grade.mistakes import MISTAKES, Mistake, Places
+from backprop_cli.grade.mistake import Mistake, Places
+from backprop_cli.grade.mistakes import MISTAKES
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.grade.tolerance import Tolerance
 

@@ -1,90 +1,19 @@
 """Common mistakes of hand-worked backpropagation, each where it can be made and in plain words.
 
-A `Mistake` says where it can be made (``at``: the loss, a δ, an update …),
-what a quantity comes to when it is (``value``: computed from the student's
-own values with the formula changed), and how to say so (``explain``). A new
-mistake is one entry in `MISTAKES`, which `diagnosis` tries in order.
+A new mistake is one `Mistake` entry in `MISTAKES`, which `diagnosis` tries in
+order; the loss's own are in `loss_mistakes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.expr import Message, Text
+from backprop_cli.grade.loss_mistakes import HALF, LOG10, ONE_OVER_N, SUMMED_LOSS
+from backprop_cli.grade.mistake import Mistake, Places, carries, names
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
-from backprop_cli.load.reader import listed
-from backprop_cli.nn.losses import MSE
 from backprop_cli.solve.engine import backward, forward, initial_params, rounding, train
-
-Places = tuple[Quantity, ...]
-"""Where a mistake is made: one quantity, or several δ at once."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    kind: str
-    title: str
-    at: Callable[[Graph, Quantity], bool]
-    """Whether the mistake can be made in this quantity."""
-    value: Callable[[Graph, Quantity, Values], Array]
-    """The quantity made with the mistake, from the values before it."""
-    explain: Callable[[Graph, Places, Quantity], Message]
-    """Plain words: the mistake made in ``places``, seen in the given quantity."""
-    upstream: bool = False
-    """May be made in an earlier δ or loss the student did not give, and carry forward."""
-
-
-def _names(places: Places) -> str:
-    return listed([p.name for p in places])
-
-
-def _carries(places: Places, q: Quantity) -> str:
-    if places == (q,):
-        return ""
-    one = len(places) == 1
-    return (
-        f" The mistake is in {_names(places)}, which {'is' if one else 'are'} not among your "
-        "answers; it carries on from there."
-    )
-
-
-# --- the ½ convention of MSE and SSE -----------------------------------------
-
-
-def _squared(graph: Graph) -> bool:
-    return isinstance(graph.problem.loss.function, MSE)  # SSE is an MSE summed, not averaged
-
-
-def _factor(graph: Graph) -> float:
-    """A problem without the ½ gets halved answers from it; one with it, doubled without it."""
-    return 2.0 if graph.problem.loss.scale == 0.5 else 0.5
-
-
-def _half_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    abbreviation = graph.problem.loss.function.abbreviation
-    if _factor(graph) == 2.0:
-        return (
-            "Exactly twice the expected value: this problem's loss has the ½ "
-            "(scale 0.5, L = ½Σ(ŷ − y)²), which halves the loss and every gradient; "
-            "yours leaves it out.",
-        )
-    return (
-        "Exactly half the expected value: you used the ½ convention, L = ½Σ(ŷ − y)², "
-        f"but this problem's {abbreviation} has no ½, so its loss and every gradient "
-        "are twice yours.",
-    )
-
-
-HALF = Mistake(
-    "half_convention",
-    "the ½ convention",
-    lambda g, q: _squared(g) and (q.kind == "loss" or (q.kind == "delta" and q.layer == g.depth)),
-    lambda g, q, v: q.compute(v) * _factor(g),
-    _half_explain,
-    upstream=True,
-)
 
 # --- a flipped sign; the layout of a transposed matrix ---------------------------
 
@@ -136,8 +65,8 @@ def _has_derivative(graph: Graph, q: Quantity) -> bool:
 def _left_out_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     if len(places) > 1:
         return (
-            f"The activation's derivative is left out of {_names(places)}: each "
-            "delta = ∂L/∂a ⊙ f′(z), and yours are ∂L/∂a alone." + _carries(places, q),
+            f"The activation's derivative is left out of {names(places)}: each "
+            "delta = ∂L/∂a ⊙ f′(z), and yours are ∂L/∂a alone." + carries(places, q),
         )
     l = places[0].number
     f = graph.layer(l).activation
@@ -152,7 +81,7 @@ def _left_out_explain(graph: Graph, places: Places, q: Quantity) -> Message:
             f"The softmax Jacobian is left out of delta{l}: delta{l} = Jᵀ·{incoming} with "
             f"J = diag(s) − s·sᵀ, and yours is {incoming} alone."
         )
-    return (text + _carries(places, q),)
+    return (text + carries(places, q),)
 
 
 LEFT_OUT = Mistake(
@@ -174,8 +103,8 @@ def _at_a(graph: Graph, q: Quantity, v: Values) -> Array:
 def _at_a_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     if len(places) > 1:
         return (
-            f"The activation's derivative is taken at a instead of z in {_names(places)}: "
-            "each delta needs f′(z)." + _carries(places, q),
+            f"The activation's derivative is taken at a instead of z in {names(places)}: "
+            "each delta needs f′(z)." + carries(places, q),
         )
     l = places[0].number
     f = graph.layer(l).activation
@@ -185,7 +114,7 @@ def _at_a_explain(graph: Graph, places: Places, q: Quantity) -> Message:
         f.derivative(z, a),
         f", and yours has {f.label}′(a{l}) = ",
         f.derivative(a, f.call(a)),
-        "." + _carries(places, q),
+        "." + carries(places, q),
     )
 
 
@@ -195,6 +124,62 @@ AT_A = Mistake(
     lambda g, q: _has_derivative(g, q) and g.layer(q.number).activation.elementwise,
     _at_a,
     _at_a_explain,
+    upstream=True,
+)
+
+
+def _twice_possible(graph: Graph, q: Quantity) -> bool:
+    last = q.kind == "delta" and q.layer == graph.depth
+    return last and graph.solution.fused and graph.layer(q.number).activation.elementwise
+
+
+def _twice(graph: Graph, q: Quantity, v: Values) -> Array:
+    l, f = q.number, graph.layer(q.number).activation
+    a = graph.a_out(l, v)
+    return q.compute(v) * f.grad(v[f"z{l}"], a)  # (ŷ − y)·σ′(z): σ′ once more
+
+
+def _twice_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+    l = places[0].number
+    f = graph.layer(l).activation
+    return (
+        f"{f.label}′(z{l}) is applied twice: with {graph.problem.loss.function.abbreviation}, "
+        f"∂L/∂output·{f.label}′(z{l}) already simplifies to output − target (the "
+        f"{f.label}′ cancels); yours multiplies that by {f.label}′(z{l}) again."
+        + carries(places, q),
+    )
+
+
+TWICE = Mistake(
+    "derivative_twice",
+    "activation derivative applied twice",
+    _twice_possible,
+    _twice,
+    _twice_explain,
+    upstream=True,
+)
+
+
+def _diagonal(graph: Graph, q: Quantity, v: Values) -> Array:
+    s = graph.a_out(q.number, v)
+    return graph.grad_a(q.number, v) * s * (1 - s)  # ∂L/∂a ⊙ diag(J) = ∂L/∂a ⊙ s(1 − s)
+
+
+def _diagonal_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+    l = places[0].number
+    return (
+        f"Only the diagonal of the softmax Jacobian is used in delta{l}: yours is "
+        f"∂L/∂a{l} ⊙ s(1 − s). The softmax couples its outputs, J = diag(s) − s·sᵀ, and "
+        f"delta{l} = Jᵀ·∂L/∂a{l}: the off-diagonal terms −sᵢsⱼ are missing." + carries(places, q),
+    )
+
+
+DIAGONAL = Mistake(
+    "jacobian_diagonal_only",
+    "softmax Jacobian's diagonal only",
+    lambda g, q: q.kind == "delta" and not g.layer(q.number).activation.elementwise,
+    _diagonal,
+    _diagonal_explain,
     upstream=True,
 )
 
@@ -253,7 +238,7 @@ NOT_UPDATED = Mistake(
 
 
 def _new_weights_possible(graph: Graph, q: Quantity) -> bool:
-    if graph.solution.update is None or graph.solution.update.steps != 1:
+    if graph.solution.update is None:  # with several steps: W after the first, in the first pass
         return False
     if q.kind == "dx":
         return graph.layer(1).dense
@@ -277,8 +262,8 @@ def _new_weights_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     above = 1 if p.kind == "dx" else p.number + 1
     return (
         f"{p.name} is computed with the updated W{above}: backpropagation uses the weights of "
-        f"the forward pass (W{above}, not W{above}_new); update the weights only after every "
-        "gradient is found." + _carries(places, q),
+        f"the forward pass (W{above}, not the updated W{above}); update the weights only after every "
+        "gradient is found." + carries(places, q),
     )
 
 
@@ -291,5 +276,18 @@ NEW_WEIGHTS = Mistake(
     upstream=True,
 )
 
-MISTAKES: tuple[Mistake, ...] = (HALF, SIGN, LEFT_OUT, AT_A, PLUS, NOT_UPDATED, NEW_WEIGHTS)
+MISTAKES: tuple[Mistake, ...] = (
+    HALF,
+    SUMMED_LOSS,
+    ONE_OVER_N,
+    LOG10,
+    SIGN,
+    LEFT_OUT,
+    AT_A,
+    TWICE,
+    DIAGONAL,
+    PLUS,
+    NOT_UPDATED,
+    NEW_WEIGHTS,
+)
 """Tried in this order; the first that reproduces the given value explains it."""

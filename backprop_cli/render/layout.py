@@ -126,14 +126,21 @@ def conventions(c: Layout) -> Iterator[Block]:
             ".",
         )
     ]
-    if loss.name in ("mse", "sse") and p.loss.scale == 1:
+    ratio = loss.half_ratio(k, p.loss.scale)
+    if ratio is not None and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
         half = Mul((Frac(num(1), num(2)), Sum(Pow(residual, num(2)), "k")), dot=False)
+        if ratio == 0.5:
+            effect = "every gradient halves."
+        elif ratio == 1:
+            effect = f"the loss and every gradient are the same (½Σ over {outputs} is their mean)."
+        else:
+            effect = f"the loss and every gradient are {ratio:g} times these (½Σ is {k}/2 times the mean)."
         items.append(
             (
                 "With the ½ convention, ",
                 Rel(L, "=", half),
-                " (i.e. {name: sse, scale: 0.5}), every gradient halves.",
+                f" (i.e. {{name: sse, scale: 0.5}}), {effect}",
             )
         )
     if c.s.fused:
