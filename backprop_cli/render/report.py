@@ -88,6 +88,8 @@ class _Report:
                 "max_abs_error": number(c.max_abs_error),
                 "max_rel_error": number(c.max_rel_error),
                 "passed": c.passed,
+                "checked": c.checked,
+                "at_kink": len(c.kinks),
             }
         result: dict[str, Any] = {
             "title": p.title,
