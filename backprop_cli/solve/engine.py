@@ -25,6 +25,7 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
+from backprop_cli.solve.noise import residual_noise, weighted_sum
 from backprop_cli.solve.records import LayerResult, Solution, Update, VariantSolution
 
 Array = np.ndarray
@@ -105,11 +106,15 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
     a_prevs, zs, activations = [], [], []
     for layer, p in zip(problem.layers, params, strict=True):
         a_prevs.append(a)
-        z = a if p is None else rnd(a @ p[0].T + p[1])  # z = W a + b, one row per sample
+        kinks = layer.activation.kinks
+        z = a if p is None else rnd(weighted_sum(a, p[0], p[1], kinks))  # z = W a + b, by rows
         a = rnd(layer.activation.fn(z))
         zs.append(z)
         activations.append(a)
     loss = problem.loss.function
+    if loss.kink_at_target:  # ŷ − y of MAE: noise at 0 is 0
+        a = np.where(residual_noise(a, problem.y), problem.y, a)
+        activations[-1] = a
     fused = is_fused(problem)
     if fused and (rnd is no_rounding or loss.output_error(a) is not None):
         per_sample = loss.fused_value(zs[-1], problem.y)

@@ -13,6 +13,7 @@ import numpy as np
 
 from backprop_cli.derive.notation import Notation
 from backprop_cli.expr import Call, Expr, Frac, Message, Mul, Neg, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.solve.noise import noise, residual_noise
 from backprop_cli.solve.records import Insight, LayerResult, Solution
 
 Detector = Callable[[Solution], list[Insight]]
@@ -76,6 +77,47 @@ def dead_relu(solution: Solution) -> list[Insight]:
                 " = 0, a dead ReLU.",
             )
             found.append(Insight("dead_relu", message, r.index, j))
+    return found
+
+
+def kink_noise(solution: Solution) -> list[Insight]:
+    """A value taken as a kink because it is one in exact arithmetic (see `noise`)."""
+    found = []
+    n = Notation(solution.problem)
+    for r in solution.layers:
+        W, b, f = r.layer.weights, r.layer.bias, r.layer.activation
+        if W is None or b is None or not f.kinks:
+            continue
+        with np.errstate(all="ignore"):
+            raw = r.a_prev @ W.T + b  # as float64 computes it
+            size = np.abs(r.a_prev) @ np.abs(W).T + np.abs(b)
+        tolerance = noise(size, W.shape[1])
+        for point in f.kinks:
+            moved = (r.z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
+            for j in np.flatnonzero(np.any(moved, axis=0)):
+                i = int(np.flatnonzero(moved[:, j])[0])
+                message: Message = (
+                    n.z(r.index, int(j)),
+                    " comes out as ",
+                    num(float(raw[i, j])),
+                    " in floating-point arithmetic: rounding noise in a sum of terms of size ",
+                    num(float(size[i, j])),
+                    f". In exact arithmetic it is {point:g}, the kink of {f.label}, so it is taken "
+                    f"as {point:g}, as a worked answer has it.",
+                )
+                found.append(Insight("kink_noise", message, r.index, int(j)))
+    last = solution.layers[-1]
+    if solution.problem.loss.function.kink_at_target:
+        with np.errstate(all="ignore"):
+            raw_output = last.layer.activation.fn(last.z)
+        if np.any(residual_noise(raw_output, solution.problem.y)):
+            message = (
+                Sub(YHAT, Y),
+                " comes out as rounding noise in floating-point arithmetic; in exact arithmetic ",
+                Rel(YHAT, "=", Y),
+                ", so it is taken as 0.",
+            )
+            found.append(Insight("kink_noise", message))
     return found
 
 
@@ -277,6 +319,7 @@ def non_finite(solution: Solution) -> list[Insight]:
 
 DETECTORS: tuple[Detector, ...] = (
     dead_relu,
+    kink_noise,
     kink,
     saturated,
     cancellation,
