@@ -299,7 +299,13 @@ def gradient_drift(solution: Solution) -> list[Insight]:
 
 def non_finite(solution: Solution) -> list[Insight]:
     """An overflow turned a value into ±∞ or NaN (JSON writes it as null)."""
-    checks = [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks: list[tuple[str, np.ndarray]] = []
+    for r in solution.layers:  # every value the report writes, layer by layer
+        checks.append((f"z of layer {r.index}", r.z))
+        if r is not solution.layers[-1]:
+            checks.append((f"a of layer {r.index}", r.a))
+    checks += [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks += [(f"δ of layer {r.index}", r.delta) for r in reversed(solution.layers)]
     checks += [(f"∂L/∂{name}", grad) for name, grad in solution.gradients.items()]
     if solution.update is not None:
         checks += [(f"the updated {name}", value) for name, value in solution.update.params.items()]
