@@ -215,20 +215,31 @@ def insights(c: Layout) -> Iterator[Block]:
 
 
 def answers(c: Layout) -> Iterator[Block]:
-    n = c.n
+    """The boxed answers. With several steps, the values of the first pass (the one derived in
+    detail) say so, and the loss and the parameters after the last step follow."""
+    n, update = c.n, c.s.update
+    several = update is not None and update.steps > 1
+
+    def first(symbol: Expr) -> Expr:
+        return Mul((symbol, Text(" (first pass)")), dot=False) if several else symbol
+
     items: list[tuple[Expr, Expr]] = [
-        (n.yhat(), value_expr(per_sample(c.s, c.s.output))),
-        (Sym("L"), num(c.s.loss)),
+        (first(n.yhat()), value_expr(per_sample(c.s, c.s.output))),
+        (first(Sym("L")), num(c.s.loss)),
     ]
     for result in reversed(c.s.layers):
         if result.dW is not None and result.db is not None:
-            items.append((Partial(Sym("L"), n.W(result.index)), value_expr(result.dW)))
-            items.append((Partial(Sym("L"), n.b(result.index)), value_expr(result.db)))
+            items.append((first(Partial(Sym("L"), n.W(result.index))), value_expr(result.dW)))
+            items.append((first(Partial(Sym("L"), n.b(result.index))), value_expr(result.db)))
     if not any(result.dW is not None for result in c.s.layers):
-        items.append((Partial(Sym("L"), n.z(1)), value_expr(per_sample(c.s, c.s.layers[0].delta))))
-    if c.s.update is not None:
-        when = "new" if c.s.update.steps == 1 else f"after {c.s.update.steps} steps"
-        for name, value in c.s.update.params.items():
+        delta = value_expr(per_sample(c.s, c.s.layers[0].delta))
+        items.append((first(Partial(Sym("L"), n.z(1))), delta))
+    if update is not None:
+        when = "new" if update.steps == 1 else f"after {update.steps} steps"
+        if several:
+            final_loss = num(float(update.loss_history[-1]))
+            items.append((Mul((Sym("L"), Text(f" ({when})")), dot=False), final_loss))
+        for name, value in update.params.items():
             items.append(
                 (Mul((n.parameter(name), Text(f" ({when})")), dot=False), value_expr(value))
             )
