@@ -124,7 +124,8 @@ def test_the_plain_report_leads_with_the_first_wrong_step(run: Any, write: Any) 
     assert "  loss    0.05067             0.1013             ✗ wrong: the ½ convention" in lines
     assert "  - dW2: the ½ convention, as in loss." in lines
     assert lines[-1] == "Result: 1 of 3 right."
-    assert "within 0.5% of the expected value (of a tenth of the largest entry" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "within 0.5% of the expected value (of a twentieth of the largest entry" in text
 
 
 def test_a_wrong_a1_is_the_first_wrong_step_and_the_rest_carried_over(run: Any, write: Any) -> None:
@@ -292,9 +293,9 @@ def test_tolerance_is_stated_and_can_be_changed(run: Any, write: Any) -> None:
     path = answers_file(write, {"loss": LOSS * 1.05}, "tolerance: {rel: 0.1, abs: 1e-4}\n")
     result = run("check", "ex1", "--answers", path, "-f", "plain")
     assert result.exit_code == 0
-    assert "within 10% of the expected value or 0.0001 of it (of a tenth" in result.stdout
+    assert "within 10% of the expected value or 0.0001 of it (of a twentieth" in result.stdout
     help_text = " ".join(run("check", "--help").stdout.split())
-    assert "within 0.5% of the expected value (of a tenth of the largest entry" in help_text
+    assert "within 0.5% of the expected value (of a twentieth of the largest entry" in help_text
     assert (
         "rounded to the digits written (at least 2 significant digits or 3 decimals)" in help_text
     )

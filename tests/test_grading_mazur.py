@@ -113,3 +113,14 @@ def test_the_tolerance_follows_the_digits_written(
 ) -> None:
     path = write(f"answers:\n  delta2: {json.dumps(value)}\n", "a.yaml")
     assert verdicts(graded(run, path)) == {"delta2": verdict}
+
+
+def test_trailing_zeros_are_digits_written(run: Any, write: Any) -> None:
+    """0.1500 claims 4 decimals, where the step of 0.0002 shows: W1 not updated is wrong even
+    beside the student's own dW1 (which the float 0.15 alone could not tell)."""
+    path = write(
+        "answers:\n  dW1: [[0.0004386, 0.0008771], [0.0004977, 0.0009954]]\n"
+        "  W1_new: [[0.1500, 0.2000], [0.2500, 0.3000]]\n",
+        "a.yaml",
+    )
+    assert verdicts(graded(run, path)) == {"dW1": "right", "W1_new": "not_updated"}

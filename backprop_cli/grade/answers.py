@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from backprop_cli.errors import ProblemError
+from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
 from backprop_cli.grade.tolerance import Tolerance
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
@@ -41,6 +42,8 @@ class Given:
     value: np.ndarray
     transposed: bool = False
     """Written with rows and columns swapped (a k×m matrix for an m×k quantity)."""
+    units: np.ndarray | None = None
+    """A unit in the last place written of each entry of ``value`` (None: not known)."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,23 @@ def load_answers(file: str, graph: Graph) -> Answers:
     if not values:
         raise r.fail(("answers",), "at least one quantity", values)
     given = {}
+    digits = written.units(source.text)
     for name, value in values.items():
         if name not in graph:
             raise r.error(("answers", name), _unknown(name, graph))
-        given[name] = _read(r, graph[name], value, graph.problem.batched)
+        g = _read(r, graph[name], value, graph.problem.batched)
+        given[name] = replace(g, units=_aligned(digits.get(name), g))
     tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
     return Answers(source.label, given, tolerance)
+
+
+def _aligned(units: Any, g: Given) -> np.ndarray | None:
+    """The written units in the layout of ``g.value`` (None when not all are known)."""
+    flat = np.array(units, dtype=object).ravel() if units is not None else np.array([None])
+    if flat.size != g.written.size or any(u is None for u in flat):
+        return None
+    found = flat.astype(float).reshape(g.written.shape)
+    return found.T if g.transposed else found.reshape(g.value.shape)
 
 
 def _unknown(name: str, graph: Graph) -> str:

@@ -120,16 +120,16 @@ def grade(graph: Graph, answers: Answers) -> Grading:
             continue
         sources = _wrong_sources(graph, q, given, marks)
         own = _follows(q, g, given, values, tolerance)
-        rounded = not sources and (own or tolerance.rounded(g.value, q.expected, q.start))
+        rounded = not sources and (own or tolerance.rounded(g.value, q.expected, q.start, g.units))
         if rounded and not g.transposed:
             marks[q.name] = Mark(q, g, True, rounded=True)
             continue
-        if g.transposed and (own or tolerance.matches(g.value, q.expected, q.start)):
+        if g.transposed and (own or tolerance.matches(g.value, q.expected, q.start, g.units)):
             found: Found | None = _transposed(graph, q)
         elif own:
             found = _carried(graph, q, sources, marks)
         else:
-            found = explain(graph, set(given), values, tolerance, q, g.value)
+            found = explain(graph, set(given), values, tolerance, q, g.value, g.units)
         found = found or _unexplained(q)
         root = found.source if found.kind == "carried_over" else q.name
         marks[q.name] = Mark(q, g, False, found, root)
@@ -141,10 +141,11 @@ def _laid_out(q: Quantity, g: Given, tolerance: Tolerance) -> Given:
     transposed answer, so one layout gets one verdict whatever the shapes."""
     if g.transposed or not q.oriented or g.value.shape[0] != g.value.shape[-1]:
         return g
-    if tolerance.matches(g.value, q.expected, q.start):
+    if tolerance.matches(g.value, q.expected, q.start, g.units):
         return g
-    if tolerance.matches(g.value.T, q.expected, q.start):
-        return Given(g.written, g.value.T, transposed=True)
+    units = None if g.units is None else g.units.T
+    if tolerance.matches(g.value.T, q.expected, q.start, units):
+        return Given(g.written, g.value.T, transposed=True, units=units)
     return g
 
 
@@ -152,13 +153,14 @@ def _follows(
     q: Quantity, g: Given, given: dict[str, Given], values: Values, tolerance: Tolerance
 ) -> bool:
     """Right for the student's own earlier values, at the digits written. An update that
-    follows from the student's own gradient may lose its step to their rounding (θ − η·0.000
-    is θ); without that gradient, its step must show."""
+    follows from the student's own gradient may lose its step to their rounding (θ − 0.5·0.000
+    is θ); without that gradient, it must show its step."""
     own_gradient = q.start is not None and all(name in given for name in q.inputs)
+    start = None if own_gradient else q.start
     with np.errstate(all="ignore"):
         own = q.compute(values)
-        return tolerance.matches(g.value, own, q.start) or (
-            own_gradient and tolerance.rounded(g.value, own)
+        return tolerance.close(g.value, own, q.start) or tolerance.rounded(
+            g.value, own, start, g.units
         )
 
 

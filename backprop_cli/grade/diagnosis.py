@@ -77,7 +77,13 @@ def _replay(
 
 
 def explain(
-    graph: Graph, given: set[str], world: Values, tolerance: Tolerance, q: Quantity, value: Array
+    graph: Graph,
+    given: set[str],
+    world: Values,
+    tolerance: Tolerance,
+    q: Quantity,
+    value: Array,
+    units: Array | None = None,
 ) -> Found | None:
     """The first mistake that turns the student's values into ``value`` for ``q``, if any."""
     with np.errstate(all="ignore"):
@@ -85,7 +91,7 @@ def explain(
         for mistake in MISTAKES:
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
-                if tolerance.matches(value, wrong, q.start) and not tolerance.close(
+                if tolerance.matches(value, wrong, q.start, units) and not tolerance.close(
                     wrong, correct, q.start
                 ):
                     source = None if places == (q,) else places[0].name

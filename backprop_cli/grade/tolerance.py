@@ -2,7 +2,7 @@
 
 An entry is **right** when it is within ``rel`` of the expected value (0.5 %:
 any rounding to 3 significant digits is), or, for an entry near 0, within
-``rel`` of a tenth of the quantity's largest entry (so a tiny gradient is
+``rel`` of a twentieth of the quantity's largest entry (so a tiny gradient is
 judged against its own size, never against a fixed absolute floor), or
 within ``abs`` when the answers file sets one.
 
@@ -13,8 +13,8 @@ of 0.0381 but ``0.000`` is one of 0.00044.
 
 An **updated parameter** θ_new is judged by its change θ_new − θ, against the
 expected change: a step of 0.0002 written as 0.1502 for 0.1498 is wrong, and so
-is the parameter left at θ, however close θ is. The change may be off by the
-rounding of the written value, but never by half of itself.
+is the parameter left at θ, however close θ is. Right as rounded, it must show
+its change at the digits written: 0.15 for 0.149781 does not (it is θ itself).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SMALL = 0.1
+SMALL = 0.05
 """Entries near 0 are judged within ``rel`` of this fraction of the quantity's largest entry."""
 
 MIN_SIGNIFICANT = 2
@@ -51,12 +51,13 @@ def _least(expected: float) -> float:
     return max(significant, 10.0**-MIN_DECIMALS)
 
 
-def half_units(written: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Half a unit of each entry's written precision, read as at least `_least`."""
-    flat = [
-        0.5 * min(_unit(float(w)), _least(float(e)))
-        for w, e in zip(written.ravel(), expected.ravel(), strict=True)
-    ]
+def half_units(
+    written: np.ndarray, expected: np.ndarray, units: np.ndarray | None = None
+) -> np.ndarray:
+    """Half a unit of each entry's written precision (``units``, else read from the float),
+    read as at least `_least`."""
+    known = units.ravel() if units is not None else [_unit(float(w)) for w in written.ravel()]
+    flat = [0.5 * min(u, _least(float(e))) for u, e in zip(known, expected.ravel(), strict=True)]
     return np.array(flat, dtype=float).reshape(written.shape)
 
 
@@ -86,34 +87,38 @@ class Tolerance:
             return bool(np.all(np.abs(given - expected) <= self._allowed(expected)))
 
     def rounded(
-        self, given: np.ndarray, expected: np.ndarray, start: np.ndarray | None = None
+        self,
+        given: np.ndarray,
+        expected: np.ndarray,
+        start: np.ndarray | None = None,
+        units: np.ndarray | None = None,
     ) -> bool:
-        """Equal to ``expected`` rounded to the digits written (an update: and its change
-        right to within that rounding, and to within half of itself)."""
+        """Equal to ``expected`` rounded to the digits written (``units``: each entry's unit
+        in the last place as written, else read from the float). An update (``start``)
+        must also show its change at those digits: some entry moves by more than the
+        rounding, or the answer does not show that anything was updated."""
         if given.shape != expected.shape:
             return False
         with np.errstate(all="ignore"):
-            half = half_units(given, expected) * (1 + 1e-9)
+            half = half_units(given, expected, units) * (1 + 1e-9)
             if not np.all(np.abs(given - expected) <= half):
                 return False
-            if start is None:
-                return True
-            step, expected_step = given - start, expected - start
-            allowed = np.maximum(
-                self._allowed(expected_step), np.minimum(half, np.abs(expected_step) / 2)
-            )
-            return bool(np.all(np.abs(step - expected_step) <= allowed))
+            return start is None or bool(np.any(np.abs(expected - start) > half))
 
     def matches(
-        self, given: np.ndarray, expected: np.ndarray, start: np.ndarray | None = None
+        self,
+        given: np.ndarray,
+        expected: np.ndarray,
+        start: np.ndarray | None = None,
+        units: np.ndarray | None = None,
     ) -> bool:
         """Right either way: within the tolerance or as rounded."""
-        return self.close(given, expected, start) or self.rounded(given, expected, start)
+        return self.close(given, expected, start) or self.rounded(given, expected, start, units)
 
     def __str__(self) -> str:
         floor = f" or {self.abs:g} of it" if self.abs else ""
         return (
-            f"within {self.rel * 100:g}% of the expected value{floor} (of a tenth of the "
+            f"within {self.rel * 100:g}% of the expected value{floor} (of a twentieth of the "
             "largest entry, for an entry near 0) or equal to it rounded to the digits written "
             f"(at least {MIN_SIGNIFICANT} significant digits or {MIN_DECIMALS} decimals); "
             "an updated parameter is judged by its change W_new − W"
