@@ -13,7 +13,8 @@ import pytest
 from backprop_cli import load, solve
 from backprop_cli.grade.answers import key
 from backprop_cli.grade.check import check
-from backprop_cli.solve.engine import Options, rounding
+from backprop_cli.solve.engine import rounding
+from backprop_cli.solve.pipeline import Options
 
 MAZUR = str(Path(__file__).parent.parent / "examples" / "mazur.yaml")
 

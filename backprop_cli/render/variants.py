@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from backprop_cli.derive.notation import Notation
 from backprop_cli.expr import Expr, Message, Partial, Sym, Text, num
+from backprop_cli.notation import Notation
+from backprop_cli.render.context import Layout
 from backprop_cli.render.document import Block, Cell, Heading, Paragraph, Table
 from backprop_cli.render.shown_values import per_sample, value_expr
 from backprop_cli.solve.records import Insight, Solution
-
-if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
 
 
 def _document_value(document: Any, path: str) -> Any:
@@ -70,10 +68,11 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
         _row(c.n.yhat(), value_expr(a), value_expr(b), a.shape == b.shape and bool((a == b).all()))
     )
     rows.append(_row(Sym("L"), num(c.s.loss), num(other.loss), c.s.loss == other.loss))
+    symbols = c if deeper is c.s else Layout(deeper, c.max_rows)
     names = [*c.s.gradients, *(name for name in other.gradients if name not in c.s.gradients)]
     for name in names:
         if name != "x":
-            symbol = Partial(Sym("L"), n.parameter(name))
+            symbol = Partial(Sym("L"), symbols.param_symbol(name))
             rows.append(_compared(symbol, c.s.gradients.get(name), other.gradients.get(name)))
     return Table(("quantity", "original", "this variant", ""), tuple(rows))
 

@@ -8,6 +8,9 @@ the kink: it is set to it, and the insight `kink_noise` says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 Array = np.ndarray
@@ -40,14 +43,21 @@ def snap(value: Array, size: Array, terms: int, points: tuple[float, ...]) -> Ar
     return value
 
 
-def weighted_sum(a: Array, W: Array, b: Array, points: tuple[float, ...]) -> Array:
-    """z = a·Wᵀ + b, one row per sample, with rounding noise at ``points`` (kinks) removed."""
-    z: Array = a @ W.T + b
+def at_kinks(
+    forward: Callable[[dict[str, Array], Array], tuple[Array, Any]],
+    params: dict[str, Array],
+    a: Array,
+    z: Array,
+    points: tuple[float, ...],
+) -> Array:
+    """``z`` = forward(params, a) (a weighted sum: W a + b for a dense layer) with rounding
+    noise at ``points`` (kinks) removed. The size of its terms, Σ|wₖaₖ| + |b|, is the same
+    forward pass on the magnitudes."""
     if not near(z, points):
         return z
     with np.errstate(all="ignore"):
-        size = np.abs(a) @ np.abs(W).T + np.abs(b)  # Σ|wₖaₖ| + |b|
-    return snap(z, size, W.shape[1], points)
+        size, _ = forward({name: np.abs(v) for name, v in params.items()}, np.abs(a))
+    return snap(z, size, a.shape[-1], points)
 
 
 def residual_noise(yhat: Array, y: Array) -> Array:
