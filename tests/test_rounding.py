@@ -41,10 +41,12 @@ def test_many_decimals_on_huge_values_do_not_overflow(run: Any, write: Any) -> N
 
 
 def test_no_hidden_intermediate_is_rounded(run: Any) -> None:
-    """ex4, 4 decimals: 2(0.8119 − 1)·0.8119(1 − 0.8119) = −0.3762·0.15271839 = −0.0574527…,
-    by hand −0.0575; rounding σ′ = 0.1527 first, as the engine did, gave −0.0574."""
+    """ex4, 4 decimals: ∂L/∂ŷ = 2(0.8119 − 1) = −0.3762, δ = −0.3762·0.8119(1 − 0.8119)
+    = −0.3762·0.15271839 = −0.0574527…, by hand −0.0575; rounding σ′ = 0.1527 first, as the
+    engine did, gave −0.0574. δ's step uses the shown ∂L/∂ŷ, as a hand key does."""
     out = run("solve", "ex4", "-f", "plain", "--round-intermediate", "4").stdout
-    assert "= 2(0.8119 − 1)·0.8119(1 − 0.8119) = −0.0575\n" in out
+    assert "∂L/∂ŷ = 2(ŷ − y) = 2(0.8119 − 1) = −0.3762\n" in out
+    assert "= 2(ŷ − y)·ŷ(1 − ŷ) = −0.3762·0.8119(1 − 0.8119) = −0.0575\n" in out
 
 
 def test_a_fused_loss_is_computed_from_the_shown_output(run: Any) -> None:

@@ -96,9 +96,11 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
 
 def shows_unfused(c: Context, r: LayerResult) -> bool:
     """A fused pair (softmax + CE, sigmoid + BCE) is first worked unfused, with numbers, where
-    ∂L/∂ŷ has them: finite, and no log clamped."""
+    ∂L/∂ŷ has them: finite, no log clamped, and exact (rounded factors need not multiply to
+    the rounded ŷ − y: the cancellation is exact only in exact arithmetic)."""
     finite = bool(np.all(np.isfinite(r.grad_a)))
-    return finite and not c.problem.loss.function.clamped(r.a, c.problem.y)
+    exact = c.solution.round_intermediate is None
+    return exact and finite and not c.problem.loss.function.clamped(r.a, c.problem.y)
 
 
 def unfused_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -> Step:
@@ -141,7 +143,11 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
         subst: Expr = product([*coef, loss.fused_term(num(a_value), num(y_value))])
     elif f.elementwise:
         grad = product([*coef, loss.term_grad(y_hat, y)])
-        grad_value = product([*coef, loss.term_grad(num(a_value), num(y_value))])
+        grad_value = (
+            product([*coef, loss.term_grad(num(a_value), num(y_value))])
+            if c.solution.round_intermediate is None
+            else num(r.grad_a[s, k])  # rounding: the ∂L/∂ŷ shown (and used), not its expansion
+        )
         forms = (
             Mul((Partial(L, y_hat), Call(f.label, (z,), prime=True))),
             Mul((grad, f.derivative(z, y_hat))),

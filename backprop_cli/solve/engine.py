@@ -122,7 +122,8 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
                 f"expected {problem_text}, got outputs from {np.min(a):.6g} to {np.max(a):.6g}{when}",
             )
         per_sample = loss.value(a, problem.y)
-    per_sample = rnd(per_sample)
+    if problem.batched:  # each ℓₙ is a shown step; one sample's ℓ is L's step itself
+        per_sample = rnd(per_sample)
     value = float(rnd(np.asarray(problem.loss.scale * np.mean(per_sample))))
     return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
 
