@@ -243,6 +243,16 @@ class LayerKind(Protocol):
         (wⱼₖ), ∂zⱼ/∂wⱼₖ, and the result (δⱼaₖ); None for a layer without parameters."""
         ...
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        """Unit j's own parameters as (symbol, value), written in its box of the network's
+        drawing (dense: its bias b)."""
+        ...
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        """For the network's drawing: whether unit k of the layer's input feeds its unit j,
+        and the weight written on that edge (None: an edge without a label)."""
+        ...
+
     def named(self, cache: Any) -> dict[str, Array]:
         """The kind's own quantities from its forward pass, by report name (batch norm's
         ``mean``, ``var``, ``x_hat``): in the report's layer and gradable by ``check``."""

@@ -272,6 +272,12 @@ class Dense:
         w = n.w(l, "j", "k")  # ∂L/∂wⱼₖ = ∂L/∂aⱼ · ∂aⱼ/∂zⱼ · ∂zⱼ/∂wⱼₖ = δⱼ aₖ
         return w, Partial(n.z(l, "j"), w), Mul((n.delta(l, "j"), n.a(l - 1, "k")), dot=False)
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        return ((Sym("b"), float(layer.params["b"][j])),)
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        return True, float(layer.params["W"][j, k])  # every input feeds every neuron, by wⱼₖ
+
     def named(self, cache: Any) -> dict[str, Array]:
         return {}
 
