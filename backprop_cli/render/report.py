@@ -30,7 +30,9 @@ SUBSTITUTION_ROWS = 8
 """Rows, columns and sum terms a substitution writes before eliding the middle with …"""
 
 
-class _Report:
+class StepWriter:
+    """Steps and messages as JSON data, for the report of every kind of problem."""
+
     def __init__(self, precision: int, array: Callable[[np.ndarray], Any]) -> None:
         self.array = array
         self.formula = text_math(precision, max_terms=10**9, max_rows=10**9)
@@ -38,9 +40,6 @@ class _Report:
         # the values themselves are in "value".
         self.exact = TextMath(full, max_terms=SUBSTITUTION_ROWS, max_rows=SUBSTITUTION_ROWS)
         self.words = text_math(precision)
-
-    def per_sample(self, solution: Solution, values: np.ndarray) -> Any:
-        return self.array(values if solution.problem.batched else values[0])
 
     def step(self, step: Step) -> dict[str, Any]:
         forms = [self.formula.write(form) for form in step.forms]
@@ -56,6 +55,11 @@ class _Report:
 
     def message(self, parts: Message) -> str:
         return "".join(p if isinstance(p, str) else self.words.write(p) for p in parts)
+
+
+class _Report(StepWriter):
+    def per_sample(self, solution: Solution, values: np.ndarray) -> Any:
+        return self.array(values if solution.problem.batched else values[0])
 
     def report(self, s: Solution, with_variants: bool = True) -> dict[str, Any]:
         p = s.problem

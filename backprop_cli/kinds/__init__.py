@@ -1,0 +1,1 @@
+"""What differs between kinds of problem: layered networks and scalar computational graphs."""

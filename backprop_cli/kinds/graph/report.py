@@ -1,0 +1,72 @@
+"""The JSON report of a graph problem (SPEC section 6), full float64 values.
+
+``{"title", "source", "kind": "graph", "value", "output", "nodes": [{"name",
+"formula", "inputs", "value", "grad"}], "gradients": {input: float},
+"update": null | {"optimizer", "steps", "value_history", "inputs"}, "steps",
+"insights"}``. The inputs are nodes too (first, with an empty formula and no
+inputs), so that every value and gradient of the picture is in ``nodes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backprop_cli.kinds.graph.records import GraphSolution, GraphUpdate
+from backprop_cli.kinds.graph.steps import formula
+from backprop_cli.render.jsonwriter import plain_data
+from backprop_cli.render.report import StepWriter
+
+
+def optimizer(update: GraphUpdate) -> dict[str, Any]:
+    """Plain SGD with every hyperparameter, torch.optim.SGD's defaults filled in."""
+    return {
+        "name": "sgd",
+        "learning_rate": update.learning_rate,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "nesterov": False,
+        "weight_decay": 0.0,
+        "maximize": update.ascent,
+    }
+
+
+def report(solution: GraphSolution, writer: StepWriter) -> dict[str, Any]:
+    p = solution.problem
+    nodes = [
+        {
+            "name": r.name,
+            "formula": "" if r.node is None else writer.formula.write(formula(r.node)),
+            "inputs": list(r.inputs),
+            "value": r.value,
+            "grad": r.grad,
+        }
+        for r in solution.nodes
+    ]
+    update = None
+    if solution.update is not None:
+        u = solution.update
+        update = {
+            "optimizer": optimizer(u),
+            "steps": u.steps,
+            "value_history": writer.array(u.value_history),
+            "inputs": dict(u.inputs),
+        }
+    return {
+        "title": p.title,
+        "source": p.source,
+        "kind": "graph",
+        "value": solution.value,
+        "output": p.output,
+        "nodes": nodes,
+        "gradients": solution.gradients,
+        "update": update,
+        "steps": [writer.step(step) for step in solution.steps],
+        "insights": [
+            {"kind": i.kind, "message": writer.message(i.message)} for i in solution.insights
+        ],
+    }
+
+
+def data(solution: GraphSolution, precision: int = 4) -> dict[str, Any]:
+    """The report as JSON-ready data."""
+    return report(solution, StepWriter(precision, plain_data))
