@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from backprop_cli.load.problem import Problem, load_source
 from backprop_cli.load.sources import Source
 from backprop_cli.nn import ACTIVATIONS
-from backprop_cli.solve.engine import forward, initial_params, rounding, solve
+from backprop_cli.solve.engine import forward, initial_params, rounding
+from backprop_cli.solve.pipeline import solve
 
 H = 1e-4
 STENCIL = ((2, -1.0), (1, 8.0), (-1, -8.0), (-2, 1.0))

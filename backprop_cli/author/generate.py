@@ -26,7 +26,7 @@ from backprop_cli.errors import BackpropError
 from backprop_cli.grade import answers
 from backprop_cli.load.problem import load_source
 from backprop_cli.load.sources import Source
-from backprop_cli.solve.engine import solve
+from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
 
 MARGIN = 0.05

@@ -18,7 +18,7 @@ def _rule(symbol: Expr) -> Expr:
     return Sub(symbol, Mul((ETA, Partial(L, symbol))))
 
 
-def steps(c: Context, first_update: dict[str, np.ndarray]) -> Iterator[Step]:
+def steps(c: Context) -> Iterator[Step]:
     update = c.solution.update
     if update is None:
         return
@@ -29,7 +29,7 @@ def steps(c: Context, first_update: dict[str, np.ndarray]) -> Iterator[Step]:
         if r.dW is None or r.db is None or W is None or b is None:
             continue
         l = r.index
-        W_new, b_new = first_update[f"W{l}"], first_update[f"b{l}"]
+        W_new, b_new = update.first[f"W{l}"], update.first[f"b{l}"]
         if c.small(r):
             for j, k in np.ndindex(*W.shape):
                 subst = Sub(num(W[j, k]), Mul((num(eta), num(r.dW[j, k]))))

@@ -219,7 +219,7 @@ def _ascended(graph: Graph, q: Quantity, v: Values) -> Array:
     params, exact = initial_params(uphill), rounding(None)
     try:
         fwd = forward(uphill, params, exact)
-        after, _ = train(uphill, params, fwd, backward(uphill, params, fwd, exact), exact)
+        after = train(uphill, params, fwd, backward(uphill, params, fwd, exact), exact)
     except ProblemError:  # uphill left the loss's domain: nothing to compare with
         return q.compute(v)
     return after.params[f"{kind}{q.number}"]

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.errors import BackpropError, ProblemError, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
@@ -31,7 +32,7 @@ from backprop_cli.nn import LOSSES, Loss
 
 TOP_KEYS = tuple(keys.TOP)
 
-__all__ = ["Layer", "LossSpec", "Problem", "Variant", "load", "load_source"]
+__all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class Problem:
+    kind: ClassVar[str] = "network"
     source: str
     title: str
     x: np.ndarray
@@ -107,14 +109,14 @@ def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> P
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    return _build(document, source, changes, with_variants=True)
+    problem: Problem = _build(document, source, changes)
+    return problem
 
 
-def _build(
-    document: YMap, source: Source, changes: Sequence[overrides.Override], with_variants: bool
-) -> Problem:
+def _build(document: YMap, source: Source, changes: Sequence[overrides.Override]) -> Any:
+    """The problem of the kind the document selects (`kinds`), ``--set`` errors without a line."""
     try:
-        return _Loader(Reader(document, source.label), source.stem, with_variants).problem()
+        return kinds.select(document).build(document, source.label, source.stem)
     except ProblemError as error:
         for change in changes:
             changed = tuple(str(part) for part in error.path[: len(change.parts)])
@@ -124,6 +126,11 @@ def _build(
                     error.source, error.path, error.detail, None, f"(set by {change.origin})"
                 ) from None
         raise
+
+
+def build_network(document: YMap, source: str, stem: str) -> Problem:
+    """The network problem of a parsed document (the network kind's loader entry)."""
+    return _Loader(Reader(document, source), stem, with_variants=True).problem()
 
 
 class _Loader:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from backprop_cli.derive.notation import Notation
+from backprop_cli import kinds
 from backprop_cli.expr import (
     Call,
     Expr,
@@ -28,6 +28,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.render import gradient_check, variants, worked
+from backprop_cli.render.context import Layout
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -39,7 +40,7 @@ from backprop_cli.render.document import (
     Table,
 )
 from backprop_cli.render.shown_values import per_sample, value_expr
-from backprop_cli.solve.records import Phase, Solution, Step
+from backprop_cli.solve.records import Solution
 
 EXPLAIN = ("explain", "why")
 """A task asking for an explanation is answered in the notes (and insights) alone."""
@@ -57,26 +58,6 @@ TASK_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 L, YHAT, Y = Sym("L"), Sym("yhat"), Sym("y")
 
 SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", "Variants", "Notes")
-
-
-class Layout:
-    """The solution, its notation and the row limit: what every section reads."""
-
-    def __init__(self, solution: Solution, max_rows: int) -> None:
-        self.s = solution
-        self.p = solution.problem
-        self.n = Notation(self.p)
-        self.max_rows = max_rows
-        self.depth = len(self.p.layers)
-
-    def steps(self, phase: Phase, layer: int | None = None) -> tuple[Step, ...]:
-        """The steps of a phase (and layer); a one-element quantity derived element by
-        element is not repeated in matrix form."""
-        chosen = [
-            s for s in self.s.steps if s.phase == phase and (layer is None or s.layer == layer)
-        ]
-        singles = {s.symbol.split("[")[0] for s in chosen if s.element}
-        return tuple(s for s in chosen if s.element or s.value.size > 1 or s.symbol not in singles)
 
 
 def header(c: Layout) -> Iterator[Block]:
@@ -251,7 +232,12 @@ SECTIONS = (
 )
 
 
-def layout(solution: Solution, max_rows: int = 8) -> Document:
-    """The worked solution of ``solution`` as blocks, tables elided beyond ``max_rows`` rows."""
+def network_layout(solution: Solution, max_rows: int = 8) -> Document:
+    """The worked solution of a network as blocks, tables elided beyond ``max_rows`` rows."""
     context = Layout(solution, max_rows)
     return tuple(block for section in SECTIONS for block in section(context))
+
+
+def layout(solution: Solution, max_rows: int = 8) -> Document:
+    """The worked solution of a problem of any kind as blocks (its kind lays it out)."""
+    return kinds.of(solution).layout(solution, max_rows)

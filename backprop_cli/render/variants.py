@@ -11,7 +11,7 @@ from backprop_cli.render.shown_values import per_sample, value_expr
 from backprop_cli.solve.records import Insight, Solution
 
 if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
+    from backprop_cli.render.context import Layout
 
 
 def _document_value(document: Any, path: str) -> Any:

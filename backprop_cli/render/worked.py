@@ -11,7 +11,7 @@ from backprop_cli.render.shown_values import per_sample, shown_rows, value_expr
 from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
+    from backprop_cli.render.context import Layout
 
 L, THETA = Sym("L"), Sym("theta")
 

@@ -12,33 +12,25 @@ and backwards, with Δ⁽ˡ⁾ = ∂L/∂Z⁽ˡ⁾ (the 1/N and the scale s are 
     ∂L/∂W⁽ˡ⁾ = Δ⁽ˡ⁾ᵀA⁽ˡ⁻¹⁾,  ∂L/∂b⁽ˡ⁾ = Σₙ Δ⁽ˡ⁾,  ∂L/∂A⁽ˡ⁻¹⁾ = Δ⁽ˡ⁾W⁽ˡ⁾
 
 Only the first pass is kept for the derivation; further training steps keep
-the loss history and the final parameters. The derivation (`derivation`) and
-the insights (`insights`) are recorded as data from the values found here.
+the loss history and the final parameters. The engine knows neither the
+derivation nor the insights: `kinds.network.solver` runs them on its values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
-from backprop_cli.solve.records import LayerResult, Solution, Update, VariantSolution
+from backprop_cli.solve.records import LayerResult, Solution, Update
 
 Array = np.ndarray
 Params = list[tuple[Array, Array] | None]
 """(W, b) of each layer; None for an activation layer."""
 Rounding = Callable[[Array], Array]
-
-
-@dataclass(frozen=True)
-class Options:
-    round_intermediate: int | None = None
-    """Round every intermediate value to this many decimals before it is used."""
-    gradient_check: bool = False
-    """Compare every gradient with central finite differences."""
 
 
 @dataclass(frozen=True)
@@ -160,10 +152,8 @@ def named(params: Params) -> dict[str, Array]:
     return table
 
 
-def train(
-    problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding
-) -> tuple[Update, dict[str, Array]]:
-    """``steps`` full-batch updates; the update and the parameters after the first one."""
+def train(problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding) -> Update:
+    """``steps`` full-batch updates (the parameters after the first one kept for the derivation)."""
     assert problem.learning_rate is not None
     eta = problem.learning_rate
     history = [fwd.loss]
@@ -174,62 +164,40 @@ def train(
         history.append(after.loss)
         if step < problem.steps:
             current = descend(current, backward(problem, current, after, rnd), eta, rnd)
-    update = Update(eta, problem.steps, np.array(history), named(current))
-    return update, first
+    return Update(eta, problem.steps, np.array(history), named(current), first)
 
 
-def solve(problem: Problem, options: Options = Options()) -> Solution:
-    """The worked solution of ``problem``: values, derivation steps, insights, variants."""
-    from backprop_cli import derive as derivation
-    from backprop_cli.solve import insights
-
-    rnd = rounding(options.round_intermediate)
+def values(problem: Problem, round_intermediate: int | None = None) -> Solution:
+    """Every value of ``problem``'s forward and backward pass and its updates (no steps yet)."""
+    rnd = rounding(round_intermediate)
     params = initial_params(problem)
-    with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
-        fwd = forward(problem, params, rnd)
-        bwd = backward(problem, params, fwd, rnd)
-        update, first_update = (
-            train(problem, params, fwd, bwd, rnd) if problem.learning_rate else (None, {})
+    fwd = forward(problem, params, rnd)
+    bwd = backward(problem, params, fwd, rnd)
+    update = train(problem, params, fwd, bwd, rnd) if problem.learning_rate else None
+    results = tuple(
+        LayerResult(
+            layer,
+            fwd.a_prev[i],
+            fwd.z[i],
+            fwd.a[i],
+            bwd.grad_a[i],
+            bwd.delta[i],
+            bwd.fprime[i],
+            bwd.dW[i],
+            bwd.db[i],
         )
-        results = tuple(
-            LayerResult(
-                layer,
-                fwd.a_prev[i],
-                fwd.z[i],
-                fwd.a[i],
-                bwd.grad_a[i],
-                bwd.delta[i],
-                bwd.fprime[i],
-                bwd.dW[i],
-                bwd.db[i],
-            )
-            for i, layer in enumerate(problem.layers)
-        )
-        solution = Solution(
-            problem=problem,
-            layers=results,
-            output=fwd.a[-1],
-            loss=fwd.loss,
-            sample_losses=fwd.sample_losses,
-            dx=bwd.dx,
-            fused=fwd.fused,
-            steps=(),
-            update=update,
-            round_intermediate=options.round_intermediate,
-            params=named(params),
-        )
-        check = None
-        if options.gradient_check:
-            from backprop_cli.solve.gradient_check import gradient_check
-
-            check = gradient_check(problem, solution)
-        solution = replace(
-            solution,
-            steps=derivation.steps(solution, first_update),
-            insights=insights.find(solution),
-            gradient_check=check,
-        )
-    variants = tuple(
-        VariantSolution(v.name, v.assignments, solve(v.problem, options)) for v in problem.variants
+        for i, layer in enumerate(problem.layers)
     )
-    return replace(solution, variants=variants)
+    return Solution(
+        problem=problem,
+        layers=results,
+        output=fwd.a[-1],
+        loss=fwd.loss,
+        sample_losses=fwd.sample_losses,
+        dx=bwd.dx,
+        fused=fwd.fused,
+        steps=(),
+        update=update,
+        round_intermediate=round_intermediate,
+        params=named(params),
+    )

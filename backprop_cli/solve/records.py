@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.expr import Expr, Message
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class Update:
     """The loss before each update, then after the last one (steps + 1 values)."""
     params: dict[str, np.ndarray]
     """``W1``, ``b1``, … after the last update."""
+    first: dict[str, np.ndarray] = field(default_factory=dict)
+    """The parameters after the first update (the one the derivation shows)."""
 
 
 @dataclass(frozen=True)
@@ -142,17 +145,12 @@ class Solution:
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows a solution as its worked solution, in Markdown with maths."""
-        from backprop_cli.render import Format, RenderOptions, render
-
-        return render(Format.MARKDOWN, [self], RenderOptions())
+        return kinds.of(self).notebook(self, "markdown")
 
     def _repr_latex_(self) -> str:
         """The worked solution as LaTeX for a notebook's LaTeX output (e.g. nbconvert's PDF):
         the document's body, without the preamble."""
-        from backprop_cli.render import RenderOptions
-        from backprop_cli.render.latex import body
-
-        return body([self], RenderOptions())
+        return kinds.of(self).notebook(self, "latex")
 
     @property
     def gradients(self) -> dict[str, np.ndarray]:

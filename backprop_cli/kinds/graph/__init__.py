@@ -8,3 +8,58 @@ node per operation, `gates` holds each gate's value and local derivative),
 `sections` the blocks of the human formats, and `quantities` and `mistakes`
 grade a student's answers.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from backprop_cli.kinds import ReportWriter
+
+if TYPE_CHECKING:
+    from backprop_cli.kinds.graph.problem import GraphProblem
+    from backprop_cli.kinds.graph.records import GraphSolution
+
+
+class Graph:
+    name = "graph"
+
+    def selects(self, document: Mapping[str, object]) -> bool:
+        return "inputs" in document or "graph" in document or "expression" in document
+
+    def build(self, document: Any, source: str, stem: str) -> GraphProblem:
+        from backprop_cli.kinds.graph.problem import read
+        from backprop_cli.load.reader import Reader
+
+        return read(Reader(document, source), stem)
+
+    def solve(self, problem: GraphProblem, options: Any) -> GraphSolution:
+        from backprop_cli.kinds.graph.solver import solve
+
+        return solve(problem)
+
+    def layout(self, solution: GraphSolution, max_rows: int) -> tuple[Any, ...]:
+        from backprop_cli.kinds.graph.sections import layout
+
+        return layout(solution, max_rows)
+
+    def report(self, solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
+        from backprop_cli.kinds.graph.report import report
+
+        return report(solution, writer)
+
+    def report_size(self, solution: GraphSolution) -> int:
+        return len(solution.nodes)
+
+    def notebook(self, solution: GraphSolution, mime: str) -> str:
+        from backprop_cli.render.notebook import display
+
+        return display(solution, mime)  # type: ignore[arg-type]
+
+    def quantities(self, solution: GraphSolution) -> Any:
+        from backprop_cli.kinds.graph.quantities import quantities
+
+        return quantities(solution)
+
+
+KIND = Graph()

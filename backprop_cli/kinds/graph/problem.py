@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.kinds.graph.gates import FUNCTIONS
@@ -77,6 +77,9 @@ class FormulaProblemError(ProblemError):
 
 @dataclass(frozen=True)
 class GraphProblem:
+    kind: ClassVar[str] = "graph"
+    batched: ClassVar[bool] = False
+    """One set of values, never a batch (what `check` asks of every problem)."""
     source: str
     title: str
     inputs: tuple[tuple[str, float], ...]
@@ -131,6 +134,7 @@ class _GraphLoader:
                 (), f"expected either graph (named nodes) or expression (one formula), got {found}"
             )
         nodes, expression = self.nodes([name for name, _ in inputs])
+        self.check_names(inputs, nodes)
         learning_rate = self.learning_rate()
         steps = self.steps(learning_rate)
         if steps * (len(inputs) + len(nodes)) > MAX_WORK:
@@ -226,6 +230,21 @@ class _GraphLoader:
             raise FormulaProblemError(self.r, path, text, error) from None
         if len(stager.nodes) > MAX_NODES:
             raise self.r.error(path, f"expected at most {MAX_NODES:,} nodes after staging")
+
+    def check_names(self, inputs: tuple[tuple[str, float], ...], nodes: tuple[Node, ...]) -> None:
+        """No name may read as another's gradient (``dx``) or update (``x_new``) in answers."""
+        places: dict[str, tuple[str, ...]] = {name: ("inputs", name) for name, _ in inputs}
+        places.update({n.name: n.origin for n in nodes})
+        for name, path in places.items():
+            for other, reads in ((name[1:], f"the gradient d{name[1:]}"), (name[:-4], f"{name}")):
+                clash = (name.startswith("d") and other == name[1:]) or name.endswith("_new")
+                if clash and other in places and other != name:
+                    raise self.r.error(
+                        path,
+                        f"expected a name that does not read as {reads} of {other!r} "
+                        f"(answers files name gradients d<name> and updates <name>_new), "
+                        f"got {name!r}",
+                    )
 
     def output(self, nodes: tuple[Node, ...]) -> str:
         if "output" not in self.doc:

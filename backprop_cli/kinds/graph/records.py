@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.solve.records import Insight, Step
@@ -74,6 +75,18 @@ class GraphSolution:
     steps: tuple[Step, ...]
     insights: tuple[Insight, ...] = ()
     update: GraphUpdate | None = None
+
+    variants: tuple[()] = ()
+    """Graph problems have no variants (the command line asks every solution for them)."""
+    gradient_check: None = None
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a solution as its worked solution, in Markdown with maths."""
+        return kinds.of(self).notebook(self, "markdown")
+
+    def _repr_latex_(self) -> str:
+        """The worked solution's LaTeX body, for a notebook's LaTeX output."""
+        return kinds.of(self).notebook(self, "latex")
 
     def node(self, name: str) -> NodeResult:
         return next(n for n in self.nodes if n.name == name)

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from backprop_cli.kinds import ReportWriter
 from backprop_cli.kinds.graph.records import GraphSolution, GraphUpdate
 from backprop_cli.kinds.graph.steps import formula
-from backprop_cli.render.jsonwriter import plain_data
-from backprop_cli.render.report import StepWriter
+from backprop_cli.render.numbers import full
+from backprop_cli.render.textmath import TextMath
+
+FORMULA = TextMath(full, max_terms=10**9, max_rows=10**9)
+"""A node's formula in Unicode text, its constants in full."""
 
 
 def optimizer(update: GraphUpdate) -> dict[str, Any]:
@@ -30,12 +34,12 @@ def optimizer(update: GraphUpdate) -> dict[str, Any]:
     }
 
 
-def report(solution: GraphSolution, writer: StepWriter) -> dict[str, Any]:
+def report(solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
     p = solution.problem
     nodes = [
         {
             "name": r.name,
-            "formula": "" if r.node is None else writer.formula.write(formula(r.node)),
+            "formula": "" if r.node is None else FORMULA.write(formula(r.node)),
             "inputs": list(r.inputs),
             "value": r.value,
             "grad": r.grad,
@@ -65,8 +69,3 @@ def report(solution: GraphSolution, writer: StepWriter) -> dict[str, Any]:
             {"kind": i.kind, "message": writer.message(i.message)} for i in solution.insights
         ],
     }
-
-
-def data(solution: GraphSolution, precision: int = 4) -> dict[str, Any]:
-    """The report as JSON-ready data."""
-    return report(solution, StepWriter(precision, plain_data))

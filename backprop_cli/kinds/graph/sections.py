@@ -178,7 +178,7 @@ def update(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     if u.steps > 1:
         shown, elided = shown_rows(len(u.value_history), max_rows)
         header: tuple[Cell, ...] = ("steps taken", f, *(symbol(name) for name in p.wrt))
-        rows = tuple(
+        rows: tuple[tuple[Cell, ...], ...] = tuple(
             (str(i), num(float(u.value_history[i])), *(num(float(v)) for v in u.trajectory[i]))
             for i in shown
         )
