@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop_cli.kinds.graph.problem import from_text
-from backprop_cli.kinds.graph.solver import solve
+from backprop_cli.kinds.graph.solver import forward, solve
 from backprop_cli.render.textmath import text_math
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "graph_torch.json").read_text())
@@ -94,3 +97,137 @@ def test_gradient_descent_matches_torch_sgd(run: dict) -> None:
     assert s.update is not None
     assert s.update.value_history.tolist() == pytest.approx(run["value_history"], rel=1e-12)
     assert s.update.inputs == pytest.approx(run["final"], rel=1e-12)
+
+
+# --- finite differences on random smooth graphs --------------------------------------
+
+SMOOTH_UNARY = (
+    "sin({})",
+    "cos({})",
+    "tanh({})",
+    "sigmoid({})",
+    "exp(tanh({}))",
+    "log({}*{} + 1)",
+    "sqrt({}*{} + 1)",
+    "-({})",
+)
+SMOOTH_BINARY = (
+    "({}) + ({})",
+    "({}) - ({})",
+    "({}) * ({})",
+    "({}) / (({})*({}) + 1)",
+    "(sigmoid({}) + 0.5) ** ({})",
+)
+
+
+def _fill(template: str, *args: str) -> str:
+    # A template's slots are filled in order; a repeated slot reuses the last argument
+    # (x*x + 1 reads its argument twice: fan-out inside one gate).
+    count = template.count("{}")
+    values = list(args) + [args[-1]] * (count - len(args))
+    return template.format(*values)
+
+
+formulas = st.recursive(
+    st.sampled_from(["x", "y", "z", "1.5", "0.5"]),
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(SMOOTH_UNARY), inner).map(lambda t: _fill(t[0], t[1])),
+        st.tuples(st.sampled_from(SMOOTH_BINARY), inner, inner).map(
+            lambda t: _fill(t[0], t[1], t[2])
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    formulas.filter(lambda f: any(name in f for name in "xyz")),
+    st.tuples(*(st.floats(-2, 2, allow_nan=False) for _ in range(3))),
+)
+def test_gradients_match_finite_differences(
+    formula: str, point: tuple[float, float, float]
+) -> None:
+    inputs = dict(zip("xyz", point, strict=True))
+    problem = from_text(json.dumps({"inputs": inputs, "expression": formula}))
+    s = solve(problem)
+    for name in "xyz":
+        h = 1e-6 * max(1.0, abs(inputs[name]))
+        up = forward(problem, {**inputs, name: inputs[name] + h})[problem.output]
+        down = forward(problem, {**inputs, name: inputs[name] - h})[problem.output]
+        numeric = (up - down) / (2 * h)
+        assert s.gradients[name] == pytest.approx(numeric, rel=1e-5, abs=1e-6), name
+
+
+# --- the JSON report (SPEC section 6) ------------------------------------------------
+
+
+def test_json_report_of_the_staged_example(run: Any, write: Any) -> None:
+    path = write(CS231N + "learning_rate: 0.5\nwrt: [x, z]\n")
+    result = run("solve", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert list(report) == [
+        "title",
+        "source",
+        "kind",
+        "value",
+        "output",
+        "nodes",
+        "gradients",
+        "update",
+        "steps",
+        "insights",
+    ]
+    assert report["kind"] == "graph"
+    assert report["value"] == -12.0
+    assert report["output"] == "f"
+    assert report["nodes"] == [
+        {"name": "x", "formula": "", "inputs": [], "value": -2.0, "grad": -4.0},
+        {"name": "y", "formula": "", "inputs": [], "value": 5.0, "grad": -4.0},
+        {"name": "z", "formula": "", "inputs": [], "value": -4.0, "grad": 3.0},
+        {"name": "q", "formula": "x + y", "inputs": ["x", "y"], "value": 3.0, "grad": -4.0},
+        {"name": "f", "formula": "q·z", "inputs": ["q", "z"], "value": -12.0, "grad": 1.0},
+    ]
+    assert report["gradients"] == {"x": -4.0, "z": 3.0}
+    # x ← −2 − 0.5·(−4) = 0, z ← −4 − 0.5·3 = −5.5; f = (0 + 5)·(−5.5) = −27.5
+    assert report["update"] == {
+        "optimizer": {
+            "name": "sgd",
+            "learning_rate": 0.5,
+            "momentum": 0.0,
+            "dampening": 0.0,
+            "nesterov": False,
+            "weight_decay": 0.0,
+            "maximize": False,
+        },
+        "steps": 1,
+        "value_history": [-12.0, -27.5],
+        "inputs": {"x": 0.0, "z": -5.5},
+    }
+    assert report["steps"][:2] == [
+        {
+            "phase": "forward",
+            "symbol": "q",
+            "formula": "x + y",
+            "substitution": "-2 + 5",
+            "value": 3.0,
+        },
+        {
+            "phase": "forward",
+            "symbol": "f",
+            "formula": "q·z",
+            "substitution": "3·(-4)",
+            "value": -12.0,
+        },
+    ]
+    backward = [s for s in report["steps"] if s["phase"] == "backward"]
+    assert [(s["symbol"], s["formula"], s["value"]) for s in backward] == [
+        ("df", "", 1.0),
+        ("dq", "z", -4.0),
+        ("dx", "∂f/∂q·∂q/∂x = ∂f/∂q·1", -4.0),
+        ("dy", "∂f/∂q·∂q/∂y = ∂f/∂q·1", -4.0),
+        ("dz", "q", 3.0),
+    ]
+    assert [s["symbol"] for s in report["steps"] if s["phase"] == "update"] == ["x_new", "z_new"]
+    assert report["insights"] == []

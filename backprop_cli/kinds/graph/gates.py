@@ -92,7 +92,7 @@ def _pow_undefined(a: Values, variable: tuple[bool, ...]) -> str | None:
     base, exponent = a
     if base < 0 and not float(exponent).is_integer():
         return (
-            f"a negative base to a fractional power is not a real number ({base:g}**{exponent:g})"
+            f"a negative base to a fractional power is not a real number (({base:g})**{exponent:g})"
         )
     if base == 0 and exponent < 0:
         return f"0 to a negative power divides by zero (0**{exponent:g})"

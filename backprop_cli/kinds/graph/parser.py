@@ -88,41 +88,44 @@ class _Token:
     column: int
 
 
-def tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    while True:
-        while position < len(text) and text[position] in " \t":
-            position += 1
-        if position == len(text):
-            tokens.append(_Token("end", "", position + 1))
-            return tokens
-        match = _TOKEN.match(text, position)
-        if match is None or match.lastgroup is None:
-            char = text[position]
-            shown = repr(char) if char.isprintable() else repr(char)[1:-1]
-            raise FormulaError(position + 1, f"unexpected character {shown}{_HINTS.get(char, '')}")
-        kind = match.lastgroup
-        tokens.append(_Token(kind, match.group(kind), match.start(kind) + 1))
-        position = match.end()
+def next_token(text: str, position: int) -> tuple[_Token, int]:
+    """The token at ``position`` (after blanks) and the position after it."""
+    while position < len(text) and text[position].isspace():
+        position += 1
+    if position == len(text):
+        return _Token("end", "", position + 1), position
+    match = _TOKEN.match(text, position)
+    if match is None or match.lastgroup is None:
+        char = text[position]
+        shown = repr(char) if char.isprintable() else repr(char)[1:-1]
+        raise FormulaError(position + 1, f"unexpected character {shown}{_HINTS.get(char, '')}")
+    kind = match.lastgroup
+    return _Token(kind, match.group(kind), match.start(kind) + 1), match.end()
 
 
 class _Parser:
     def __init__(self, text: str, names: Collection[str], functions: dict[str, int]) -> None:
-        self.tokens = tokenize(text)
-        self.i = 0
+        # Tokens are read one at a time, so that an unknown name is reported before
+        # whatever odd character follows it (``__import__("os")``: the name, not the quote).
+        self.text = text
+        self.token, self.position = next_token(text, 0)
         self.names = names
         self.functions = functions
         self.depth = 0
 
-    @property
-    def token(self) -> _Token:
-        return self.tokens[self.i]
-
     def take(self) -> _Token:
-        token = self.tokens[self.i]
-        self.i += 1
+        token = self.token
+        self.token, self.position = next_token(self.text, self.position)
         return token
+
+    def take_name(self) -> tuple[_Token, bool]:
+        """The name at hand, and whether a call's ``(`` follows it. The token after an
+        unknown name is not read: the name is the error."""
+        name = self.token
+        if name.text not in self.functions and name.text not in self.names:
+            raise FormulaError(name.column, self.unknown_name(name.text))
+        self.take()
+        return name, self.at("(")
 
     def at(self, text: str) -> bool:
         return self.token.kind == "op" and self.token.text == text
@@ -194,12 +197,12 @@ class _Parser:
                 raise FormulaError(token.column, f"expected a finite number, got {token.text}")
             return Const(value, token.column)
         if token.kind == "name":
-            self.take()
-            if self.at("("):
-                return self.call(token)
-            if token.text not in self.names:
-                raise FormulaError(token.column, self.unknown_name(token.text))
-            return Ref(token.text, token.column)
+            name, called = self.take_name()
+            if called:
+                return self.call(name)
+            if name.text not in self.names:
+                raise FormulaError(name.column, self.unknown_name(name.text))
+            return Ref(name.text, name.column)
         if self.at("("):
             self.take()
             inner = self.nested(self.sum)
@@ -210,6 +213,10 @@ class _Parser:
     def unknown_name(self, name: str) -> str:
         if name in self.functions:
             return f"the function {name!r} needs its arguments in parentheses: {name}(…)"
+        if self.position < len(self.text) and self.text[self.position :].lstrip().startswith("("):
+            hint = did_you_mean(name, self.functions)
+            listing = ", ".join(self.functions)
+            return f"unknown function {name!r}{hint}; expected one of {listing}"
         known = sorted(self.names)
         listing = ", ".join(known) if known else "none"
         hint = did_you_mean(name, [*known, *self.functions])
@@ -217,10 +224,8 @@ class _Parser:
 
     def call(self, name: _Token) -> Formula:
         if name.text not in self.functions:
-            hint = did_you_mean(name.text, self.functions)
-            listing = ", ".join(self.functions)
             raise FormulaError(
-                name.column, f"unknown function {name.text!r}{hint}; expected one of {listing}"
+                name.column, f"{name.text!r} is not a function; it takes no arguments"
             )
         self.take()  # "("
         args = [self.nested(self.sum)]

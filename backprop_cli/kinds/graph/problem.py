@@ -25,7 +25,7 @@ from backprop_cli.kinds.graph.gates import FUNCTIONS
 from backprop_cli.kinds.graph.parser import FormulaError, caret, parse
 from backprop_cli.kinds.graph.staging import Node, Stager
 from backprop_cli.load import caps as limits
-from backprop_cli.load.reader import MISSING, Reader, did_you_mean
+from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number
 from backprop_cli.load.yaml_source import parse as parse_yaml
 
 KEYS: dict[str, str] = {
@@ -181,7 +181,7 @@ class _GraphLoader:
 
     def inputs(self) -> tuple[tuple[str, float], ...]:
         r, value = self.r, self.doc["inputs"]
-        mapping = r.mapping(value, ("inputs",), "inputs: a mapping of name: number")
+        mapping = r.mapping(value, ("inputs",), "a mapping of name: number, e.g. {x: -2, y: 5}")
         if not mapping:
             raise r.fail(("inputs",), "at least one input", mapping)
         if len(mapping) > MAX_NODES:
@@ -200,7 +200,9 @@ class _GraphLoader:
                 stager, ("expression",), text, set(inputs), "f" if "f" not in inputs else None
             )
             return tuple(stager.nodes), text
-        graph = r.mapping(self.doc["graph"], ("graph",), "graph: a mapping of name: formula")
+        graph = r.mapping(
+            self.doc["graph"], ("graph",), "a mapping of name: formula, e.g. {q: x + y}"
+        )
         if not graph:
             raise r.fail(("graph",), "at least one node", graph)
         if len(graph) > MAX_NODES:
@@ -211,10 +213,11 @@ class _GraphLoader:
             name = self.name(key, path, "a node")
             if name in known:
                 raise r.error(path, f"expected a new name, got {name!r}, which is an input")
-            what = "a formula (text), e.g. x + y"
-            if isinstance(formula, (int, float)) and not isinstance(formula, bool):
-                what = "a formula (text) of inputs or earlier nodes, not a number alone"
-            text = r.text(formula, path, what)
+            if is_number(formula):
+                raise r.fail(
+                    path, "a formula of inputs or earlier nodes, not a number alone", formula
+                )
+            text = r.text(formula, path, "a formula (text), e.g. x + y")
             self.stage(stager, path, text, known, name)
             known.update(node.name for node in stager.nodes)
         return tuple(stager.nodes), None
