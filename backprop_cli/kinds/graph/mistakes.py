@@ -23,6 +23,10 @@ MAX_PATHS = 8
 """Paths of one sum tried one by one for a missing path."""
 
 
+def _times(count: int) -> str:
+    return {2: "twice", 3: "three times"}.get(count, f"{count} times")
+
+
 def _result(g: Any, q: Quantity) -> Any:
     return g.solution.node(q.name[1:])
 
@@ -48,7 +52,7 @@ def _missing(k: int) -> Mistake:
         name = p.name[1:]
         t = terms[k]
         return (
-            f"A path is missing: {name} is used {len(terms)} times, so {p.name} is a sum of "
+            f"A path is missing: {name} is used {_times(len(terms))}, so {p.name} is a sum of "
             f"{len(terms)} terms, one per path; the one through {t.consumer} "
             f"(argument {t.position + 1}) is left out.{_carries(places, q)}",
         )
