@@ -107,8 +107,8 @@ SMOOTH_UNARY = (
     "tanh({})",
     "sigmoid({})",
     "exp(tanh({}))",
-    "log({}*{} + 1)",
-    "sqrt({}*{} + 1)",
+    "log(({})*({}) + 1)",
+    "sqrt(({})*({}) + 1)",
     "-({})",
 )
 SMOOTH_BINARY = (

@@ -26,6 +26,7 @@ class Format(str, Enum):
     LATEX = "latex"
     HTML = "html"
     SVG = "svg"
+    DOT = "dot"
 
 
 class GradingFormat(str, Enum):
@@ -70,6 +71,7 @@ RENDERERS: dict[Format, Renderer] = {
     Format.LATEX: _lazy("latex"),
     Format.HTML: _lazy("export", "html"),
     Format.SVG: _lazy("export", "svg"),
+    Format.DOT: _lazy("dot"),
 }
 
 EXTENSIONS: dict[str, Format] = {
@@ -79,6 +81,8 @@ EXTENSIONS: dict[str, Format] = {
     ".tex": Format.LATEX,
     ".html": Format.HTML,
     ".svg": Format.SVG,
+    ".dot": Format.DOT,
+    ".gv": Format.DOT,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 

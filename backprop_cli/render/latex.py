@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.expr import Expr, Message, num
-from backprop_cli.render import RenderOptions, equation_rows
+from backprop_cli.render import RenderOptions, equation_rows, tikz
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -30,6 +30,7 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
@@ -38,17 +39,23 @@ from backprop_cli.render.latexwidth import width
 from backprop_cli.render.layout import layout
 from backprop_cli.solve.records import Solution
 
-PREAMBLE = r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
+PREAMBLE = (
+    r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
 \documentclass[11pt]{article}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{array,booktabs}
+\usepackage{tikz}
+"""
+    + tikz.COLOURS
+    + r"""
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5\baselineskip plus 2pt}
 \setlength{\emergencystretch}{3em}
 \renewcommand{\labelitemi}{$\bullet$}
 """
+)
 
 SECTIONS = ("section", "subsection", "subsubsection")
 BAR_CHART = (100, 30, 60)
@@ -198,6 +205,10 @@ def _chart(block: Chart, w: _Writer) -> list[str]:
     return [*lines, r"\end{picture}", r"\end{center}", ""]
 
 
+def _picture(block: Picture, w: _Writer) -> list[str]:
+    return tikz.picture(block, w.inline)
+
+
 WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
@@ -206,6 +217,7 @@ WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 
