@@ -20,16 +20,24 @@ from backprop_cli.render.document import (
     Cell,
     Chart,
     Document,
+    Edge,
     Equations,
     Heading,
     Items,
+    Node,
     Paragraph,
+    Picture,
+    Quantity,
     Table,
 )
 from backprop_cli.render.shown_values import shown_rows
 from backprop_cli.solve.records import Phase
 
 ETA = Sym("eta")
+DRAWN = 40
+"""Nodes (inputs and gates) of the largest graph drawn."""
+TABLE_ROWS = 40
+"""Rows of the graph's table shown before its middle is elided (at least --max-rows)."""
 
 
 def header(s: GraphSolution, max_rows: int) -> Iterator[Block]:
@@ -56,7 +64,11 @@ def conventions(s: GraphSolution, max_rows: int) -> Iterator[Block]:
                 "=",
                 Mul((Partial(f, Sym("q")), Partial(Sym("q"), Sym("x")))),
             ),
-            " for a gate q reading x.",
+            " for a gate ",
+            Sym("q"),
+            " reading ",
+            Sym("x"),
+            ".",
         ),
         (
             "A value used by several gates (or twice by one) gets the sum of the gradients "
@@ -90,18 +102,35 @@ def graph(s: GraphSolution, max_rows: int) -> Iterator[Block]:
             rows.append(
                 (symbol(r.name), r.node.gate.word, formula(r.node), num(r.value), num(r.grad))
             )
-    shown, elided = shown_rows(len(rows), max(max_rows, 12))
+    shown, elided = shown_rows(len(rows), max(max_rows, TABLE_ROWS))
     yield Heading("Graph", 2)
     if s.problem.expression is not None:
         yield Paragraph(
             ("The expression ", Rel(symbol(s.problem.output), "=", Text(s.problem.expression))),
             "muted",
         )
+    if len(s.nodes) <= DRAWN:
+        yield picture(s)
+    else:
+        yield Paragraph((f"The graph has {len(s.nodes)} nodes, too many to draw.",), "muted")
     yield Table(
-        ("node", "gate", "formula", "value", Partial(symbol(s.problem.output), Sym("node"))),
+        ("node", "gate", "formula", "value", "gradient"),
         tuple(rows[i] for i in shown),
         elided,
     )
+
+
+def picture(s: GraphSolution) -> Picture:
+    """Every input and gate as a node with its value (green) and gradient (red), an arrow
+    from each argument (two for a value a gate reads twice), as the lecture draws it."""
+    f = symbol(s.problem.output)
+    nodes, edges = [], []
+    for r in s.nodes:
+        name = symbol(r.name)
+        quantities = (Quantity(name, r.value), Quantity(Partial(f, name), r.grad, True))
+        nodes.append(Node(r.name, name, quantities, 0 if r.node is None else None))
+        edges += [Edge(source, r.name) for source in r.inputs]
+    return Picture("The graph", tuple(nodes), tuple(edges))
 
 
 def forward(s: GraphSolution, max_rows: int) -> Iterator[Block]:
