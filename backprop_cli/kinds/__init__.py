@@ -11,6 +11,7 @@ answers here:
 - ``solve(problem, options)``: the solution, steps and insights included;
 - ``layout(solution, max_rows)``: the sections of the worked solution, as blocks;
 - ``report(solution, writer)``: the JSON report;
+- ``describe(problem)``: what a valid file holds, for ``validate``;
 - ``quantities(solution)``: what ``check`` may grade, in the order it is worked out;
 - ``notebook(solution, mime)``: how a solution shows itself in Jupyter.
 
@@ -78,6 +79,10 @@ class ProblemKind(Protocol, Generic[ProblemT, SolutionT]):
 
     def notebook(self, solution: SolutionT, mime: str) -> str:
         """The solution for a notebook: ``markdown`` or ``latex`` (`render.notebook`)."""
+        ...
+
+    def describe(self, problem: ProblemT) -> str:
+        """What a valid file holds, for ``validate``: ``2 layers, 9 parameters, 1 sample``."""
         ...
 
     def quantities(self, solution: SolutionT) -> Any:

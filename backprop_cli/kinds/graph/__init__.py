@@ -56,6 +56,14 @@ class Graph:
 
         return display(solution, mime)  # type: ignore[arg-type]
 
+    def describe(self, problem: GraphProblem) -> str:
+        from backprop_cli.load.reader import plural
+
+        parts = [plural(len(problem.inputs), "input"), plural(len(problem.nodes), "gate")]
+        if problem.learning_rate is not None:
+            parts.append(plural(problem.steps, "step"))
+        return ", ".join(parts)
+
     def quantities(self, solution: GraphSolution) -> Any:
         from backprop_cli.kinds.graph.quantities import quantities
 
