@@ -12,6 +12,7 @@ grade a student's answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backprop_cli.kinds import ReportWriter
@@ -34,9 +35,20 @@ class Graph:
         return read(Reader(document, source), stem)
 
     def solve(self, problem: GraphProblem, options: Any) -> GraphSolution:
+        from backprop_cli.errors import BackpropError
         from backprop_cli.kinds.graph.solver import solve
 
-        return solve(problem)
+        if getattr(options, "round_intermediate", None) is not None:
+            raise BackpropError(
+                "--round-intermediate is for network problems; a graph's values are shown "
+                "to --precision digits and used in full"
+            )
+        solution = solve(problem)
+        if not getattr(options, "gradient_check", False):
+            return solution
+        from backprop_cli.kinds.graph.gradient_check import check
+
+        return replace(solution, gradient_check=check(problem, solution.gradients))
 
     def layout(self, solution: GraphSolution, max_rows: int) -> tuple[Any, ...]:
         from backprop_cli.kinds.graph.sections import layout

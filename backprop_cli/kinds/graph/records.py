@@ -13,7 +13,7 @@ import numpy as np
 from backprop_cli import kinds
 from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.staging import Node
-from backprop_cli.solve.records import Insight, Step
+from backprop_cli.solve.records import GradientCheck, Insight, Step
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,10 @@ class GraphSolution:
     insights: tuple[Insight, ...] = ()
     update: GraphUpdate | None = None
 
+    gradient_check: GradientCheck | None = None
+    """``solve --check``: every gradient against finite differences."""
     variants: tuple[()] = ()
     """Graph problems have no variants (the command line asks every solution for them)."""
-    gradient_check: None = None
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows a solution as its worked solution, in Markdown with maths."""

@@ -55,7 +55,7 @@ def report(solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
             "value_history": writer.array(u.value_history),
             "inputs": dict(u.inputs),
         }
-    return {
+    result = {
         "title": p.title,
         "source": p.source,
         "kind": "graph",
@@ -69,3 +69,11 @@ def report(solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
             {"kind": i.kind, "message": writer.message(i.message)} for i in solution.insights
         ],
     }
+    check = solution.gradient_check
+    if check is not None:  # only with solve --check: SPEC section 6 has no such key
+        result["gradient_check"] = {
+            "max_abs_error": writer.number(check.max_abs_error),
+            "max_rel_error": writer.number(check.max_rel_error),
+            "passed": check.passed,
+        }
+    return result

@@ -181,6 +181,45 @@ def gradients(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     yield Table(("input", "value", "gradient"), rows)
 
 
+def gradient_check(s: GraphSolution, max_rows: int) -> Iterator[Block]:
+    check = s.gradient_check
+    if check is None:
+        return
+    yield Heading("Gradient check", 2)
+    kinks = f" ({len(check.kinks)} of them at a kink)" if check.kinks else ""
+    yield Paragraph(
+        (
+            "Each input's gradient against a central finite difference (f(x + h) − f(x − h))/2h "
+            f"with h = 10⁻⁶·max(1, |x|), over {check.checked} inputs{kinks}: largest absolute "
+            "error ",
+            num(check.max_abs_error),
+            ", largest relative error ",
+            num(check.max_rel_error),
+            ".",
+        ),
+        "muted",
+    )
+    if check.kinks:
+        yield Paragraph(
+            (
+                f"Not differentiable at {', '.join(check.kinks)}: the perturbation moves a relu "
+                "or abs across 0, or turns a max or min, so the finite difference means nothing "
+                "there; not counted as a failure.",
+            ),
+        )
+    verdict = "Passed: every error is within" if check.passed else "FAILED: an error is beyond"
+    yield Paragraph(
+        (
+            f"{verdict} a relative tolerance of ",
+            num(check.tolerance),
+            " (plus an absolute ",
+            num(check.abs_tolerance),
+            ").",
+        ),
+        "text" if check.passed else "insight",
+    )
+
+
 def update(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     u = s.update
     if u is None:
@@ -253,6 +292,7 @@ SECTIONS = (
     forward,
     backward,
     gradients,
+    gradient_check,
     update,
     insights,
     answers,
