@@ -105,3 +105,17 @@ def test_the_pdf_shows_the_graph(tmp_path: Path) -> None:
     drawn = re.sub(r"\s", "", section[1].split("node")[0])  # the picture, before the table
     for shown in ("x=−2", "y=5", "z=−4", "q=3", "f=−12"):
         assert shown in drawn
+
+
+def test_names_of_several_letters_are_one_word_in_latex(tmp_path: Path) -> None:
+    from test_latex import compile_pdf
+
+    path = tmp_path / "names.yaml"
+    path.write_text(
+        "inputs: {w_1: 2, x1: -1, bias: 0.5}\ngraph:\n  dot: w_1 * x1 + bias\n  my_out: sigmoid(dot)\n",
+        encoding="utf-8",
+    )
+    tex = render(Format.LATEX, [solve(load(str(path)))], RenderOptions())
+    assert r"\mathit{my\_out}" in tex and r"\mathit{dot}" in tex and "w_{1}" in tex
+    (tmp_path / "names.tex").write_text(tex, encoding="utf-8")
+    compile_pdf(tmp_path / "names.tex")
