@@ -245,3 +245,31 @@ def test_precedence_is_pythons() -> None:
     assert isinstance(power, Apply) and isinstance(power.args[1], Apply)
     total = parse("x + x * 2", {"x"}, FUNCTIONS)
     assert isinstance(total, Apply) and total.gate == "add"
+
+
+def test_the_schema_takes_graph_files_and_refuses_bad_ones() -> None:
+    import jsonschema
+    import yaml
+
+    from backprop_cli.load.schema import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    data = Path(__file__).parent / "data"
+    for name in ("cs231n-staged.yaml", "cs231n-neuron.yaml"):
+        assert validator.is_valid(yaml.safe_load((data / name).read_text(encoding="utf-8")))
+    good = {"inputs": {"x": 1}, "expression": "x * 2", "learning_rate": 0.1, "ascent": True}
+    assert validator.is_valid(good)
+    for bad in (
+        {"inputs": {"x": 1}},  # neither graph nor expression
+        {"inputs": {"x": 1}, "expression": "x", "graph": {"f": "x"}},  # both
+        {"inputs": {"x": "one"}, "expression": "x"},
+        {"inputs": {"x": 1}, "expression": "x", "steps": 2},  # steps without a learning rate
+        {
+            "inputs": {"x": 1},
+            "expression": "x",
+            "learning_rate": 0.1,
+            "optimizer": {"name": "sgd", "learning_rate": 0.1},
+        },
+        {"inputs": {"x": 1}, "expression": "x", "layers": []},
+    ):
+        assert not validator.is_valid(bad), bad

@@ -44,7 +44,10 @@ KEYS: dict[str, str] = {
     "notes": "Free text shown after the solution.",
 }
 
-OPTIMIZER_KEYS = ("name", "learning_rate")
+OPTIMIZER: dict[str, str] = {
+    "name": "sgd: plain gradient descent (more optimizers arrive with the training options).",
+    "learning_rate": "Greater than 0: the step size η.",
+}
 OPTIMIZERS = ("sgd",)
 
 MAX_NODES = 10_000
@@ -281,7 +284,7 @@ class _GraphLoader:
         if "optimizer" not in doc:
             return None
         spec = r.mapping(doc["optimizer"], ("optimizer",), "{name: sgd, learning_rate: η}")
-        r.keys(spec, ("optimizer",), OPTIMIZER_KEYS)
+        r.keys(spec, ("optimizer",), tuple(OPTIMIZER))
         r.choice(spec.get("name", MISSING), ("optimizer", "name"), "an optimizer", OPTIMIZERS)
         return r.positive(
             spec.get("learning_rate", MISSING),
