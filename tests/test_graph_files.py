@@ -273,3 +273,86 @@ def test_the_schema_takes_graph_files_and_refuses_bad_ones() -> None:
         {"inputs": {"x": 1}, "expression": "x", "layers": []},
     ):
         assert not validator.is_valid(bad), bad
+
+
+# --- fuzzing whole graph files: a result or one clean error, never a traceback -------------
+
+BASE: dict[str, Any] = {
+    "title": "t",
+    "inputs": {"x": -2, "y": 5, "z": -4},
+    "graph": {"q": "x + y", "f": "q * z"},
+    "output": "f",
+    "wrt": ["x", "z"],
+    "learning_rate": 0.1,
+    "steps": 3,
+    "ascent": False,
+}
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**400), 10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(alphabet=ALPHABET, max_size=20),
+    st.lists(st.integers(-3, 3), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["x", "q", "f", "name", "exp", "dx", "1a"]),
+        st.text(ALPHABET, max_size=8),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [*BASE, "inputs.x", "graph.q", "graph.f", "expression", "optimizer", "extra"]
+            ),
+            st.one_of(st.just("drop"), junk),
+        ),
+        max_size=4,
+    )
+)
+def test_mutated_graph_files_solve_or_fail_cleanly(changes: list[tuple[str, Any]]) -> None:
+    import json as json_
+
+    from backprop_cli.errors import BackpropError
+    from backprop_cli.load.problem import load_source
+    from backprop_cli.load.sources import Source
+    from backprop_cli.render import Format, RenderOptions, render
+    from backprop_cli.solve.pipeline import solve
+
+    document: dict[str, Any] = json_.loads(json_.dumps(BASE))
+    for key, value in changes:
+        target, _, inner = key.partition(".")
+        if value == "drop":
+            if inner and isinstance(document.get(target), dict):
+                document[target].pop(inner, None)
+            else:
+                document.pop(target, None)
+        elif inner and isinstance(document.get(target), dict):
+            document[target][inner] = value
+        else:
+            document[target] = value
+    try:
+        text = json_.dumps(document)
+    except (ValueError, OverflowError):
+        return
+    try:
+        solution = solve(load_source(Source("fuzz.yaml", text, "fuzz")))
+    except BackpropError as error:
+        assert str(error).startswith("fuzz.yaml")
+        return
+    for fmt in (Format.JSON, Format.PLAIN, Format.MARKDOWN, Format.LATEX):
+        assert render(fmt, [solution], RenderOptions())
+
+
+def test_a_huge_whole_number_where_text_belongs_is_described_not_converted(
+    run: Run, write: Write
+) -> None:
+    # Found by the fuzz above: describing a 316-digit integer as a float overflowed.
+    path = write(f"title: {'2' + '0' * 315}\ninputs: {{x: 1}}\nexpression: x\n")
+    assert fails(run, path) == (
+        "P:1: title: expected text, got a whole number of 316 digits (put it in quotes)\n"
+    )

@@ -54,7 +54,11 @@ def describe(value: Any) -> str:
         return "infinity" if value > 0 else "minus infinity"
     if isinstance(value, (int, float)):
         text = repr(value)
-        return f"the number {text if len(text) <= 24 else f'{value:.6g}'}"
+        if len(text) <= 24:
+            return f"the number {text}"
+        if isinstance(value, int):  # beyond a float: its digits counted, never converted
+            return f"a whole number of {len(text.lstrip('-'))} digits"
+        return f"the number {value:.6g}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the text {shown!r}"

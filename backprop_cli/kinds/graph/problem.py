@@ -183,7 +183,12 @@ class _GraphLoader:
         return value
 
     def inputs(self) -> tuple[tuple[str, float], ...]:
-        r, value = self.r, self.doc["inputs"]
+        r = self.r
+        if "inputs" not in self.doc:
+            raise r.fail(
+                ("inputs",), "the key 'inputs' (a graph's leaves and their values, {x: -2, y: 5})"
+            )
+        value = self.doc["inputs"]
         mapping = r.mapping(value, ("inputs",), "a mapping of name: number, e.g. {x: -2, y: 5}")
         if not mapping:
             raise r.fail(("inputs",), "at least one input", mapping)
