@@ -12,7 +12,23 @@ from typing import Any
 
 import pytest
 
-from backprop_cli.expr import Abs, Add, Call, Exp, Expr, Frac, Mul, Neg, Num, Partial, Pow, Sub, Sym
+from backprop_cli.expr import (
+    Abs,
+    Add,
+    Call,
+    Cases,
+    Exp,
+    Expr,
+    Frac,
+    Mul,
+    Neg,
+    Num,
+    Partial,
+    Pow,
+    Rel,
+    Sub,
+    Sym,
+)
 from backprop_cli.kinds.graph.problem import from_text
 from backprop_cli.kinds.graph.solver import solve
 from backprop_cli.kinds.graph.steps import symbol
@@ -65,6 +81,11 @@ def evaluate(e: Expr, env: dict[Any, float]) -> float:
         return math.exp(evaluate(e.exponent, env))
     if isinstance(e, Abs):
         return abs(evaluate(e.operand, env))
+    if isinstance(e, Cases):
+        for value, condition in e.cases:
+            if condition is None or _holds(condition, env):
+                return evaluate(value, env)
+        raise AssertionError("no case holds")
     if isinstance(e, Call):
         if e.prime:
             if e.name != "relu":
@@ -72,6 +93,11 @@ def evaluate(e: Expr, env: dict[Any, float]) -> float:
             return 1.0 if evaluate(e.args[0], env) > 0 else 0.0
         return float(FUNCTIONS[e.name](*(evaluate(a, env) for a in e.args)))
     raise AssertionError(f"no evaluation for {type(e).__name__}")
+
+
+def _holds(r: Rel, env: dict[Any, float]) -> bool:
+    left, right = evaluate(r.left, env), evaluate(r.right, env)
+    return {"≥": left >= right, ">": left > right, "≤": left <= right, "<": left < right}[r.op]
 
 
 def problems() -> list[str]:

@@ -20,6 +20,7 @@ from backprop_cli.expr import (
     Abs,
     Add,
     Call,
+    Cases,
     Exp,
     Expr,
     Frac,
@@ -27,6 +28,7 @@ from backprop_cli.expr import (
     Neg,
     Num,
     Pow,
+    Rel,
     Sub,
     num,
 )
@@ -118,6 +120,12 @@ def _pow_local_formula(a: Args, out: Expr, i: int) -> Expr:
 
 def _routes(first: bool) -> Values:
     return (1.0, 0.0) if first else (0.0, 1.0)
+
+
+def _routed(a: Args, i: int, first: str, second: str) -> Expr:
+    """1 where argument ``i`` wins (the first on a tie), else 0: (1 if a ≥ b; 0 otherwise)."""
+    condition = Rel(a[0], first, a[1]) if i == 0 else Rel(a[1], second, a[0])
+    return Cases(((Num(1.0), condition), (Num(0.0), None)))
 
 
 def _division_by_zero(a: Values, variable: tuple[bool, ...]) -> str | None:
@@ -304,7 +312,7 @@ GATES: dict[str, Gate] = {
             lambda a: max(a[0], a[1]),
             lambda a, out: _routes(a[0] >= a[1]),
             lambda a: Call("max", a),
-            lambda a, out, i: Call("max", a, prime=True),
+            lambda a, out, i: _routed(a, i, "≥", ">"),
             "max routes: the larger input gets the whole upstream gradient, the other 0 "
             "(on a tie, the first)",
         ),
@@ -315,7 +323,7 @@ GATES: dict[str, Gate] = {
             lambda a: min(a[0], a[1]),
             lambda a, out: _routes(a[0] <= a[1]),
             lambda a: Call("min", a),
-            lambda a, out, i: Call("min", a, prime=True),
+            lambda a, out, i: _routed(a, i, "≤", "<"),
             "min routes: the smaller input gets the whole upstream gradient, the other 0 "
             "(on a tie, the first)",
         ),
