@@ -23,12 +23,13 @@ from backprop_cli.errors import BackpropError, ProblemError, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
-from backprop_cli.load.network import Layer, NetworkReader, readonly
-from backprop_cli.load.reader import MISSING, Reader
+from backprop_cli.load.network import Layer, NetworkReader
+from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import YMap, parse
 from backprop_cli.nn import LOSSES, Loss
+from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
 
@@ -68,6 +69,8 @@ class Problem:
     description: str | None = None
     tasks: tuple[str, ...] = ()
     learning_rate: float | None = None
+    optimizer: Optimizer | None = None
+    """How the parameters are updated (None: no update is asked for)."""
     steps: int = 1
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
@@ -81,6 +84,11 @@ class Problem:
     @property
     def outputs(self) -> int:
         return int(self.y.shape[1])
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Values per sample of x and of each layer's output."""
+        return (int(self.x.shape[1]), *(layer.width for layer in self.layers))
 
     @property
     def parameters(self) -> int:
@@ -158,6 +166,7 @@ class _Loader:
         learning_rate = self.learning_rate()
         steps = self.steps(learning_rate)
         target_width = self.data.target_width(targets, loss.function)
+        self.network.samples = int(x.shape[0])
         layers = self.network.layers(x.shape[1], target_width, self.data.target_path())
         source = f"layer {len(layers)}"
         y, class_index = self.data.targets(targets, self.network.widths[-1], source, loss.function)
@@ -177,6 +186,9 @@ class _Loader:
             if "tasks" in doc
             else (),
             learning_rate=learning_rate,
+            optimizer=None
+            if learning_rate is None
+            else OPTIMIZERS["gradient_descent"](learning_rate),
             steps=steps,
             notes=self.optional_text("notes"),
             variants=variants,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from backprop_cli.derive.notation import Notation
+from backprop_cli.expr import Expr
+from backprop_cli.notation import Notation
 from backprop_cli.solve.records import Phase, Solution, Step
 
 
@@ -15,6 +16,15 @@ class Layout:
         self.n = Notation(self.p)
         self.max_rows = max_rows
         self.depth = len(self.p.layers)
+        self.symbols: dict[str, Expr] = {
+            layer.param_name(base): layer.kind.param_symbol(self.n, layer.index, base, None)
+            for layer in self.p.layers
+            for base in layer.params
+        }
+        """Each parameter's report name (``W2``, ``gamma3``) → its symbol, as its kind writes it."""
+
+    def param_symbol(self, name: str) -> Expr:
+        return self.symbols[name]
 
     def steps(self, phase: Phase, layer: int | None = None) -> tuple[Step, ...]:
         """The steps of a phase (and layer); a one-element quantity derived element by

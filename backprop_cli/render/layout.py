@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from backprop_cli import kinds
 from backprop_cli.expr import (
-    Call,
     Expr,
     Frac,
     Message,
@@ -107,7 +106,7 @@ def conventions(c: Layout) -> Iterator[Block]:
             ".",
         )
     ]
-    if loss.name in ("mse", "sse") and p.loss.scale == 1:
+    if loss.squared and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
         half = Mul((Frac(num(1), num(2)), Sum(Pow(residual, num(2)), "k")), dot=False)
         items.append(
@@ -132,16 +131,15 @@ def conventions(c: Layout) -> Iterator[Block]:
             "a layer's input is the previous layer's output (x for layer 1).",
         )
     )
-    if any(result.layer.activation.kinks for result in c.s.layers):
-        relu_at_zero = Rel(Call("ReLU", (num(0),), prime=True), "=", num(0))
-        items.append(
-            (
-                "At a kink the derivative is taken as for z < 0: ",
-                relu_at_zero,
-                ".",
-            )
-        )
-    if loss.name in ("binary_cross_entropy", "cross_entropy"):
+    at_kinks = dict.fromkeys(
+        rule for result in c.s.layers for rule in result.layer.activation.at_kinks()
+    )
+    if at_kinks:
+        rules: list[str | Expr] = []
+        for i, rule in enumerate(at_kinks):
+            rules += [", " if i else "", rule]
+        items.append(("At a kink the derivative is taken as for z < 0: ", *rules, "."))
+    if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
     if p.batched:
         items.append(
@@ -167,11 +165,11 @@ def network(c: Layout) -> Iterator[Block]:
         layer, act = result.layer, result.layer.activation
         alpha = f" (α = {act.alpha:g})" if act.alpha is not None else ""
         origin = f"drawn: {layer.init.scheme}, seed {layer.init.seed}" if layer.init else "given"
-        params = f"{layer.parameters} ({origin})" if layer.dense else "—"
+        params = f"{layer.parameters} ({origin})" if layer.params else "—"
         rows.append(
             (
                 str(layer.index),
-                layer.name or layer.kind,
+                layer.name or layer.kind.name,
                 str(result.z.shape[1]),
                 act.name + alpha,
                 params,
@@ -196,16 +194,16 @@ def answers(c: Layout) -> Iterator[Block]:
         (Sym("L"), num(c.s.loss)),
     ]
     for result in reversed(c.s.layers):
-        if result.dW is not None and result.db is not None:
-            items.append((Partial(Sym("L"), n.W(result.index)), value_expr(result.dW)))
-            items.append((Partial(Sym("L"), n.b(result.index)), value_expr(result.db)))
-    if not any(result.dW is not None for result in c.s.layers):
+        for base, grad in result.grads.items():
+            symbol = result.layer.kind.param_symbol(n, result.index, base, None)
+            items.append((Partial(Sym("L"), symbol), value_expr(grad)))
+    if not any(result.grads for result in c.s.layers):
         items.append((Partial(Sym("L"), n.z(1)), value_expr(per_sample(c.s, c.s.layers[0].delta))))
     if c.s.update is not None:
         when = "new" if c.s.update.steps == 1 else f"after {c.s.update.steps} steps"
         for name, value in c.s.update.params.items():
             items.append(
-                (Mul((n.parameter(name), Text(f" ({when})")), dot=False), value_expr(value))
+                (Mul((c.param_symbol(name), Text(f" ({when})")), dot=False), value_expr(value))
             )
     yield Answers("Final answers", tuple(items))
 

@@ -76,7 +76,7 @@ def picture(c: Layout) -> Picture:
             r = s.layers[l - 1]
             name = f" ({r.layer.name})" if r.layer.name else ""
             captions.append(f"layer {l}{name}: {r.layer.activation.name}")
-            W, b = r.layer.weights, r.layer.bias
+            W, b = r.layer.params.get("W"), r.layer.params.get("b")
             for j, key in current:
                 quantities = [] if b is None else [Quantity(Sym("b"), float(b[j]))]
                 quantities += [

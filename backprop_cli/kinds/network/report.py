@@ -22,11 +22,15 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
         {
             "index": r.index,
             "name": r.layer.name,
-            "kind": r.layer.kind,
+            "kind": r.layer.kind.name,
             "activation": r.layer.activation.name,
             "z": _per_sample(s, w, r.z),
             "a": _per_sample(s, w, r.a),
             "delta": _per_sample(s, w, r.delta),
+            **{
+                name: _per_sample(s, w, value) if value.ndim == 2 else w.array(value)
+                for name, value in r.layer.kind.named(r.cache).items()
+            },
         }
         for r in s.layers
     ]
