@@ -106,3 +106,19 @@ def test_an_unknown_answer_name_lists_the_graphs(run: Run, write: Write) -> None
         "answers.yaml:2: answers.dz: unknown quantity 'dz'; this problem's "
         "are a, b, f, db, da, dx, dy, x_new, y_new\n"
     )
+
+
+def test_climbing_the_wrong_way_is_named(run: Run, write: Write) -> None:
+    # ascent: x ← 3 + 0.1·16 = 4.6; going downhill instead gives 3 − 1.6 = 1.4.
+    problem = write(FAN_OUT + "ascent: true\n")
+    key = write("answers:\n  x_new: 4.6\n  y_new: 0.1\n", "answers.yaml")
+    result = run("check", str(problem), "--answers", str(key), "--format", "json")
+    marks = {m["name"]: m for m in json.loads(result.stdout)["marks"]}
+    assert marks["x_new"]["right"] is True
+    key.write_text("answers:\n  x_new: 1.4\n", encoding="utf-8")
+    result = run("check", str(problem), "--answers", str(key), "--format", "json")
+    (mark,) = json.loads(result.stdout)["marks"]
+    assert mark["diagnosis"]["message"] == (
+        "The update goes downhill: x_new = x − η·dx, but this problem climbs (ascent: true): "
+        "x ← x + η·dx."
+    )

@@ -109,10 +109,7 @@ def _sign_explain(g: Any, places: Places, q: Quantity) -> Message:
 
 
 def _plus(g: Any, q: Quantity, v: Values) -> Array:
-    update = g.solution.update
-    name = q.name.removesuffix("_new")
-    sign = -1.0 if update.ascent else 1.0
-    return np.asarray(g.constants[name] + sign * update.learning_rate * float(v[f"d{name}"]))
+    return np.asarray(g.updated(q.name.removesuffix("_new"), v, wrong_way=True))
 
 
 def _plus_explain(g: Any, places: Places, q: Quantity) -> Message:

@@ -20,6 +20,8 @@ import numpy as np
 from backprop_cli.grade.quantities import Array, Quantity, Values
 from backprop_cli.kinds.graph.records import GraphSolution, PathTerm
 from backprop_cli.kinds.graph.staging import Node
+from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.nn.optimizers.gradient_descent import GradientDescent
 
 
 class GraphQuantities:
@@ -72,11 +74,19 @@ class GraphQuantities:
         """Σ over the paths of upstream × local."""
         return np.asarray(sum(self.upstream(t, v) * self.local(t, v) for t in terms))
 
-    def updated(self, name: str, v: Values) -> Array:
+    def optimizer(self, wrong_way: bool = False) -> Optimizer:
+        """The problem's gradient descent (ascent when it climbs; the other way round for the
+        "+ instead of −" mistake)."""
         update = self.solution.update
         assert update is not None
-        sign = 1.0 if update.ascent else -1.0
-        return np.asarray(self.constants[name] + sign * update.learning_rate * float(v[f"d{name}"]))
+        optimizer: Optimizer = GradientDescent(update.learning_rate)
+        return optimizer.ascending() if update.ascent != wrong_way else optimizer
+
+    def updated(self, name: str, v: Values, wrong_way: bool = False) -> Array:
+        """One step of the optimizer from the given input with the student's gradient."""
+        theta = np.asarray(self.constants[name])
+        optimizer = self.optimizer(wrong_way)
+        return optimizer.step(theta, np.asarray(v[f"d{name}"]), optimizer.init_state(theta), 1)[0]
 
     def after_steps(self, name: str, v: Values) -> Array:
         """An input after several updates: not a function of one gradient, so the solution's."""

@@ -20,6 +20,8 @@ from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.records import GraphSolution, GraphUpdate, NodeResult, PathTerm
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.load.yaml_source import line_of
+from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.nn.optimizers.gradient_descent import GradientDescent
 
 
 def _arguments(node: Node, values: Mapping[str, float]) -> tuple[float, ...]:
@@ -102,32 +104,35 @@ def gradients(problem: GraphProblem, nodes: tuple[NodeResult, ...]) -> np.ndarra
 
 
 def train(problem: GraphProblem, start: tuple[NodeResult, ...]) -> GraphUpdate | None:
-    """``steps`` updates x ← x − η ∂f/∂x of the inputs in ``wrt`` (+ when climbing), as
-    torch.optim.SGD (``maximize=True`` for ascent)."""
+    """``steps`` updates x ← x − η ∂f/∂x of the inputs in ``wrt`` (+ when climbing) by the
+    optimizer registry's gradient descent, as torch.optim.SGD (``maximize=True`` to climb)."""
     if problem.learning_rate is None:
         return None
-    eta, sign = problem.learning_rate, 1.0 if problem.ascent else -1.0
-    inputs = dict(problem.inputs)
+    optimizer: Optimizer = GradientDescent(problem.learning_rate)
+    if problem.ascent:
+        optimizer = optimizer.ascending()
+    inputs = {name: np.array(value) for name, value in problem.inputs}
+    states = {name: optimizer.init_state(inputs[name]) for name in problem.wrt}
     nodes = start
     history = [next(n.value for n in nodes if n.name == problem.output)]
-    trajectory = [[inputs[name] for name in problem.wrt]]
+    trajectory = [[float(inputs[name]) for name in problem.wrt]]
     for step in range(1, problem.steps + 1):
-        grad = gradients(problem, nodes)
-        for name, g in zip(problem.wrt, grad, strict=True):
-            inputs[name] = float(inputs[name] + sign * eta * g)
-        trajectory.append([inputs[name] for name in problem.wrt])
+        for name, g in zip(problem.wrt, gradients(problem, nodes), strict=True):
+            inputs[name], states[name] = optimizer.step(inputs[name], g, states[name], step)
+        values = {name: float(value) for name, value in inputs.items()}
+        trajectory.append([values[name] for name in problem.wrt])
         if step < problem.steps:
-            nodes = results(problem, inputs, step)
+            nodes = results(problem, values, step)
             history.append(next(n.value for n in nodes if n.name == problem.output))
         else:
-            history.append(forward(problem, inputs, step)[problem.output])
+            history.append(forward(problem, values, step)[problem.output])
     return GraphUpdate(
-        learning_rate=eta,
+        learning_rate=problem.learning_rate,
         steps=problem.steps,
         ascent=problem.ascent,
         value_history=np.array(history),
         trajectory=np.array(trajectory),
-        inputs={name: float(inputs[name]) for name in problem.wrt},
+        inputs={name: trajectory[-1][i] for i, name in enumerate(problem.wrt)},
     )
 
 
