@@ -3,11 +3,13 @@ own renderer where installed), TikZ in the PDF and Graphviz DOT."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from test_pictures import check_mermaid, graphviz_svg, mermaid_blocks, mmdc
 
 from backprop_cli.load.problem import load
@@ -119,3 +121,27 @@ def test_names_of_several_letters_are_one_word_in_latex(tmp_path: Path) -> None:
     assert r"\mathit{my\_out}" in tex and r"\mathit{dot}" in tex and "w_{1}" in tex
     (tmp_path / "names.tex").write_text(tex, encoding="utf-8")
     compile_pdf(tmp_path / "names.tex")
+
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+@pytest.mark.parametrize(
+    ("problem", "fmt", "snapshot"),
+    [
+        (STAGED, Format.PLAIN, "graph-staged.plain.txt"),
+        (NEURON, Format.PLAIN, "graph-neuron.plain.txt"),
+        (NEURON, Format.MARKDOWN, "graph-neuron.md"),
+    ],
+)
+def test_graph_snapshots(problem: str, fmt: Format, snapshot: str) -> None:
+    """The whole worked solution (update with BACKPROP_UPDATE_SNAPSHOTS=1)."""
+    from test_markdown import check_maths_balance
+
+    text = render(fmt, [solve(load(problem))], RenderOptions(width=100))
+    if fmt == Format.MARKDOWN:
+        check_maths_balance(text)
+    path = SNAPSHOTS / snapshot
+    if os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")

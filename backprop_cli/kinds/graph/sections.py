@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from backprop_cli.expr import Add, Expr, Message, Mul, Partial, Rel, Sub, Sym, Text, num
 from backprop_cli.kinds.graph.records import GraphSolution
-from backprop_cli.kinds.graph.steps import formula, gradient_symbol, symbol
+from backprop_cli.kinds.graph.steps import formula, gradient_symbol, inlined, symbol
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -105,8 +105,14 @@ def graph(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     shown, elided = shown_rows(len(rows), max(max_rows, TABLE_ROWS))
     yield Heading("Graph", 2)
     if s.problem.expression is not None:
+        nodes = {node.name: node for node in s.problem.nodes}
+        output = s.problem.nodes[-1].name
         yield Paragraph(
-            ("The expression ", Rel(symbol(s.problem.output), "=", Text(s.problem.expression))),
+            (
+                "The expression ",
+                Rel(symbol(output), "=", inlined(nodes, output)),
+                ", staged into one node per operation:",
+            ),
             "muted",
         )
     if len(s.nodes) <= DRAWN:

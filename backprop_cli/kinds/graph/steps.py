@@ -43,6 +43,21 @@ def formula(node: Node, value: dict[str, float] | None = None) -> Expr:
     return node.gate.formula(args)
 
 
+def inlined(nodes: dict[str, Node], name: str) -> Expr:
+    """The formula of node ``name`` with the nodes named automatically written out in it:
+    the expression as the file gave it, ``1/(1 + e^(−(w₀·x₀ + w₁·x₁ + w₂)))``."""
+    node = nodes[name]
+    args = tuple(
+        num(a.value)
+        if a.name is None
+        else inlined(nodes, a.name)
+        if a.name in nodes and not nodes[a.name].named
+        else symbol(a.name)
+        for a in node.args
+    )
+    return node.gate.formula(args)
+
+
 def local_formula(node: Node, position: int) -> Expr:
     """∂(node)/∂(argument ``position``) in symbols."""
     args = tuple(num(a.value) if a.name is None else symbol(a.name) for a in node.args)
