@@ -33,15 +33,18 @@ class ProblemError(BackpropError):
         message: str,
         line: int | None = None,
         note: str = "",
+        excerpt: str = "",
     ) -> None:
         self.source = source
         self.path = path
         self.line = line
         self.detail = message
+        self.excerpt = excerpt
+        """Lines shown under the message: a formula with a caret under the column at fault."""
         where = source if line is None else f"{source}:{line}"
         place = " ".join(part for part in (describe_place(path), note) if part)
         text = f"{where}: {place}: {message}" if place else f"{where}: {message}"
-        super().__init__(one_line(text))
+        super().__init__(one_line(text) + (f"\n{excerpt}" if excerpt else ""))
 
 
 def one_line(text: str) -> str:

@@ -356,3 +356,13 @@ def test_a_huge_whole_number_where_text_belongs_is_described_not_converted(
     assert fails(run, path) == (
         "P:1: title: expected text, got a whole number of 316 digits (put it in quotes)\n"
     )
+
+
+def test_a_formula_set_on_the_command_line_keeps_its_caret(run: Run, write: Write) -> None:
+    path = write("inputs: {x: 1, y: 2}\ngraph: {q: x + y}\n")
+    result = run("solve", str(path), "--set", "graph.q=x - w")
+    assert result.exit_code == 2
+    assert result.stderr.replace(str(path), "P") == (
+        "P: graph.q (set by --set graph.q=x - w): column 5: unknown name 'w'; expected an input "
+        "or an earlier node (x, y)\n  x - w\n      ^\n"
+    )

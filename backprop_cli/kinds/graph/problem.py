@@ -59,23 +59,20 @@ MAX_WORK = 100_000_000
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-class FormulaProblemError(ProblemError):
-    """A formula that cannot be read: the message, then the formula with a caret under the
-    column (the only message that takes three lines: the caret needs them)."""
-
-    def __init__(self, reader: Reader, path: tuple[str, ...], text: str, error: FormulaError):
-        super().__init__(
-            reader.source,
-            path,
-            f"column {error.column}: {error.message}",
-            reader.error(path, "").line,
-            note=reader.note,
-        )
-        shown = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
-        self.caret = caret(shown, error.column)
-
-    def __str__(self) -> str:
-        return f"{super().__str__()}\n{self.caret}"
+def formula_error(
+    reader: Reader, path: tuple[str, ...], text: str, error: FormulaError
+) -> ProblemError:
+    """A formula that cannot be read: the message with its column, then the formula and a
+    caret under that column (the one message that takes three lines: the caret needs them)."""
+    shown = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return ProblemError(
+        reader.source,
+        path,
+        f"column {error.column}: {error.message}",
+        reader.error(path, "").line,
+        note=reader.note,
+        excerpt=caret(shown, error.column),
+    )
 
 
 @dataclass(frozen=True)
@@ -238,7 +235,7 @@ class _GraphLoader:
             stager.origin = path
             stager.stage(formula, name if name is not None else stager.fresh)
         except FormulaError as error:
-            raise FormulaProblemError(self.r, path, text, error) from None
+            raise formula_error(self.r, path, text, error) from None
         if len(stager.nodes) > MAX_NODES:
             raise self.r.error(path, f"expected at most {MAX_NODES:,} nodes after staging")
 
