@@ -223,8 +223,9 @@ class _GraphLoader:
                     path, "a formula of inputs or earlier nodes, not a number alone", formula
                 )
             text = r.text(formula, path, "a formula (text), e.g. x + y")
+            staged = len(stager.nodes)
             self.stage(stager, path, text, known, name)
-            known.update(node.name for node in stager.nodes)
+            known.update(node.name for node in stager.nodes[staged:])
         return tuple(stager.nodes), None
 
     def stage(
