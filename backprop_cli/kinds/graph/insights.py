@@ -2,7 +2,7 @@
 
 A value used by several gates gets the sum over its paths (``fan_out``); max
 and min route the gradient to one argument only (``routes``); relu at a
-negative input, or any gate whose local gradient is 0, stops it (``kills``);
+negative input (or abs at 0) stops it (``kills``);
 an input that does not reach the output has gradient 0 (``unused``). Each
 detector reads the node results; messages are words and formulas.
 """
@@ -16,18 +16,18 @@ from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.records import NodeResult
 from backprop_cli.kinds.graph.staging import Node, Operand
 from backprop_cli.kinds.graph.steps import formula, gradient_symbol, symbol
+from backprop_cli.load.reader import listed
 from backprop_cli.solve.records import Insight
 
 Detector = Callable[[GraphProblem, dict[str, NodeResult]], list[Insight]]
 
 ROUTING = ("max", "min")
-_TIMES = {2: "twice", 3: "three times"}
 KILLERS = ("relu", "abs")
 
 
-def _names(names: list[str]) -> str:
-    unique = list(dict.fromkeys(names))
-    return unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " and " + unique[-1]
+def times(count: int) -> str:
+    """``twice``, ``three times``, ``5 times``."""
+    return {2: "twice", 3: "three times"}.get(count, f"{count} times")
 
 
 def fan_out(problem: GraphProblem, nodes: dict[str, NodeResult]) -> list[Insight]:
@@ -37,11 +37,9 @@ def fan_out(problem: GraphProblem, nodes: dict[str, NodeResult]) -> list[Insight
             continue
         consumers = [t.consumer for t in result.paths]
         counted = {c: consumers.count(c) for c in consumers}
-        users = _names(
-            [c if n == 1 else f"{c} {_TIMES.get(n, f'{n} times')}" for c, n in counted.items()]
-        )
+        users = listed([c if n == 1 else f"{c} {times(n)}" for c, n in counted.items()])
         message: Message = (
-            f"{result.name} is used {_TIMES.get(len(consumers), f'{len(consumers)} times')} "
+            f"{result.name} is used {times(len(consumers))} "
             f"(by {users}): its gradient is the sum over the {len(consumers)} paths, one term each, ",
             Rel(
                 gradient_symbol(problem.output, result.name),

@@ -18,13 +18,10 @@ import numpy as np
 from backprop_cli.expr import Message
 from backprop_cli.grade.mistakes import Mistake, Places
 from backprop_cli.grade.quantities import Array, Quantity, Values
+from backprop_cli.kinds.graph.insights import times
 
 MAX_PATHS = 8
 """Paths of one sum tried one by one for a missing path."""
-
-
-def _times(count: int) -> str:
-    return {2: "twice", 3: "three times"}.get(count, f"{count} times")
 
 
 def _result(g: Any, q: Quantity) -> Any:
@@ -52,7 +49,7 @@ def _missing(k: int) -> Mistake:
         name = p.name[1:]
         t = terms[k]
         return (
-            f"A path is missing: {name} is used {_times(len(terms))}, so {p.name} is a sum of "
+            f"A path is missing: {name} is used {times(len(terms))}, so {p.name} is a sum of "
             f"{len(terms)} terms, one per path; the one through {t.consumer} "
             f"(argument {t.position + 1}) is left out.{_carries(places, q)}",
         )

@@ -245,9 +245,13 @@ class _GraphLoader:
         places: dict[str, tuple[str, ...]] = {name: ("inputs", name) for name, _ in inputs}
         places.update({n.name: n.origin for n in nodes})
         for name, path in places.items():
-            for other, reads in ((name[1:], f"the gradient d{name[1:]}"), (name[:-4], f"{name}")):
-                clash = (name.startswith("d") and other == name[1:]) or name.endswith("_new")
-                if clash and other in places and other != name:
+            readings = []
+            if name.startswith("d"):
+                readings.append((name[1:], f"the gradient {name}"))
+            if name.endswith("_new"):
+                readings.append((name.removesuffix("_new"), f"the update {name}"))
+            for other, reads in readings:
+                if other in places:
                     raise self.r.error(
                         path,
                         f"expected a name that does not read as {reads} of {other!r} "
