@@ -169,6 +169,7 @@ def test_json_report_of_the_staged_example(run: Any, write: Any) -> None:
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert list(report) == [
+        "format_version",
         "title",
         "source",
         "kind",

@@ -351,10 +351,11 @@ def test_mutated_graph_files_solve_or_fail_cleanly(changes: list[tuple[str, Any]
 def test_a_huge_whole_number_where_text_belongs_is_described_not_converted(
     run: Run, write: Write
 ) -> None:
-    # Found by the fuzz above: describing a 316-digit integer as a float overflowed.
+    # Found by the fuzz above (and fixed on main the same day): a 316-digit integer once
+    # overflowed when it was described as a float.
     path = write(f"title: {'2' + '0' * 315}\ninputs: {{x: 1}}\nexpression: x\n")
     assert fails(run, path) == (
-        "P:1: title: expected text, got a whole number of 316 digits (put it in quotes)\n"
+        "P:1: title: expected text, got the number 200…000 (316 digits) (put it in quotes)\n"
     )
 
 

@@ -217,13 +217,13 @@ def test_columns_without_a_place_follow_the_edges() -> None:
 def test_keys_that_are_keywords_and_texts_with_syntax_are_safe_in_dot_and_mermaid() -> None:
     math = writer(RenderOptions())
     source = dot.digraph("t", [TRICKY], math)
-    assert " node " not in source.replace("node [shape", "") and "v0 -> v1;" in source
+    assert " node " not in source.replace("node [shape", "") and "c0:v0:e -> c1:v1:w;" in source
     svg = graphviz_svg(source)
     assert svg.count("<svg") == 1 and "&lt;b&gt;" in svg
     chart = mermaid.flowchart(TRICKY, math)
     check_mermaid(chart)
     assert (
-        "    v1[\"<b>q #34;quoted#34; #60;b#62;</b><br>q = <span style='color:#1a7f37'>3</span>\"]"
+        "  v1[\"<b>q #34;quoted#34; #60;b#62;</b><br>q = <span style='color:#1a7f37'>3</span>\"]"
         in chart
     )
 
@@ -250,22 +250,38 @@ def test_dot_is_read_by_graphviz(name: str) -> None:
 def test_dot_of_ex1() -> None:
     source = render(Format.DOT, [solve(load("ex1"))], RenderOptions())
     assert (
-        '    v2 [label=<<b>a₁⁽¹⁾</b><br/>b = <font color="#1a7f37">0</font><br/>'
-        'z = <font color="#1a7f37">0.5</font><br/>a = <font color="#1a7f37">0.6225</font><br/>'
-        'δ = <font color="#cf222e">−0.01623</font>>];'
+        """
+  c1 [label=<<table border="0" cellspacing="6">
+    <tr><td border="0"><b>layer 1 (hidden): sigmoid</b></td></tr>
+    <tr><td border="0" port="v2"><table border="1" style="rounded" cellborder="0"><tr><td>"""
+        """<b>a₁⁽¹⁾</b><br/>b = <font color="#1a7f37">0</font><br/>"""
+        """z = <font color="#1a7f37">0.5</font><br/>a = <font color="#1a7f37">0.6225</font><br/>"""
+        """δ = <font color="#cf222e">−0.01623</font></td></tr></table></td></tr>
+"""
     ) in source
     edges = [line.strip() for line in source.splitlines() if "->" in line]
     assert edges == [
-        'v0 -> v2 [label="0.1"];',
-        'v1 -> v2 [label="0.2"];',
-        'v0 -> v3 [label="0.3"];',
-        'v1 -> v3 [label="0.4"];',
-        'v2 -> v4 [label="0.5"];',
-        'v3 -> v4 [label="0.6"];',
+        'c0:v0:e -> c1:v2:w [label="0.1"];',
+        'c0:v1:e -> c1:v2:w [label="0.2"];',
+        'c0:v0:e -> c1:v3:w [label="0.3"];',
+        'c0:v1:e -> c1:v3:w [label="0.4"];',
+        'c1:v2:e -> c2:v4:w [label="0.5"];',
+        'c1:v3:e -> c2:v4:w [label="0.6"];',
     ]
     svg = graphviz_svg(source)
     for text in ("0.6225", "−0.01623", "layer 1 (hidden): sigmoid"):
         assert text in svg
+
+
+def test_dot_keeps_each_column_in_order() -> None:
+    # Each column is one table, so Graphviz cannot reorder its boxes: in the SVG, the
+    # boxes of a column come top to bottom as in the picture (… N more between).
+    svg = graphviz_svg(render(Format.DOT, [solve(load(str(WIDE)))], RenderOptions()))
+    texts = re.findall(r'<text[^>]* y="([-\d.]+)"[^>]*>(.*?)</text>', svg)
+    heights = {label: float(y) for y, label in texts}
+    column = ["x₁", "x₂", "x₃", "x₄", "x₅", "… 4 more", "x₁₀"]
+    ys = [next(h for label, h in heights.items() if label.startswith(name)) for name in column]
+    assert ys == sorted(ys)
 
 
 def test_several_problems_give_one_digraph_each(run: Any, tmp_path: Path) -> None:
@@ -280,16 +296,19 @@ def test_several_problems_give_one_digraph_each(run: Any, tmp_path: Path) -> Non
 # --- Mermaid -------------------------------------------------------------------------------------
 
 _MERMAID_LINE = [
-    re.compile(r"  subgraph c\d+\[\"[^\"]*\"\]"),
-    re.compile(r"    (v\d+)\[\"[^\"]*\"\]"),
+    re.compile(r"  subgraph c\d+\[\"[^\"]+\"\]"),
+    re.compile(r"(?:  )?  (v\d+)\[\"[^\"]*\"\]"),
     re.compile(r"  end"),
     re.compile(r"  (v\d+) -->(?:\|\"[^\"]*\"\|)? (v\d+)"),
+    re.compile(r"  classDef more fill:none,stroke:none"),
+    re.compile(r"  class (v\d+(?:,v\d+)*) more"),
 ]
 
 
 def check_mermaid(lines: list[str]) -> None:
-    """The flowchart subset the writer uses: fences, ``flowchart LR``, subgraphs holding
-    nodes with quoted labels, then edges between defined nodes; ``"`` never inside a text."""
+    """The flowchart subset the writer uses: fences, ``flowchart LR``, nodes with quoted
+    labels (in a captioned subgraph, indented, or not), then edges between defined nodes,
+    then the class of the plain ones; ``"`` never inside a text."""
     assert lines[:2] == ["```mermaid", "flowchart LR"] and lines[-1] == "```"
     defined: set[str] = set()
     depth = 0
@@ -299,13 +318,15 @@ def check_mermaid(lines: list[str]) -> None:
             assert depth == 0
             depth += 1
         elif kind == 1:
-            assert depth == 1
+            assert line.startswith("    ") == (depth == 1)
             defined.add(match[1])
         elif kind == 2:
             assert depth == 1
             depth -= 1
-        else:
+        elif kind == 3:
             assert depth == 0 and {match[1], match[2]} <= defined
+        elif kind == 5:
+            assert set(match[1].split(",")) <= defined
     assert depth == 0
 
 
@@ -383,3 +404,37 @@ def test_ex1_pdf_shows_the_network(tmp_path: Path) -> None:
         assert label in network
     for weight in ("0.1", "0.2", "0.3", "0.4", "0.5", "0.6"):
         assert weight in network
+
+
+def test_each_layer_kind_joins_its_units_as_it_computes_them(write: Any) -> None:
+    path = write(
+        """
+        input: [1, -2]
+        target: [0, 1, 0]
+        layers:
+          - weights: [[1, 2], [3, 4], [5, 6]]
+          - activation: relu
+          - activation: softmax
+        loss: ce
+        """
+    )
+    picture = picture_of(str(path))
+    into = {
+        layer: sorted(
+            (e.source, e.target) for e in picture.edges if e.target.startswith(f"n{layer}_")
+        )
+        for layer in (1, 2, 3)
+    }
+    assert len(into[1]) == 6  # dense: every input to every neuron, with its weight
+    assert into[2] == [("n1_0", "n2_0"), ("n1_1", "n2_1"), ("n1_2", "n2_2")]  # element-wise
+    assert len(into[3]) == 9  # softmax: every unit from every input
+    labels = [e.label for e in picture.edges]
+    assert labels[:6] == [num(1), num(2), num(3), num(4), num(5), num(6)]
+    assert all(label is None for label in labels[6:])
+    assert [q.symbol for q in picture.nodes[2].quantities] == [
+        Sym("b"),
+        Sym("z"),
+        Sym("a"),
+        Sym("delta"),
+    ]
+    assert [q.symbol for q in picture.nodes[5].quantities] == [Sym("z"), Sym("a"), Sym("delta")]

@@ -29,12 +29,26 @@ class Format(str, Enum):
     DOT = "dot"
 
 
+FORMAT_VERSION = 1
+"""The version of the JSON reports of solve, check and validate (their ``format_version``):
+raised when a key changes its meaning or goes away, not when a key is added."""
+
+
 class GradingFormat(str, Enum):
     """The formats of a grading (``backprop check``)."""
 
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    JUNIT = "junit"
+
+
+class ValidationFormat(str, Enum):
+    """The formats of ``backprop validate``."""
+
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
 
 
 @dataclass(frozen=True)

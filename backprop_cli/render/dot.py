@@ -1,8 +1,9 @@
 """Graphviz DOT (``--format dot``): each solution's pictures as one ``digraph``.
 
-``dot -Tsvg ex1.dot > ex1.svg`` draws it. Nodes are boxes with HTML-like
-labels: the label in bold, values in green, gradients in red; each column is
-a cluster captioned like the terminal drawing; edges carry their labels (the
+``dot -Tsvg ex1.dot > ex1.svg`` draws it. Each column is one node, an
+HTML-like table (so Graphviz keeps its boxes in order) captioned like the
+terminal drawing; each box has the label in bold, values in green and
+gradients in red; edges join the boxes' ports and carry their labels (the
 weights). The text is UTF-8.
 """
 
@@ -43,23 +44,29 @@ def _label(node: Node, math: TextMath) -> str:
 
 
 def picture(block: Picture, math: TextMath, prefix: str = "", indent: str = "  ") -> list[str]:
-    """The statements of one picture (its nodes in clusters by column, then its edges)."""
+    """The statements of one picture: a node per column (a table, which keeps its boxes in
+    order, the caption on top), then the edges between the boxes' ports."""
     lines, name = [], drawing.ids(block)
+    column_of: dict[str, str] = {}
     for i, nodes in enumerate(drawing.columns(block)):
-        caption = drawing.caption(block, i)
-        lines += [
-            f"{indent}subgraph cluster_{prefix}c{i} {{",
-            f"{indent}  label={quoted(caption)}; style=rounded; color=lightgrey;",
-        ]
+        caption = escape(drawing.caption(block, i))
+        rows = [f'<tr><td border="0"><b>{caption}</b></td></tr>'] if caption else []
         for node in nodes:
-            shape = ", shape=plaintext" if node.elided or not node.quantities else ""
-            lines.append(
-                f"{indent}  {prefix}{name[node.key]} [label=<{_label(node, math)}>{shape}];"
-            )
-        lines.append(f"{indent}}}")
+            column_of[node.key] = f"{prefix}c{i}"
+            label = _label(node, math)
+            if node.elided or not node.quantities:
+                rows.append(f'<tr><td border="0" port="{name[node.key]}">{label}</td></tr>')
+            else:
+                box = f'<table border="1" style="rounded" cellborder="0"><tr><td>{label}</td></tr></table>'
+                rows.append(f'<tr><td border="0" port="{name[node.key]}">{box}</td></tr>')
+        lines.append(f'{indent}{prefix}c{i} [label=<<table border="0" cellspacing="6">')
+        lines += [f"{indent}  {row}" for row in rows]
+        lines.append(f"{indent}</table>>];")
     for edge in block.edges:
         label = f" [label={quoted(math.write(edge.label))}]" if edge.label is not None else ""
-        lines.append(f"{indent}{prefix}{name[edge.source]} -> {prefix}{name[edge.target]}{label};")
+        source = f"{column_of[edge.source]}:{name[edge.source]}:e"
+        target = f"{column_of[edge.target]}:{name[edge.target]}:w"
+        lines.append(f"{indent}{source} -> {target}{label};")
     return lines
 
 
@@ -72,7 +79,7 @@ def digraph(title: str, pictures: Sequence[Picture], math: TextMath) -> str:
         f"digraph {quoted(title)} {{",
         f"  graph [rankdir=LR, labelloc=t, label=<{heading}>, fontname=Helvetica,"
         " nodesep=0.25, ranksep=1.1];",
-        "  node [shape=box, style=rounded, fontname=Helvetica, fontsize=11];",
+        "  node [shape=plaintext, fontname=Helvetica, fontsize=11];",
         "  edge [fontname=Helvetica, fontsize=10, arrowsize=0.7];",
     ]
     if len(pictures) == 1:

@@ -41,12 +41,19 @@ def _label(node: Node, math: TextMath) -> str:
 def flowchart(picture: Picture, math: TextMath) -> list[str]:
     """The lines of a ``mermaid`` code block, fences included."""
     lines, name = ["```mermaid", "flowchart LR"], drawing.ids(picture)
+    plain = [name[n.key] for n in picture.nodes if n.elided or not n.quantities]
     for i, nodes in enumerate(drawing.columns(picture)):
-        lines.append(f'  subgraph c{i}["{text(drawing.caption(picture, i)) or " "}"]')
+        caption = text(drawing.caption(picture, i))
+        indent = "    " if caption else "  "  # a column without a caption is no subgraph
+        if caption:
+            lines.append(f'  subgraph c{i}["{caption}"]')
         for node in nodes:
-            lines.append(f'    {name[node.key]}["{_label(node, math)}"]')
-        lines.append("  end")
+            lines.append(f'{indent}{name[node.key]}["{_label(node, math)}"]')
+        if caption:
+            lines.append("  end")
     for edge in picture.edges:
         label = f'|"{text(math.write(edge.label))}"|' if edge.label is not None else ""
         lines.append(f"  {name[edge.source]} -->{label} {name[edge.target]}")
+    if plain:  # "… N more" and the like: text, not boxes
+        lines += ["  classDef more fill:none,stroke:none", f"  class {','.join(plain)} more"]
     return [*lines, "```"]

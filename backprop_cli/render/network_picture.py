@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from backprop_cli.expr import Partial, Sym, num
 from backprop_cli.render.document import Edge, Node, Picture, Quantity
 from backprop_cli.render.shown_values import shown_rows
 
 if TYPE_CHECKING:
     from backprop_cli.render.context import Layout
+    from backprop_cli.solve.records import LayerResult
 
 UNITS = 6
 """A column shows at most this many neurons (fewer with ``--max-rows``)."""
@@ -29,80 +32,106 @@ SAMPLE = 0
 """The sample a batch is drawn for."""
 
 
+def _drawn(values: np.ndarray) -> np.ndarray:
+    """The drawn sample's values as one row, whatever a layer's sample shape (C×L, T×D)."""
+    return values[SAMPLE].reshape(-1)
+
+
 def _key(layer: int, unit: int) -> str:
     return f"n{layer}_{unit}"
 
 
+Drawn = list[tuple[int, str]]
+"""The drawn units of a column: (0-based unit, node key); unit −1 stands for a gap."""
+
+
+def _inputs(c: Layout, units: Drawn, column: int) -> list[Node]:
+    """Each input with its value x and its gradient ∂L/∂x."""
+    n, x, dx = c.n, _drawn(c.s.layers[0].a_prev), _drawn(c.s.dx)
+    return [
+        Node(
+            key,
+            n.x(k),
+            (
+                Quantity(n.x(k), float(x[k])),
+                Quantity(Partial(Sym("L"), n.x(k)), float(dx[k]), True),
+            ),
+            column,
+        )
+        for k, key in units
+    ]
+
+
+def _neurons(c: Layout, r: LayerResult, units: Drawn, column: int) -> list[Node]:
+    """Each neuron with its own parameters (a bias), z, a and δ."""
+    z, a, delta = _drawn(r.z), _drawn(r.a), _drawn(r.delta)
+    nodes = []
+    for j, key in units:
+        own = r.layer.kind.unit_params(r.layer, j)
+        quantities = [Quantity(symbol, value) for symbol, value in own]
+        quantities += [
+            Quantity(Sym("z"), float(z[j])),
+            Quantity(Sym("a"), float(a[j])),
+            Quantity(Sym("delta"), float(delta[j]), True),
+        ]
+        nodes.append(Node(key, c.n.a(r.index, j), tuple(quantities), column))
+    return nodes
+
+
+def _edges(r: LayerResult, previous: Drawn, units: Drawn) -> tuple[list[Edge], bool]:
+    """The edges into a layer's drawn units (as its kind joins them; a gap joins every
+    unit), and whether they carry every weight they have."""
+    links = [
+        (source, target, (True, None) if k < 0 else r.layer.kind.link(r.layer, j, k))
+        for j, target in units
+        for k, source in previous
+    ]
+    joined = [(source, target, weight) for source, target, (joins, weight) in links if joins]
+    weighted = any(weight is not None for _, _, weight in joined)
+    labelled = weighted and previous[0][0] >= 0 and len(joined) <= LABELLED
+    edges = [
+        Edge(source, target, num(weight) if labelled and weight is not None else None)
+        for source, target, weight in joined
+    ]
+    return edges, labelled or not weighted
+
+
 def picture(c: Layout) -> Picture:
-    s, n = c.s, c.n
+    s = c.s
     limit = max(min(UNITS, c.max_rows), 2)
-    widths = [int(s.layers[0].a_prev.shape[1]), *(int(r.a.shape[1]) for r in s.layers)]
+    widths = [_drawn(s.layers[0].a_prev).size, *(_drawn(r.a).size for r in s.layers)]
     layers, skipped = shown_rows(len(widths), COLUMNS - (len(widths) > COLUMNS))
     nodes: list[Node] = []
     edges: list[Edge] = []
     captions: list[str] = []
-    previous: list[tuple[int, str]] = []
-    """The drawn neurons of the column before: (unit, key)."""
-    labelled_all = True
-    column = 0
+    previous: Drawn = []
+    every_weight = True
     for l in layers:
-        if skipped and l == layers[-1]:
-            gap = f"g{l}"
+        if skipped and l == layers[-1]:  # the layers left out, as one gap
             hidden = "layer" if skipped == 1 else "layers"
-            nodes.append(Node(gap, f"… {skipped} more {hidden}", column=column))
+            nodes.append(Node(f"g{l}", f"… {skipped} more {hidden}", column=len(captions)))
+            edges += [Edge(key, f"g{l}") for _, key in previous]
             captions.append("")
-            edges += [Edge(key, gap) for _, key in previous]
-            previous = [(-1, gap)]
-            column += 1
+            previous = [(-1, f"g{l}")]
+        column = len(captions)
         units, elided = shown_rows(widths[l], limit)
         current = [(j, _key(l, j)) for j in units]
-        first = len(nodes)
         if l == 0:
             captions.append("input")
-            x, dx = s.layers[0].a_prev, s.dx
-            for j, key in current:
-                nodes.append(
-                    Node(
-                        key,
-                        n.x(j),
-                        (
-                            Quantity(n.x(j), float(x[SAMPLE, j])),
-                            Quantity(Partial(Sym("L"), n.x(j)), float(dx[SAMPLE, j]), True),
-                        ),
-                        column,
-                    )
-                )
+            drawn = _inputs(c, current, column)
         else:
             r = s.layers[l - 1]
             name = f" ({r.layer.name})" if r.layer.name else ""
             captions.append(f"layer {l}{name}: {r.layer.activation.name}")
-            W, b = r.layer.params.get("W"), r.layer.params.get("b")
-            for j, key in current:
-                quantities = [] if b is None else [Quantity(Sym("b"), float(b[j]))]
-                quantities += [
-                    Quantity(Sym("z"), float(r.z[SAMPLE, j])),
-                    Quantity(Sym("a"), float(r.a[SAMPLE, j])),
-                    Quantity(Sym("delta"), float(r.delta[SAMPLE, j]), True),
-                ]
-                nodes.append(Node(key, n.a(l, j), tuple(quantities), column))
-            # A dense layer joins every input to every neuron, an element-wise
-            # activation each input to its own unit, softmax every input to every unit.
-            pairs = [
-                (k, source, j, target)
-                for j, target in current
-                for k, source in previous
-                if W is not None or k in (j, -1) or not r.layer.activation.elementwise
-            ]
-            labelled = W is not None and previous[0][0] >= 0 and len(pairs) <= LABELLED
-            labelled_all = labelled_all and (labelled or W is None)
-            for k, source, j, target in pairs:
-                weight = num(float(W[j, k])) if labelled and W is not None else None
-                edges.append(Edge(source, target, weight))
+            drawn = _neurons(c, r, current, column)
+            into, weighted = _edges(r, previous, current)
+            edges += into
+            every_weight = every_weight and weighted
         if elided:  # between the first neurons and the last, as a table's rows
-            nodes.insert(first + len(units) - 1, Node(f"e{l}", "", column=column, elided=elided))
+            drawn.insert(len(drawn) - 1, Node(f"e{l}", "", column=column, elided=elided))
+        nodes += drawn
         previous = current
-        column += 1
-    note = [] if labelled_all else ["Weights of the larger layers are in the forward pass."]
+    note = [] if every_weight else ["Weights of the larger layers are in the forward pass."]
     if c.p.batched:
         note.insert(0, f"Values of sample {SAMPLE + 1} of {c.p.samples}.")
     return Picture("The network", tuple(nodes), tuple(edges), tuple(captions), " ".join(note))

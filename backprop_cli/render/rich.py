@@ -152,18 +152,29 @@ WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], Iterator[Renderable
 }
 
 
-def _blocks(blocks: Sequence[Block], options: RenderOptions) -> Iterator[RenderableType]:
+ChartHook = Callable[[Chart], RenderableType]
+"""What stands for a loss chart instead of its text drawing (the HTML page draws it as SVG)."""
+
+
+def _blocks(
+    blocks: Sequence[Block], options: RenderOptions, chart: ChartHook | None
+) -> Iterator[RenderableType]:
     math = terminal_common.writer(options)
     for block in blocks:
-        yield from WRITERS[type(block)](block, math, options)
+        if chart is not None and isinstance(block, Chart):
+            yield chart(block)
+        else:
+            yield from WRITERS[type(block)](block, math, options)
 
 
-def renderables(solutions: Sequence[Solution], options: RenderOptions) -> list[RenderableType]:
+def renderables(
+    solutions: Sequence[Solution], options: RenderOptions, chart: ChartHook | None = None
+) -> list[RenderableType]:
     out: list[RenderableType] = []
     for i, solution in enumerate(solutions):
         if i:
             out += [Text(), Rule(style="bold"), Text()]
-        out.append(Group(*_blocks(layout(solution, options.max_rows), options)))
+        out.append(Group(*_blocks(layout(solution, options.max_rows), options, chart)))
     return out
 
 

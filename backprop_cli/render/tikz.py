@@ -3,8 +3,10 @@
 Columns are placed left to right, each centred on the same line; a box holds
 the label, values in green and gradients in red; an arrow's label (a weight)
 sits a third of the way along it, on a white patch. The drawing is shrunk to
-the line width when it would be wider; the network builder keeps it to at
-most seven boxes a column, so it fits on one page.
+the line width when it would be wider, and to 60% of the page's height when
+it would be taller, so it always fits on one page; it is a figure, placed
+here when the page has room, else at the top of the next page, with a
+caption saying what the colours mean.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ def picture(block: Picture, math: LatexMath) -> list[str]:
     dy = tallest * LINE + 0.45
     dx = widest + 1.4
     lines = [
-        r"\begin{center}",
+        r"\begin{figure}[!htbp]",
+        r"\centering",
         r"\sbox0{\begin{tikzpicture}[font=\footnotesize,",
         r"  box/.style={draw, rounded corners=2pt, align=center, inner sep=3pt},",
         r"  more/.style={align=center, inner sep=3pt},",
@@ -74,8 +77,10 @@ def picture(block: Picture, math: LatexMath) -> list[str]:
         lines.append(rf"\draw[->] ({name[edge.source]}) -- {label}({name[edge.target]});")
     lines += [
         r"\end{tikzpicture}}",
-        r"\ifdim\wd0>\linewidth\resizebox{\linewidth}{!}{\usebox0}\else\usebox0\fi",
+        r"\ifdim\wd0>\linewidth\sbox0{\resizebox{\linewidth}{!}{\usebox0}}\fi",
+        r"\ifdim\ht0>0.6\textheight\sbox0{\resizebox{!}{0.6\textheight}{\usebox0}}\fi",
+        r"\usebox0",
     ]
-    if block.note:
-        lines += [r"\par\smallskip", rf"{{\small {escape(block.note)}}}"]
-    return [*lines, r"\end{center}", ""]
+    colours = r"values in \textcolor{bpvalue}{green}, gradients in \textcolor{bpgradient}{red}."
+    note = f" {escape(block.note)}" if block.note else ""
+    return [*lines, rf"\caption{{{escape(block.title)}: {colours}{note}}}", r"\end{figure}", ""]

@@ -28,7 +28,11 @@ class Graph:
     def selects(self, document: Mapping[str, object]) -> bool:
         return "inputs" in document or "graph" in document or "expression" in document
 
-    def build(self, document: Any, source: str, stem: str) -> GraphProblem:
+    def build(
+        self, document: Any, source: str, stem: str, *, every_error: bool = False
+    ) -> GraphProblem:
+        """The graph problem; its reading stops at the first error (``every_error`` finds that
+        one: a graph's later keys are read against its earlier ones)."""
         from backprop_cli.kinds.graph.problem import read
         from backprop_cli.load.reader import Reader
 
