@@ -18,7 +18,7 @@ import typer
 
 from backprop_cli.author.starter import Template
 from backprop_cli.cli_options import DOCS, Sections, Student
-from backprop_cli.errors import BackpropError, one_line
+from backprop_cli.errors import BackpropError, printed
 from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
 
 app = typer.Typer(
@@ -40,7 +40,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BackpropError as error:
-            typer.echo(one_line(str(error)), err=True)
+            typer.echo(printed(error), err=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -317,7 +317,7 @@ def new(
 ) -> None:
     """Write a commented starter problem file that validates and solves as written.
 
-    Templates: mlp (a 2-2-1 sigmoid network, MSE, one update), neuron (one sigmoid neuron, binary cross-entropy), softmax (a 3-class softmax layer, cross-entropy), batch (a tanh network on three samples, five training steps). An existing file is kept unless --force is given.
+    Templates: mlp (a 2-2-1 sigmoid network, MSE, one update), neuron (one sigmoid neuron, binary cross-entropy), softmax (a 3-class softmax layer, cross-entropy), batch (a tanh network on three samples, five training steps), graph (a computational graph, f = (x + y)z, staged gate by gate). An existing file is kept unless --force is given.
 
     Example:
 
@@ -364,7 +364,7 @@ def generate(
 ) -> None:
     """Generate fresh exercises with "nice" numbers, each with its answer key (for instructors).
 
-    Each exercise TEMPLATE-SEED-K.yaml (templates as in backprop new) comes with TEMPLATE-SEED-K.answers.yaml: every quantity to 4 significant digits, in the format backprop check reads. Weights, biases and inputs have one decimal; no pre-activation is within 0.05 of 0, so no ReLU sits on its kink; no unit is saturated unless --allow-saturated. Exercise K of a seed is the same on every machine, whatever --count is.
+    Each exercise TEMPLATE-SEED-K.yaml (templates as in backprop new) comes with TEMPLATE-SEED-K.answers.yaml: every quantity to 4 significant digits, in the format backprop check reads. Weights, biases and inputs have one decimal; no pre-activation is within 0.05 of 0, so no ReLU sits on its kink; no unit is saturated unless --allow-saturated. A graph exercise has whole-number inputs and values, a value used twice and no gate on its kink. Exercise K of a seed is the same on every machine, whatever --count is.
 
     Example:
 

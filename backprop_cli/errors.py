@@ -34,6 +34,7 @@ class ProblemError(BackpropError):
         line: int | None = None,
         note: str = "",
         column: int | None = None,
+        excerpt: str = "",
     ) -> None:
         self.source = source
         self.path = path
@@ -41,6 +42,9 @@ class ProblemError(BackpropError):
         self.column = column
         self.note = note
         self.detail = message
+        self.excerpt = excerpt
+        """Lines the command line shows under the message (`printed`): a formula with a caret
+        under the column at fault. The message itself stays one line."""
         where = source if line is None else f"{source}:{line}"
         place = " ".join(part for part in (describe_place(path), note) if part)
         text = f"{where}: {place}: {message}" if place else f"{where}: {message}"
@@ -62,8 +66,23 @@ class ProblemErrors(ProblemError):
             sorted(first_at.values(), key=lambda error: error.line if error.line is not None else 0)
         )
         first = self.errors[0]
-        super().__init__(first.source, first.path, first.detail, first.line, first.note)
+        super().__init__(
+            first.source,
+            first.path,
+            first.detail,
+            first.line,
+            first.note,
+            first.column,
+            first.excerpt,
+        )
         self.args = (str(first),)
+
+
+def printed(error: BackpropError) -> str:
+    """An error as the command line prints it: its one-line message, then a problem error's
+    excerpt (a formula and its caret), whose text was checked when it was read."""
+    excerpt = error.excerpt if isinstance(error, ProblemError) else ""
+    return one_line(str(error)) + (f"\n{excerpt}" if excerpt else "")
 
 
 def one_line(text: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.author.starter import Template
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, ProblemError
 from backprop_cli.grade import answers
 from backprop_cli.load.problem import load_source
 from backprop_cli.load.sources import Source
@@ -111,10 +111,32 @@ def _batch(rng: Rng) -> Document:
     }
 
 
+def _graph(rng: Rng) -> Document:
+    from backprop_cli.kinds.graph.exercises import draw
+
+    return draw(rng)
+
+
+def _graph_acceptable(solution: Any, saturated: bool) -> bool:
+    from backprop_cli.kinds.graph.exercises import acceptable
+
+    return acceptable(solution, saturated)
+
+
+def _graph_tasks() -> list[str]:
+    from backprop_cli.kinds.graph.exercises import TASKS as GRAPH_TASKS
+
+    return GRAPH_TASKS
+
+
 @dataclass(frozen=True)
 class Recipe:
     draw: Callable[[Rng], Document]
     title: str
+    accept: Callable[[Any, bool], bool] = lambda s, saturated: _acceptable(s, saturated)
+    """Whether a solved draw makes a good exercise (``saturated``: --allow-saturated)."""
+    tasks: Callable[[], list[str]] | None = None
+    """The task statements (default: `TASKS`, a network's)."""
 
 
 RECIPES: dict[Template, Recipe] = {
@@ -122,6 +144,7 @@ RECIPES: dict[Template, Recipe] = {
     Template.NEURON: Recipe(_neuron, "one neuron"),
     Template.SOFTMAX: Recipe(_softmax, "a softmax classifier"),
     Template.BATCH: Recipe(_batch, "a ReLU network on a batch of 3 samples"),
+    Template.GRAPH: Recipe(_graph, "a computational graph", _graph_acceptable, _graph_tasks),
 }
 """How `generate` draws each template of `backprop new`."""
 
@@ -202,12 +225,15 @@ def exercise(template: Template, seed: int, k: int, saturated: bool = False) -> 
     for _ in range(ATTEMPTS):
         document = {
             "title": f"Exercise {name}: {recipe.title}",
-            "tasks": TASKS,
+            "tasks": recipe.tasks() if recipe.tasks else TASKS,
             **recipe.draw(rng),
         }
         text = problem_text(document, header)
-        solution = solve(load_source(Source(f"{name}.yaml", text, name)))
-        if _acceptable(solution, saturated):
+        try:
+            solution = solve(load_source(Source(f"{name}.yaml", text, name)))
+        except ProblemError:  # a draw where a gate is undefined: draw again
+            continue
+        if recipe.accept(solution, saturated):
             key_header = (
                 f"Answer key for {name}.yaml, to {answers.DIGITS} significant digits.\n"
                 f"Check a student's answers with: backprop check {name}.yaml --answers FILE"

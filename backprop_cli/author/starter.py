@@ -19,6 +19,7 @@ class Template(str, Enum):
     NEURON = "neuron"
     SOFTMAX = "softmax"
     BATCH = "batch"
+    GRAPH = "graph"
 
 
 def text(template: Template) -> str:

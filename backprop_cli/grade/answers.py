@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.errors import ProblemError
 from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
@@ -99,7 +100,7 @@ def _unknown(name: str, graph: Graph) -> str:
     names = [q.name for q in graph.quantities]
     reason = ""
     match = _NAME.match(name)
-    if match:
+    if match and graph.depth:  # a network's layer quantities
         base, number, new = match.group(1), int(match.group(2)), bool(match.group(3))
         if not 1 <= number <= graph.depth:
             reason = f"; the network has {plural(graph.depth, 'layer')}"
@@ -181,8 +182,8 @@ def _rounded(values: np.ndarray, digits: int) -> Any:
 def key(solution: Solution, header: str, digits: int = DIGITS) -> str:
     """An answers file holding every quantity `check` reads (``output`` standing for the
     last ``a``), in the report's shapes, to ``digits`` significant digits: an answer key."""
-    graph = Graph(solution)
-    last = f"a{graph.depth}"
+    graph: Graph = kinds.of(solution).quantities(solution)
+    last = f"a{graph.depth}" if graph.depth else None
     lines = [f"# {line}" for line in header.splitlines()] + ["answers:"]
     for q in graph.quantities:
         value = q.expected[0] if q.per_sample and not solution.problem.batched else q.expected

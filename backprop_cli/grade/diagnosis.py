@@ -1,6 +1,7 @@
 """Why a wrong answer is wrong: the first common mistake that reproduces it.
 
-The mistakes of `mistakes.MISTAKES` are tried in order. Each is tried where
+The mistakes of the problem's kind (its quantities' ``mistakes``; a network's are
+`mistakes.MISTAKES`) are tried in order. Each is tried where
 the answer is computed and, where it may be made ``upstream``, in each
 earlier δ (or the loss) the student did not give, nearest first, then in
 all of them at once; the quantities after it are recomputed from the
@@ -88,7 +89,7 @@ def explain(
     """The first mistake that turns the student's values into ``value`` for ``q``, if any."""
     with np.errstate(all="ignore"):
         correct = q.compute(world)
-        for mistake in MISTAKES:
+        for mistake in getattr(graph, "mistakes", MISTAKES):  # a graph problem brings its own
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
                 if tolerance.matches(value, wrong, q.start, units) and not tolerance.close(

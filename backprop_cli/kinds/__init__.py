@@ -11,6 +11,7 @@ answers here:
 - ``solve(problem, options)``: the solution, steps and insights included;
 - ``layout(solution, max_rows, sections, pointers)``: the sections of the worked solution, as blocks;
 - ``report(solution, writer)``: the JSON report;
+- ``describe(problem)``: what a valid file holds, for ``validate``;
 - ``quantities(solution)``: what ``check`` may grade, in the order it is worked out;
 - ``notebook(solution, mime)``: how a solution shows itself in Jupyter.
 
@@ -91,12 +92,17 @@ class ProblemKind(Protocol, Generic[ProblemT, SolutionT]):
         """The solution for a notebook: ``markdown`` or ``latex`` (`render.notebook`)."""
         ...
 
+    def describe(self, problem: ProblemT) -> str:
+        """What a valid file holds, for ``validate``: ``2 layers, 9 parameters, 1 sample``."""
+        ...
+
     def quantities(self, solution: SolutionT) -> Any:
         """The gradable quantities (``grade.quantities.Graph`` for a network)."""
         ...
 
 
 KINDS: dict[str, str] = {
+    "graph": "backprop_cli.kinds.graph",
     "network": "backprop_cli.kinds.network",
 }
 """Kind name → the module whose ``KIND`` is its entry; the last one is the default."""

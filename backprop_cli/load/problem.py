@@ -139,7 +139,12 @@ def _build(
             if changed == change.parts:
                 # The value came from the command line: no line of the file is to blame.
                 raise ProblemError(
-                    error.source, error.path, error.detail, None, f"(set by {change.origin})"
+                    error.source,
+                    error.path,
+                    error.detail,
+                    None,
+                    f"(set by {change.origin})",
+                    excerpt=error.excerpt,
                 ) from None
         raise
 

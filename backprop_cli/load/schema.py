@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from backprop_cli.kinds.graph import problem as graph_keys
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import CONTROL
@@ -167,13 +168,7 @@ def schema() -> Schema:
         },
         ["layers", "loss"],
     )
-    return {
-        "$schema": DIALECT,
-        "title": "backprop problem file",
-        "description": (
-            "A neural-network backpropagation exercise for the backprop command "
-            "(backprop-cli). Shapes across keys are checked by `backprop validate`."
-        ),
+    network = {
         **top,
         "oneOf": [{"required": ["input"]}, {"required": ["samples"]}],
         "dependentRequired": {
@@ -181,8 +176,65 @@ def schema() -> Schema:
             "target": ["input"],
             "steps": ["learning_rate"],
         },
-        "$defs": _definitions(),
     }
+    return {
+        "$schema": DIALECT,
+        "title": "backprop problem file",
+        "description": (
+            "A neural-network backpropagation exercise for the backprop command "
+            "(backprop-cli): a network (layers) or a computational graph (inputs). Shapes "
+            "across keys and formulas are checked by `backprop validate`."
+        ),
+        "if": {"type": "object", "required": ["inputs"]},
+        "then": ref("graph"),
+        "else": ref("network"),
+        "$defs": {**_definitions(), "network": network, "graph": _graph()},
+    }
+
+
+def _graph() -> Schema:
+    """A computational graph (SPEC section 6); its formulas are read by the loader alone."""
+    name = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
+
+    def table(value: Schema) -> Schema:
+        return {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": name,
+            "additionalProperties": value,
+        }
+
+    optimizer = _mapping(
+        graph_keys.OPTIMIZER,
+        {"name": names(graph_keys.OPTIMIZERS), "learning_rate": POSITIVE},
+        ["name", "learning_rate"],
+    )
+    graph = _mapping(
+        graph_keys.KEYS,
+        {
+            "title": TEXT,
+            "description": TEXT,
+            "tasks": {"type": "array", "items": TEXT},
+            "inputs": table(NUMBER),
+            "graph": table(TEXT),
+            "expression": TEXT,
+            "output": name,
+            "wrt": {"anyOf": [name, {"type": "array", "items": name, "minItems": 1}]},
+            "learning_rate": POSITIVE,
+            "optimizer": optimizer,
+            "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
+            "ascent": {"type": "boolean"},
+            "notes": TEXT,
+        },
+        ["inputs"],
+    )
+    graph["oneOf"] = [{"required": ["graph"]}, {"required": ["expression"]}]
+    graph["not"] = {"required": ["learning_rate", "optimizer"]}
+    graph["dependentSchemas"] = {
+        key: {"anyOf": [{"required": ["learning_rate"]}, {"required": ["optimizer"]}]}
+        for key in ("steps", "ascent")
+    }
+    return graph
 
 
 def text() -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+from backprop_cli import kinds
 from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors
 from backprop_cli.load.problem import Problem, load
 from backprop_cli.load.reader import plural
@@ -57,8 +59,13 @@ def is_answers_file(path: Path) -> bool:
     return path.name.endswith((".answers.yaml", ".answers.yml"))
 
 
-def describe(problem: Problem) -> str:
-    """``2 layers, 9 parameters, 1 sample``: what a valid file holds."""
+def describe(problem: Any) -> str:
+    """What a valid file holds, in its kind's words (``2 layers, 9 parameters, 1 sample``)."""
+    return kinds.of(problem).describe(problem)
+
+
+def describe_network(problem: Problem) -> str:
+    """``2 layers, 9 parameters, 1 sample``: what a valid network file holds."""
     parts = [
         plural(len(problem.layers), "layer"),
         plural(problem.parameters, "parameter"),

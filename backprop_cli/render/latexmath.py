@@ -114,6 +114,10 @@ class LatexMath(MathWriter):
 
     def sym(self, s: Sym) -> str:
         base = _BASES.get(s.base, s.base)
+        if base == s.base and len(base) > 1 and not base.startswith("\\"):
+            # A name of several letters (a graph's node "dot", "my_out"): one italic word,
+            # not a product of letters, its underscores printed.
+            base = r"\mathit{" + base.replace("_", r"\_") + "}"
         if s.bold:
             bold = r"\boldsymbol" if base.startswith("\\") else r"\mathbf"
             base = _BOLD_BASES.get(s.base, f"{bold}{{{base}}}")

@@ -15,6 +15,8 @@ _BARS = " ▁▂▃▄▅▆▇█"
 
 SMALL = (5, 4)
 """The terminal draws a picture of at most this many columns of at most this many nodes."""
+FEW_NODES = 16
+"""… or of at most this many nodes in all, however they are arranged."""
 
 
 def writer(options: RenderOptions) -> TextMath:
@@ -90,6 +92,10 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
 
 
 def drawable(picture: Picture) -> bool:
-    """Whether a picture is small enough to draw in a terminal (the other formats always draw)."""
+    """Whether a picture is small enough to draw in a terminal (the other formats always draw):
+    a few short columns, or few nodes in all (a staged formula: a long chain of gates, drawn
+    one column under another when it is too wide)."""
     columns = drawing.columns(picture)
+    if len(picture.nodes) <= FEW_NODES:
+        return True
     return len(columns) <= SMALL[0] and all(len(nodes) <= SMALL[1] for nodes in columns)

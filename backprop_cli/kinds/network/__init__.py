@@ -59,6 +59,11 @@ class Network:
 
         return display(solution, mime)
 
+    def describe(self, problem: Problem) -> str:
+        from backprop_cli.load.validate import describe_network
+
+        return describe_network(problem)
+
     def quantities(self, solution: Solution) -> Graph:
         from backprop_cli.grade.quantities import Graph
 
