@@ -13,7 +13,7 @@ def test_sigmoid_and_bce_are_shown_unfused_first(run: Any) -> None:
     lines = [line.strip() for line in out.splitlines()]
     start = lines.index("∂L/∂ŷ = (ŷ − y)/(ŷ(1 − ŷ)) = (0.8808 − 0)/(0.8808(1 − 0.8808)) = 8.389")
     assert lines[start + 1 : start + 3] == [
-        "δ = ∂L/∂ŷ·∂ŷ/∂z = (ŷ − y)/(ŷ(1 − ŷ))·ŷ(1 − ŷ) = 8.389·0.8808(1 − 0.8808) = 0.8808",
+        "δ = ∂L/∂ŷ·∂ŷ/∂z = ((ŷ − y)/(ŷ(1 − ŷ)))·ŷ(1 − ŷ) = 8.389·0.8808(1 − 0.8808) = 0.8808",
         "δ = ∂L/∂ŷ·∂ŷ/∂z = ŷ − y = 0.8808 − 0 = 0.8808",
     ]
 
@@ -22,7 +22,7 @@ def test_softmax_and_ce_are_shown_unfused_first(run: Any) -> None:
     out = run("solve", "ex2", "-f", "plain").stdout
     unfused = out.index("= ŷ₁(∂L/∂ŷ₁ − (∂L/∂ŷ₁·ŷ₁ + ∂L/∂ŷ₂·ŷ₂ + ∂L/∂ŷ₃·ŷ₃))")
     assert out.index("∂L/∂ŷ₁ = −y₁/ŷ₁ = −1/0.6652 = −1.503") < unfused
-    assert unfused < out.index("δ₁ = Σⱼ ∂L/∂ŷⱼ·∂ŷⱼ/∂z₁ = ŷ₁ − y₁ = 0.6652 − 1 = −0.3348")
+    assert unfused < out.index("δ₁ = Σₖ ∂L/∂ŷₖ·∂ŷₖ/∂z₁ = ŷ₁ − y₁ = 0.6652 − 1 = −0.3348")
 
 
 def test_a_clamped_log_is_not_shown_unfused(run: Any, write: Any) -> None:
