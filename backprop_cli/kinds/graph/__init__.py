@@ -11,7 +11,7 @@ grade a student's answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +54,17 @@ class Graph:
 
         return replace(solution, gradient_check=check(problem, solution.gradients))
 
-    def layout(self, solution: GraphSolution, max_rows: int) -> tuple[Any, ...]:
+    def layout(
+        self,
+        solution: GraphSolution,
+        max_rows: int,
+        sections: Collection[str] | None = None,
+        pointers: bool = True,
+    ) -> tuple[Any, ...]:
+        """The worked solution as blocks (a graph's tasks have no pointers to give)."""
         from backprop_cli.kinds.graph.sections import layout
 
-        return layout(solution, max_rows)
+        return layout(solution, max_rows, sections)
 
     def report(self, solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
         from backprop_cli.kinds.graph.report import report

@@ -9,7 +9,7 @@ here: values and formulas come from the solution and its steps.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from backprop_cli.expr import Add, Expr, Message, Mul, Partial, Rel, Sub, Sym, Text, num
 from backprop_cli.kinds.graph.records import GraphSolution
@@ -45,6 +45,10 @@ def header(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     yield Heading(p.title, 1)
     if p.description:
         yield Paragraph((p.description,), "note")
+
+
+def tasks(s: GraphSolution, max_rows: int) -> Iterator[Block]:
+    p = s.problem
     if p.tasks:
         yield Heading("Tasks", 2)
         yield Items(tuple((task,) for task in p.tasks), numbered=True)
@@ -291,21 +295,30 @@ def notes(s: GraphSolution, max_rows: int) -> Iterator[Block]:
         yield Paragraph((s.problem.notes,), "note")
 
 
-SECTIONS = (
-    header,
-    conventions,
-    graph,
-    forward,
-    backward,
-    gradients,
-    gradient_check,
-    update,
-    insights,
-    answers,
-    notes,
-)
+SECTIONS = {
+    "tasks": tasks,
+    "conventions": conventions,
+    "network": graph,
+    "forward": forward,
+    "backward": backward,
+    "gradients": gradients,
+    "check": gradient_check,
+    "update": update,
+    "insights": insights,
+    "answers": answers,
+    "notes": notes,
+}
+"""The writer of each part after the title and description, by the names `--sections` takes
+(`render.sections.NAMES`; the picture of the graph is its "network" section)."""
 
 
-def layout(solution: GraphSolution, max_rows: int = 8) -> Document:
-    """The worked solution of a graph problem as blocks."""
-    return tuple(block for section in SECTIONS for block in section(solution, max_rows))
+def layout(
+    solution: GraphSolution, max_rows: int = 8, sections: Collection[str] | None = None
+) -> Document:
+    """The worked solution of a graph problem as blocks: its title and description, then the
+    named ``sections`` (default: all) in their order."""
+    chosen = [s for name, s in SECTIONS.items() if sections is None or name in sections]
+    return (
+        *header(solution, max_rows),
+        *(block for section in chosen for block in section(solution, max_rows)),
+    )
