@@ -6,59 +6,56 @@ Every `BackpropError` becomes one message on stderr, never a traceback.
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
+from backprop_cli import __version__
 from backprop_cli.author.starter import Template
+from backprop_cli.boundary import OneLineErrors, handles_errors
 from backprop_cli.errors import BackpropError
 from backprop_cli.render import Format, GradingFormat
+from backprop_cli.streams import write_line, write_stdout
+from backprop_cli.terminal import ColorMode, draws_boxes, use_color, width
 
 app = typer.Typer(
     name="backprop",
+    cls=OneLineErrors,
     help="Worked, step-by-step solutions of neural-network backpropagation exercises.",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
+COLOR_OPTION = typer.Option(
+    "--color",
+    help="Colour: auto (on a terminal, unless NO_COLOR or TERM=dumb), always "
+    "(also through a pipe: | less -R), never.",
+    case_sensitive=False,
+)
 
 
-def handles_errors(command: F) -> F:
-    """Turn a `BackpropError` into its message on stderr and its exit status."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except BackpropError as error:
-            typer.echo(str(error), err=True)
-            raise typer.Exit(error.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
+def _show_version(value: bool) -> None:
+    if value:
+        write_line(f"backprop {__version__}")
+        raise typer.Exit()
 
 
-def _terminal_width() -> int:
-    if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdigit():
-        return int(os.environ["COLUMNS"])
-    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+VERSION_OPTION = typer.Option(
+    "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+)
 
 
-def write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise BackpropError(f"cannot write {output}: {error.strerror}") from None
+@app.callback()
+def _root(version: Annotated[bool, VERSION_OPTION] = False) -> None:
+    """The options before the command (--version)."""
+
+
+def _shown(chosen: Format, color: ColorMode, to_file: bool) -> Format:
+    """Rich only where someone sees it (a terminal, or --color always); plain elsewhere."""
+    boxes = not to_file and draws_boxes(color, sys.stdout)
+    return Format.PLAIN if chosen == Format.RICH and not boxes else chosen
 
 
 @app.command()
@@ -87,8 +84,11 @@ def solve(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file instead of standard output.",
+            help="Write to this file instead of standard output; the format follows "
+            "its extension (.txt .md .tex .pdf .html .svg .json) unless --format is given. "
+            ".pdf runs pdflatex.",
             dir_okay=False,
+            readable=False,
             show_default=False,
         ),
     ] = None,
@@ -140,6 +140,7 @@ def solve(
             help="Also compare every gradient with a central finite difference; exit 1 if it fails.",
         ),
     ] = False,
+    color: Annotated[ColorMode, COLOR_OPTION] = ColorMode.AUTO,
 ) -> None:
     """Solve problems and print the worked solution: forward pass, loss, backward pass, update.
 
@@ -156,17 +157,28 @@ def solve(
       backprop solve ex1 --check              # and check the gradients numerically
     """
     from backprop_cli.load.problem import load
-    from backprop_cli.render import RenderOptions, format_for, render
+    from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
+    from backprop_cli.streams import refuse_inputs, write_file
 
-    chosen = format or (format_for(output) if output else None) or Format.RICH
-    if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
-        chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
+    chosen = format_for_output(output, format) if output else format or Format.RICH
+    chosen = _shown(chosen, color, output is not None)
+    if output is not None:
+        refuse_inputs(output, files)
     engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
-    options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
-    write_output(render(chosen, solutions, options), output)
+    shows_color = chosen == Format.RICH and use_color(color, sys.stdout)
+    options = RenderOptions(precision, max_rows, width(), color=shows_color)
+    text = render(chosen, solutions, options)
+    if output is None:
+        write_stdout(text, document=chosen in DOCUMENTS)
+    elif format is None and output.suffix.lower() in COMPILED:
+        from backprop_cli.render.pdf import compile_pdf
+
+        write_file(output, compile_pdf(text))
+    else:
+        write_file(output, text)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
     if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
         raise typer.Exit(1)
@@ -185,11 +197,11 @@ def list_problems() -> None:
     from backprop_cli.load.yaml_source import parse
 
     names = bundled_names()
-    width = max(len(name) for name in names)
+    name_width = max(len(name) for name in names)
     for name in names:
         document = parse(open_source(name).text, name)
         title = document.get("title", name) if isinstance(document, dict) else name
-        typer.echo(f"{name.ljust(width)}  {title}")
+        write_line(f"{name.ljust(name_width)}  {title}")
 
 
 @app.command()
@@ -221,6 +233,7 @@ def check(
         int,
         typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
     ] = 4,
+    color: Annotated[ColorMode, COLOR_OPTION] = ColorMode.AUTO,
 ) -> None:
     """Check a student's answers: each right or wrong, why, and the first wrong step.
 
@@ -243,10 +256,12 @@ def check(
     from backprop_cli.render.grading import render as render_grading
 
     grading = check_answers(file, answers)
-    if format == GradingFormat.RICH and not sys.stdout.isatty():
+    if format == GradingFormat.RICH and not draws_boxes(color, sys.stdout):
         format = GradingFormat.PLAIN
-    options = RenderOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
-    sys.stdout.write(render_grading(format, grading, options))
+    shows_color = format == GradingFormat.RICH and use_color(color, sys.stdout)
+    options = RenderOptions(precision, 8, width(), color=shows_color)
+    text = render_grading(format, grading, options)
+    write_stdout(text, document=format == GradingFormat.JSON)
     if not grading.passed:
         raise typer.Exit(1)
 
@@ -272,14 +287,15 @@ def validate(
       backprop validate problems/*.yaml
     """
     from backprop_cli.load.validate import describe, validate
+    from backprop_cli.streams import write_error
 
     bad = 0
     for file, result in validate(files):
         if isinstance(result, BackpropError):
             bad += 1
-            typer.echo(str(result), err=True)
+            write_error(str(result))
         else:
-            typer.echo(f"{file}: valid ({describe(result)})")
+            write_line(f"{file}: valid ({describe(result)})")
     if bad:
         raise typer.Exit(2)
 
@@ -308,7 +324,7 @@ def new(
     from backprop_cli.author.starter import write
 
     write(path, template, force)
-    typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
+    write_line(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
 
 
 @app.command()
@@ -356,7 +372,7 @@ def generate(
 
     exercises = [exercise(template, seed, k, allow_saturated) for k in range(1, count + 1)]
     for path in write(exercises, out, force):
-        typer.echo(f"wrote {path}")
+        write_line(f"wrote {path}")
 
 
 @app.command()
@@ -372,7 +388,7 @@ def schema() -> None:
     """
     from backprop_cli.load.schema import text
 
-    sys.stdout.write(text())
+    write_stdout(text(), document=True)
 
 
 def main() -> None:

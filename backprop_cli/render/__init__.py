@@ -75,16 +75,42 @@ RENDERERS: dict[Format, Renderer] = {
 EXTENSIONS: dict[str, Format] = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
+    ".text": Format.PLAIN,
     ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
     ".tex": Format.LATEX,
+    ".latex": Format.LATEX,
+    ".pdf": Format.LATEX,
     ".html": Format.HTML,
+    ".htm": Format.HTML,
     ".svg": Format.SVG,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 
+COMPILED = frozenset({".pdf"})
+"""Extensions whose LaTeX is compiled (by pdflatex) before it is written."""
+
+DOCUMENTS = frozenset({Format.JSON, Format.MARKDOWN, Format.LATEX, Format.HTML, Format.SVG})
+"""Formats that are files in their own right: written as UTF-8 whatever the locale
+(the terminal formats are spelled for the stream they go to)."""
+
 
 def format_for(path: Path) -> Format | None:
     return EXTENSIONS.get(path.suffix.lower())
+
+
+def format_for_output(path: Path, forced: Format | None) -> Format:
+    """``--format`` if given, else the format ``path``'s extension names; an unknown one is refused."""
+    chosen = forced or format_for(path)
+    if chosen is None:
+        from backprop_cli.errors import BackpropError
+
+        found = f"the extension {path.suffix!r}" if path.suffix else "no extension"
+        raise BackpropError(
+            f"{path}: cannot tell the format from the file name ({found}): "
+            f"use one of {', '.join(EXTENSIONS)}, or give --format"
+        )
+    return chosen
 
 
 def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> str:

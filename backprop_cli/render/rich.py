@@ -159,6 +159,8 @@ def console(options: RenderOptions, record: bool = False) -> Console:
         emoji=False,
         record=record,
         legacy_windows=False,
+        no_color=not (options.color or record),
+        _environ={},  # the options decide: NO_COLOR, TERM and COLUMNS were read by the caller
     )
 
 
