@@ -23,6 +23,7 @@ from backprop_cli.errors import BackpropError, one_line
 from backprop_cli.streams import OutputClosed, write_error
 
 INTERRUPTED = "backprop: interrupted"
+INTERRUPTED_STATUS = 130
 MAX_MESSAGE = 300
 """Characters of a usage message shown; the middle of a longer one (a 5,000-digit
 number echoed back) is elided."""
@@ -43,8 +44,7 @@ def handles_errors(command: F) -> F:
         except OutputClosed:
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            write_error(INTERRUPTED)
-            raise typer.Exit(130) from None
+            raise typer.Exit(INTERRUPTED_STATUS) from None  # said by OneLineErrors.main
 
     return wrapper  # type: ignore[return-value]
 
@@ -99,6 +99,8 @@ class OneLineErrors(TyperGroup):
                 raise
             write_error("backprop: aborted")
             sys.exit(1)
+        if result == INTERRUPTED_STATUS:  # Ctrl-C, in a command or while Typer parsed
+            write_error(INTERRUPTED)
         if standalone_mode:
             sys.exit(result if isinstance(result, int) else 0)
         return result

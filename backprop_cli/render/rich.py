@@ -12,6 +12,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.constrain import Constrain
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table as RichTable
@@ -30,6 +31,7 @@ from backprop_cli.render.document import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.textmath import TextMath
+from backprop_cli.render.wrapping import PROSE_WIDTH
 from backprop_cli.solve.records import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
@@ -49,10 +51,14 @@ def _heading(block: Heading, math: TextMath, o: RenderOptions) -> Iterator[Rende
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     text = terminal_common.message(block.parts, math)
-    if block.kind == "insight":
-        yield Text.assemble(("▸ ", "bold yellow"), (text, PARAGRAPH_STYLES["insight"]))
+    if block.kind == "insight":  # a bullet: its lines hang under its text
+        grid = RichTable.grid(padding=(0, 1))
+        grid.add_column(style="bold yellow", no_wrap=True)
+        grid.add_column(style=PARAGRAPH_STYLES["insight"])
+        grid.add_row("▸", text)
+        yield Constrain(grid, PROSE_WIDTH)
     else:
-        yield Text(text, style=PARAGRAPH_STYLES.get(block.kind, ""))
+        yield Constrain(Text(text, style=PARAGRAPH_STYLES.get(block.kind, "")), PROSE_WIDTH)
 
 
 def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
@@ -61,7 +67,7 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[Renderabl
     grid.add_column()
     for i, item in enumerate(block.items, start=1):
         grid.add_row(f"  {i}." if block.numbered else "  •", terminal_common.message(item, math))
-    yield grid
+    yield Constrain(grid, PROSE_WIDTH)
 
 
 def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:

@@ -9,6 +9,7 @@ from backprop_cli.render import RenderOptions
 from backprop_cli.render.document import Cell
 from backprop_cli.render.shown_values import value_expr
 from backprop_cli.render.textmath import TextMath, text_math
+from backprop_cli.render.wrapping import fold_math
 from backprop_cli.solve.records import Step
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -49,8 +50,14 @@ def equation(step: Step, math: TextMath, width: int, indent: str = "") -> list[l
     if sum(len(text) for text, _ in line) <= width:
         return [line]
     pad = indent + " " * len(lhs)
-    lines = [[(indent, "op"), (lhs, "lhs"), (first, "op"), pieces[0]]]
-    lines += [[(pad + " = ", "op"), piece] for piece in pieces[1:]]
+    lines: list[list[Segment]] = []
+    for i, (text, role) in enumerate(pieces):
+        head: list[Segment] = (
+            [(indent, "op"), (lhs, "lhs"), (first, "op")] if i == 0 else [(pad + " = ", "op")]
+        )
+        folded = fold_math(text, width - len(pad) - 3)
+        lines.append([*head, (folded[0], role)])
+        lines += [[(pad + "   ", "op"), (rest, role)] for rest in folded[1:]]
     return lines
 
 
