@@ -30,6 +30,7 @@ app = typer.Typer(
 
 COLOR_OPTION = typer.Option(
     "--color",
+    metavar="WHEN",
     help="Colour: auto (on a terminal, unless NO_COLOR or TERM=dumb), always "
     "(also through a pipe: | less -R), never.",
     case_sensitive=False,
@@ -74,7 +75,9 @@ def solve(
         typer.Option(
             "--format",
             "-f",
-            help="Output format (default: rich, or from --output's extension).",
+            metavar="FORMAT",
+            help="Output format: rich, plain, json, markdown, latex, html or svg "
+            "(default: rich, or from --output's extension).",
             case_sensitive=False,
             show_default=False,
         ),
@@ -107,8 +110,8 @@ def solve(
         typer.Option(
             "--set",
             metavar="PATH=VALUE",
-            help="Override one value before solving, e.g. --set input=[2,1] "
-            "--set layers.0.activation=relu (repeatable; VALUE is YAML).",
+            help="Override one value before solving, e.g. input=[2,1] or "
+            "layers.0.bias=0 (repeatable; VALUE is YAML).",
             show_default=False,
         ),
     ] = None,
@@ -146,15 +149,14 @@ def solve(
 
     Examples:
 
-      backprop solve ex1                      # a bundled exercise, in the terminal
+      backprop solve ex1                          # a bundled exercise
+      backprop solve ex1 --format json            # the JSON report, for scripts
+      backprop solve ex3 --set input=2            # what if x = 2?
+      backprop solve ex1 -o ex1.pdf               # a PDF (needs pdflatex)
+      backprop solve ex1 --round-intermediate 4   # as a hand-worked key
+      backprop solve ex1 --check                  # check the gradients too
 
-      backprop solve ex1 --format json        # the JSON report, for scripts
-
-      backprop solve ex3 --set input=2        # what if x = 2?
-
-      backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
-
-      backprop solve ex1 --check              # and check the gradients numerically
+    More: docs/solve.md; the problem format: docs/problem-format.md.
     """
     from backprop_cli.load.problem import load
     from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from backprop_cli.load import sources
 from backprop_cli.render import pdf
-from tests.test_streams import environment
+from tests.test_streams import backprop, environment
 
 
 def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
@@ -205,15 +206,16 @@ def test_new_keeps_a_dangling_symbolic_link(run: Any, tmp_path: Path) -> None:
 
 
 INTERRUPT_AFTER = """
-import os, signal, sys, threading
+import os, signal, sys
 sys.argv = ["backprop", "solve", "ex1", "-f", "json"]
 from backprop_cli.entry import main
-threading.Timer({delay}, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+signal.setitimer(signal.ITIMER_REAL, {delay})
 main()
 """
 
 
-@pytest.mark.parametrize("delay", [0.01, 0.02, 0.04, 0.08, 0.2])
+@pytest.mark.parametrize("delay", [0.001, 0.01, 0.03, 0.08, 0.2])
 def test_ctrl_c_while_starting_is_one_line_and_exit_130(delay: float) -> None:
     # Ctrl-C at moments of the first 200 ms after the entry point starts, while
     # Typer, Rich, NumPy and the commands are imported, and then while solving.
@@ -225,3 +227,12 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_130(delay: float) -> None:
         timeout=120,
     )
     assert (result.returncode, result.stderr) in [(130, b"backprop: interrupted\n"), (0, b"")]
+
+
+def test_solve_help_at_80_columns_keeps_examples_whole() -> None:
+    result = backprop("solve", "--help", env={"COLUMNS": "80"})
+    lines = [line.rstrip() for line in result.stdout.decode().splitlines()]
+    assert max(len(line) for line in lines) <= 80
+    assert "   backprop solve ex3 --set input=2            # what if x = 2?" in lines
+    assert "   backprop solve ex1 --round-intermediate 4   # as a hand-worked key" in lines
+    assert not re.search("…\\s*│", result.stdout.decode())  # no option text cut off
