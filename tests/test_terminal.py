@@ -236,3 +236,18 @@ def test_solve_help_at_80_columns_keeps_examples_whole() -> None:
     assert "   backprop solve ex3 --set input=2            # what if x = 2?" in lines
     assert "   backprop solve ex1 --round-intermediate 4   # as a hand-worked key" in lines
     assert not re.search("…\\s*│", result.stdout.decode())  # no option text cut off
+
+
+def test_set_is_said_at_the_top_and_variants_compare_with_the_problem_as_solved(
+    run: Any,
+) -> None:
+    lines = run("solve", "ex3", "--set", "input=2", "-f", "plain").stdout.splitlines()
+    assert lines[3] == (
+        "Solved with --set input=2 (the description and notes below are the file's own)."
+    )
+    start = lines.index("x = 2 instead of 3:")
+    assert lines[start + 1] == "  quantity     as solved  this variant"
+    assert lines[start + 3] == "  input (set)  2          2             same"
+    plain = run("solve", "ex3", "-f", "plain").stdout.splitlines()
+    assert "Solved with" not in plain[3]
+    assert plain[plain.index("x = 2 instead of 3:") + 1].startswith("  quantity     original")

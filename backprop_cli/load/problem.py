@@ -13,7 +13,7 @@ variants; `inputs` reads the data and `network` the layers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -71,6 +71,9 @@ class Problem:
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
     """The parsed file (after ``--set``), for re-solving variants."""
+    overridden: tuple[str, ...] = ()
+    """The command line's changes, as written (``--set input=2``): the texts of the file
+    (description, notes) still describe the problem without them."""
 
     @property
     def samples(self) -> int:
@@ -107,7 +110,8 @@ def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> P
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    return _build(document, source, changes, with_variants=True)
+    problem = _build(document, source, changes, with_variants=True)
+    return replace(problem, overridden=tuple(c.origin for c in changes)) if changes else problem
 
 
 def _build(

@@ -76,7 +76,8 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
                 Partial(Sym("L"), c.n.parameter(name)), value_expr(grad), value_expr(changed), same
             )
         )
-    return Table(("quantity", "original", "this variant", ""), tuple(rows))
+    solved = "as solved" if c.p.overridden else "original"  # with --set, not the file's own
+    return Table(("quantity", solved, "this variant", ""), tuple(rows))
 
 
 def explained(original: tuple[Insight, ...], insight: Insight) -> Message:
