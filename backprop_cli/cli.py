@@ -159,6 +159,7 @@ def solve(
     More: docs/solve.md; the problem format: docs/problem-format.md.
     """
     from backprop_cli.load.problem import load
+    from backprop_cli.progress import training_progress
     from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
@@ -168,8 +169,9 @@ def solve(
     chosen = _shown(chosen, color, output is not None)
     if output is not None:
         refuse_inputs(output, files)
-    engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
-    solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
+    with training_progress() as progress:
+        engine_options = Options(round_intermediate, check, progress)
+        solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     shows_color = chosen == Format.RICH and use_color(color, sys.stdout)
     options = RenderOptions(precision, max_rows, width(), color=shows_color)
     text = render(chosen, solutions, options)

@@ -65,8 +65,16 @@ def joined(line: list[Segment]) -> str:
     return "".join(text for text, _ in line)
 
 
+CHART_COLUMNS = 60
+"""The widest a chart is drawn: a short run is stretched to it, a long one sampled."""
+LOG_SPAN = 100.0
+"""A positive loss whose largest value is this many times its smallest is charted on a
+log scale, so that the later steps are not a flat line at the bottom."""
+
+
 def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -> list[str]:
-    """A small line chart: ``height`` rows of block characters, labelled with the extremes."""
+    """A small line chart of the whole run: ``height`` rows of block characters, labelled
+    with the extremes; on a log scale when the values span `LOG_SPAN` or more."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return ["(no finite values to chart)"]
@@ -74,11 +82,15 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
     math = text_math(precision)
     labels = [math.num(top), math.num(bottom)]
     label_width = max(len(label) for label in labels)
-    columns = max(min(width - label_width - 3, len(values)), 1)
-    picks = np.linspace(0, len(values) - 1, columns).round().astype(int)
-    span = top - bottom or 1.0
-    levels = [
-        (float(values[i]) - bottom) / span * height if np.isfinite(values[i]) else -1 for i in picks
+    columns = max(min(width - label_width - 3, CHART_COLUMNS), 1)
+    picks = np.arange(columns) * len(values) // columns  # every value as wide as the others
+    log = bottom > 0 and top >= LOG_SPAN * bottom
+    shown = np.log10(np.where(values > 0, values, np.nan)) if log else values
+    low, span = (np.log10(bottom), np.log10(top / bottom)) if log else (bottom, top - bottom)
+    span = span or 1.0
+    levels = [  # the smallest value still shows as the lowest bar
+        max((float(shown[i]) - low) / span * height, 1 / 8) if np.isfinite(shown[i]) else -1
+        for i in picks
     ]
     lines = []
     for row in range(height, 0, -1):
@@ -89,5 +101,6 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
         label = labels[0] if row == height else labels[1] if row == 1 else ""
         lines.append(f"{label:>{label_width}} │{text}")
     lines.append(" " * label_width + " └" + "─" * columns)
-    lines.append(" " * label_width + f"  step 0 … {len(values) - 1}")
+    scale = " (log scale)" if log else ""
+    lines.append(" " * label_width + f"  step 0 … {len(values) - 1}{scale}")
     return lines

@@ -19,7 +19,7 @@ the insights (`insights`) are recorded as data from the values found here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class Options:
     """Round every intermediate value to this many decimals before it is used."""
     gradient_check: bool = False
     """Compare every gradient with central finite differences."""
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    """Told ``(step, steps)`` after each training step (the command line's progress bar)."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,12 @@ def named(params: Params) -> dict[str, Array]:
 
 
 def train(
-    problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding
+    problem: Problem,
+    params: Params,
+    fwd: Forward,
+    bwd: Backward,
+    rnd: Rounding,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Update, dict[str, Array]]:
     """``steps`` full-batch updates; the update and the parameters after the first one."""
     assert problem.learning_rate is not None
@@ -174,6 +181,8 @@ def train(
         history.append(after.loss)
         if step < problem.steps:
             current = descend(current, backward(problem, current, after, rnd), eta, rnd)
+        if progress is not None:
+            progress(step, problem.steps)
     update = Update(eta, problem.steps, np.array(history), named(current))
     return update, first
 
@@ -189,7 +198,9 @@ def solve(problem: Problem, options: Options = Options()) -> Solution:
         fwd = forward(problem, params, rnd)
         bwd = backward(problem, params, fwd, rnd)
         update, first_update = (
-            train(problem, params, fwd, bwd, rnd) if problem.learning_rate else (None, {})
+            train(problem, params, fwd, bwd, rnd, options.progress)
+            if problem.learning_rate
+            else (None, {})
         )
         results = tuple(
             LayerResult(
