@@ -20,7 +20,6 @@ import contextlib
 import errno
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -123,6 +122,8 @@ def write_file(path: Path, data: str | bytes) -> None:
     target that is not a regular file (``/dev/null``, a FIFO) is written
     directly, as is a file in a folder where no temporary file can be made.
     """
+    import tempfile  # only a command writing a file pays for it
+
     content = data.encode("utf-8") if isinstance(data, str) else data
     try:
         target = Path(os.path.realpath(path))
