@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from backprop_cli.errors import BackpropError, one_line
-from backprop_cli.streams import OutputClosed, write_error
+from backprop_cli.streams import CLOSED, OutputClosed, spell_what_cannot_be_encoded, write_error
 
 INTERRUPTED = "backprop: interrupted"
 INTERRUPTED_STATUS = 130
@@ -76,6 +77,7 @@ class OneLineErrors(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        spell_what_cannot_be_encoded()
         try:
             result = super().main(
                 args, prog_name, complete_var, False, windows_expand_args, **extra
@@ -94,11 +96,21 @@ class OneLineErrors(TyperGroup):
                 raise
             write_error(str(error))
             sys.exit(error.exit_code)
+        except OSError as error:  # Typer writing the help (``--help > /dev/full``)
+            if not standalone_mode:
+                raise
+            if error.errno == errno.EPIPE:
+                sys.exit(0)
+            write_error(f"cannot write the output to standard output: {error.strerror}")
+            sys.exit(2)
         except typer.Abort:
             if not standalone_mode:
                 raise
             write_error("backprop: aborted")
             sys.exit(1)
+        if sys.stdout is None and result in (0, None):  # the help, written to nowhere
+            write_error(CLOSED)
+            result = 2
         if result == INTERRUPTED_STATUS:  # Ctrl-C, in a command or while Typer parsed
             write_error(INTERRUPTED)
         if standalone_mode:

@@ -396,4 +396,4 @@ def schema() -> None:
 
 
 def main() -> None:
-    app()
+    app(prog_name="backprop")  # also under python -m backprop_cli

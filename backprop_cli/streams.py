@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import os
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import TextIO
 
 from backprop_cli.errors import BackpropError
+
+CLOSED = "cannot write the output: standard output is closed"
 
 
 class OutputClosed(Exception):
@@ -43,10 +46,26 @@ def _spelled(text: str, stream: TextIO) -> str:
         return ascii_text(text)
 
 
+def _spell_error(error: UnicodeError) -> tuple[str, int]:
+    from backprop_cli.render.ascii_text import ascii_text
+
+    assert isinstance(error, UnicodeEncodeError)
+    return ascii_text(error.object[error.start : error.end]), error.end
+
+
+def spell_what_cannot_be_encoded() -> None:
+    """Make standard output and error spell what their encoding lacks in ASCII, so text
+    not written here (Typer's help and usage) cannot fail on a cp1252 or ASCII stream."""
+    codecs.register_error("backprop-ascii", _spell_error)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backprop-ascii")  # type: ignore[union-attr]
+
+
 def _open_stdout() -> TextIO:
     stream = sys.stdout
     if stream is None or stream.closed:
-        raise BackpropError("cannot write the output: standard output is closed")
+        raise BackpropError(CLOSED)
     return stream
 
 

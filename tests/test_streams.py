@@ -166,3 +166,12 @@ def test_parallel_runs_never_leave_a_torn_file(tmp_path: Path) -> None:
     assert [run.wait(timeout=120) for run in runs] == [0] * 6
     assert len(json.loads(out.read_text(encoding="utf-8"))) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["same.json"]
+
+
+@pytest.mark.parametrize("env", ENCODINGS)
+@pytest.mark.parametrize("command", ["solve", "check", "generate"])
+def test_help_on_a_stream_that_is_not_utf8(env: dict[str, str], command: str) -> None:
+    result = backprop(command, "--help", env=env)
+    assert result.returncode == 0 and result.stderr == b""
+    encoding = env.get("PYTHONIOENCODING", "ascii")
+    assert f"Usage: backprop {command}" in result.stdout.decode(encoding)
