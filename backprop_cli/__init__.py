@@ -25,7 +25,7 @@ import backprop_cli.solve as _solve_stage  # noqa: F401
 
 if TYPE_CHECKING:
     from backprop_cli.load.problem import Problem
-    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.records import Solution, Solutions
 
 __version__ = "0.1.0"
@@ -57,8 +57,8 @@ def solve(
     Given a list of problems, their solutions, which a notebook shows one after
     another as Markdown.
     """
-    from backprop_cli.solve.engine import Options
-    from backprop_cli.solve.engine import solve as solve_problem
+    from backprop_cli.solve.pipeline import Options
+    from backprop_cli.solve.pipeline import solve as solve_problem
     from backprop_cli.solve.records import Solutions
 
     chosen = options or Options()

@@ -161,8 +161,8 @@ def solve(
     from backprop_cli.load.problem import load
     from backprop_cli.progress import training_progress
     from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render
-    from backprop_cli.solve.engine import Options
-    from backprop_cli.solve.engine import solve as solve_problem
+    from backprop_cli.solve.pipeline import Options
+    from backprop_cli.solve.pipeline import solve as solve_problem
     from backprop_cli.streams import refuse_inputs, write_file
 
     chosen = format_for_output(output, format) if output else format or Format.RICH

@@ -22,15 +22,14 @@ RTOL = 1e-5
 ATOL = 1e-8
 
 Entry = tuple[str, int, tuple[int, ...]]
-"""(``W``, ``b`` or ``x``; the 0-based layer; the index inside the array)."""
+"""(a parameter's base name (``W``, ``b``, …) or ``x``; the 0-based layer; the index inside it)."""
 
 
 def _entries(params: Params, problem: Problem) -> list[Entry]:
     entries: list[Entry] = []
     for i, p in enumerate(params):
-        if p is not None:
-            entries += [("W", i, index) for index in np.ndindex(*p[0].shape)]
-            entries += [("b", i, index) for index in np.ndindex(*p[1].shape)]
+        for base, theta in p.items():
+            entries += [(base, i, index) for index in np.ndindex(*theta.shape)]
     entries += [("x", 0, index) for index in np.ndindex(*problem.x.shape)]
     if len(entries) > MAX_ENTRIES:
         picks = np.linspace(0, len(entries) - 1, MAX_ENTRIES).round().astype(int)
@@ -52,13 +51,11 @@ def _shifted(problem: Problem, params: Params, entry: Entry, step: float) -> tup
         x[index] += h
         trial = Problem(**{**problem.__dict__, "x": x})
         return forward(trial, params, rounding(None)), h
-    p = params[layer]
-    assert p is not None
-    values = (p[0] if kind == "W" else p[1]).copy()
+    values = params[layer][kind].copy()
     h = step * max(1.0, abs(float(values[index])))
     values[index] += h
     changed = list(params)
-    changed[layer] = (values, p[1]) if kind == "W" else (p[0], values)
+    changed[layer] = {**params[layer], kind: values}
     return forward(problem, changed, rounding(None)), h
 
 
@@ -80,9 +77,9 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
     exact = rounding(None)
     analytic_pass = backward(problem, params, forward(problem, params, exact), exact)
     analytic = {"x": analytic_pass.dx}
-    for i, (dW, db) in enumerate(zip(analytic_pass.dW, analytic_pass.db, strict=True)):
-        if dW is not None and db is not None:
-            analytic[f"W{i + 1}"], analytic[f"b{i + 1}"] = dW, db
+    for i, grads in enumerate(analytic_pass.grads):
+        for base, grad in grads.items():
+            analytic[f"{base}{i + 1}"] = grad
     worst_abs = worst_rel = 0.0
     passed = True
     kinks: list[str] = []
