@@ -40,7 +40,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BackpropError as error:
-            write_error(str(error))
+            write_error(one_line(str(error)))  # a value echoed back may hold a newline
             raise typer.Exit(error.exit_code) from None
         except OutputClosed:
             raise typer.Exit(0) from None

@@ -251,3 +251,12 @@ def test_set_is_said_at_the_top_and_variants_compare_with_the_problem_as_solved(
     plain = run("solve", "ex3", "-f", "plain").stdout.splitlines()
     assert "Solved with" not in plain[3]
     assert plain[plain.index("x = 2 instead of 3:") + 1].startswith("  quantity     original")
+
+
+def test_a_message_echoing_a_newline_is_still_one_line(run: Any) -> None:
+    result = run("solve", "ex1", "--set", "input=[1,\n2")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "--set input=[1,\\n2: expected VALUE to be YAML, got an error: "
+        "did not find expected ',' or ']' (column 1)\n"
+    )
