@@ -17,7 +17,7 @@ from backprop_cli.author.starter import Template
 from backprop_cli.boundary import OneLineErrors, handles_errors
 from backprop_cli.errors import BackpropError
 from backprop_cli.render import Format, GradingFormat
-from backprop_cli.streams import write_line, write_stdout
+from backprop_cli.streams import shows_unicode, write_line, write_stdout
 from backprop_cli.terminal import ColorMode, draws_boxes, use_color, width
 
 app = typer.Typer(
@@ -173,7 +173,8 @@ def solve(
         engine_options = Options(round_intermediate, check, progress)
         solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     shows_color = chosen == Format.RICH and use_color(color, sys.stdout)
-    options = RenderOptions(precision, max_rows, width(), color=shows_color)
+    ascii = output is None and chosen not in DOCUMENTS and not shows_unicode(sys.stdout)
+    options = RenderOptions(precision, max_rows, width(), shows_color, ascii)
     text = render(chosen, solutions, options)
     if output is None:
         write_stdout(text, document=chosen in DOCUMENTS)
@@ -263,7 +264,7 @@ def check(
     if format == GradingFormat.RICH and not draws_boxes(color, sys.stdout):
         format = GradingFormat.PLAIN
     shows_color = format == GradingFormat.RICH and use_color(color, sys.stdout)
-    options = RenderOptions(precision, 8, width(), color=shows_color)
+    options = RenderOptions(precision, 8, width(), shows_color, not shows_unicode(sys.stdout))
     text = render_grading(format, grading, options)
     write_stdout(text, document=format == GradingFormat.JSON)
     if not grading.passed:

@@ -62,6 +62,15 @@ def spell_what_cannot_be_encoded() -> None:
             stream.reconfigure(errors="backprop-ascii")  # type: ignore[union-attr]
 
 
+def shows_unicode(stream: TextIO | None) -> bool:
+    """Whether ``stream``'s encoding holds the maths (``∂σ⁽¹⁾ᵀ−``): not ASCII, cp1252, C."""
+    try:
+        "∂σ⁽¹⁾ᵀ−ŷ".encode(getattr(stream, "encoding", None) or "utf-8")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
 def _open_stdout() -> TextIO:
     stream = sys.stdout
     if stream is None or stream.closed:

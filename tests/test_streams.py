@@ -84,7 +84,11 @@ def test_terminal_text_falls_back_to_ascii_spellings(env: dict[str, str]) -> Non
     result = backprop("solve", "ex1", env=env)
     assert result.returncode == 0 and result.stderr == b""
     text = result.stdout.decode("ascii")  # every byte is ASCII
-    assert "  dL/dW^(1) = delta^(1)x^T = [-0.01623, -0.01553]^T*[1, 2]" in text
+    assert (
+        "  dL/dW^(1) = delta^(1)x^T\n"
+        "            = [-0.01623, -0.01553]^T*[1, 2]\n"
+        "            = [[-0.01623, -0.03247], [-0.01553, -0.03107]]\n"
+    ) in text
     assert "  W^(1) <- W^(1) - eta*dL/dW^(1)" in text
 
 
@@ -175,3 +179,12 @@ def test_help_on_a_stream_that_is_not_utf8(env: dict[str, str], command: str) ->
     assert result.returncode == 0 and result.stderr == b""
     encoding = env.get("PYTHONIOENCODING", "ascii")
     assert f"Usage: backprop {command}" in result.stdout.decode(encoding)
+
+
+@pytest.mark.parametrize("env", ENCODINGS[:2])
+@pytest.mark.parametrize("problem", ["ex1", "ex2", "ex4"])
+def test_ascii_spellings_are_laid_out_in_the_width(env: dict[str, str], problem: str) -> None:
+    # "σ" is "sigma": the layout is made in ASCII, so it still fits 60 columns.
+    result = backprop("solve", problem, env={**env, "COLUMNS": "60"})
+    assert result.returncode == 0
+    assert max(len(line) for line in result.stdout.decode("ascii").splitlines()) <= 60

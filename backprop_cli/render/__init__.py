@@ -45,6 +45,8 @@ class RenderOptions:
     width: int = 100
     color: bool = False
     """Rich output with ANSI colours (for a terminal)."""
+    ascii: bool = False
+    """The terminal formats spelled in ASCII, for a stream that cannot encode Unicode."""
 
 
 Renderer = Callable[[Sequence["Solution"], RenderOptions], str]

@@ -22,7 +22,7 @@ from backprop_cli.solve.records import Solution
 
 
 def _heading(block: Heading, math: TextMath, o: RenderOptions) -> list[str]:
-    lines = wrapping.wrap_prose(block.text, o.width, cap=o.width)
+    lines = wrapping.wrap_prose(math.spell(block.text), o.width, cap=o.width)
     rule = "=" if block.level == 1 else "-"
     underline = [rule * max(len(line) for line in lines)]
     if block.level == 1:

@@ -40,13 +40,13 @@ PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "ye
 
 def _heading(block: Heading, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     if block.level == 1:
-        yield Panel(Text(block.text, style="bold"), box=box.HEAVY, expand=False)
+        yield Panel(Text(math.spell(block.text), style="bold"), box=box.HEAVY, expand=False)
     elif block.level == 2:
         yield Text()
-        yield Rule(Text(block.text, style="bold cyan"), align="left", style="cyan")
+        yield Rule(Text(math.spell(block.text), style="bold cyan"), align="left", style="cyan")
     else:
         yield Text()
-        yield Text(block.text, style="bold")
+        yield Text(math.spell(block.text), style="bold")
 
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:

@@ -17,16 +17,21 @@ _BARS = " ▁▂▃▄▅▆▇█"
 
 def writer(options: RenderOptions) -> TextMath:
     return text_math(
-        options.precision, max_terms=max(options.max_rows, 4), max_rows=options.max_rows
+        options.precision,
+        max_terms=max(options.max_rows, 4),
+        max_rows=options.max_rows,
+        ascii=options.ascii,
     )
 
 
 def message(parts: Message, math: TextMath) -> str:
-    return "".join(part if isinstance(part, str) else math.write(part) for part in parts)
+    return "".join(
+        math.spell(part) if isinstance(part, str) else math.write(part) for part in parts
+    )
 
 
 def cell(value: Cell, math: TextMath) -> str:
-    return value if isinstance(value, str) else math.write(value)
+    return math.spell(value) if isinstance(value, str) else math.write(value)
 
 
 Segment = tuple[str, str]
