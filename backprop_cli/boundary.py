@@ -1,4 +1,5 @@
-"""The command line's edge: every failure becomes one line on stderr and an exit status.
+"""The command line's edge: every failure becomes one line on stderr and an exit status;
+the options every command shares (--version, --color).
 
 - A `BackpropError` (a bad file, a bad output target): its message, exit 2.
 - A usage error (an unknown option, ``-o`` naming a folder, a bad number):
@@ -21,7 +22,13 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from backprop_cli.errors import BackpropError, one_line
-from backprop_cli.streams import CLOSED, OutputClosed, spell_what_cannot_be_encoded, write_error
+from backprop_cli.streams import (
+    CLOSED,
+    OutputClosed,
+    spell_what_cannot_be_encoded,
+    write_error,
+    write_line,
+)
 
 INTERRUPTED = "backprop: interrupted"
 INTERRUPTED_STATUS = 130
@@ -30,6 +37,28 @@ MAX_MESSAGE = 300
 number echoed back) is elided."""
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+COLOR_OPTION = typer.Option(
+    "--color",
+    metavar="WHEN",
+    help="Colour: auto (on a terminal, unless NO_COLOR or TERM=dumb), always "
+    "(also through a pipe: | less -R), never.",
+    case_sensitive=False,
+)
+"""``--color auto|always|never`` of solve and check."""
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from backprop_cli import __version__
+
+        write_line(f"backprop {__version__}")
+        raise typer.Exit()
+
+
+VERSION_OPTION = typer.Option(
+    "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+)
 
 
 def handles_errors(command: F) -> F:

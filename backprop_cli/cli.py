@@ -12,12 +12,10 @@ from typing import Annotated
 
 import typer
 
-from backprop_cli import __version__
 from backprop_cli.author.starter import Template
-from backprop_cli.boundary import OneLineErrors, handles_errors
-from backprop_cli.errors import BackpropError
-from backprop_cli.render import Format, GradingFormat
-from backprop_cli.streams import shows_unicode, write_line, write_stdout
+from backprop_cli.boundary import COLOR_OPTION, VERSION_OPTION, OneLineErrors, handles_errors
+from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
+from backprop_cli.streams import shows_unicode, write_line, write_output, write_stdout
 from backprop_cli.terminal import ColorMode, draws_boxes, use_color, width
 
 app = typer.Typer(
@@ -26,25 +24,6 @@ app = typer.Typer(
     help="Worked, step-by-step solutions of neural-network backpropagation exercises.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-COLOR_OPTION = typer.Option(
-    "--color",
-    metavar="WHEN",
-    help="Colour: auto (on a terminal, unless NO_COLOR or TERM=dumb), always "
-    "(also through a pipe: | less -R), never.",
-    case_sensitive=False,
-)
-
-
-def _show_version(value: bool) -> None:
-    if value:
-        write_line(f"backprop {__version__}")
-        raise typer.Exit()
-
-
-VERSION_OPTION = typer.Option(
-    "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
 )
 
 
@@ -209,19 +188,31 @@ def list_problems() -> None:
         write_line(f"{name.ljust(name_width)}  {title}")
 
 
+GitHub = Annotated[
+    bool,
+    typer.Option("--github", help="Also print each error as a GitHub Actions annotation."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success; errors only.")]
+ReportFile = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
+]
+
+
 @app.command()
 @handles_errors
 def check(
-    file: Annotated[
-        str,
+    files: Annotated[
+        list[str],
         typer.Argument(
-            metavar="FILE",
-            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5).",
+            metavar="FILE...",
+            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5); "
+            "without --answers, problems and keys (NAME.answers.yaml) or folders of them.",
             show_default=False,
         ),
     ],
     answers: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--answers",
             "-a",
@@ -229,7 +220,7 @@ def check(
             help="The student's answers: a YAML file (or - for standard input).",
             show_default=False,
         ),
-    ],
+    ] = None,
     format: Annotated[
         GradingFormat,
         typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
@@ -239,6 +230,9 @@ def check(
         typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
     ] = 4,
     color: Annotated[ColorMode, COLOR_OPTION] = ColorMode.AUTO,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
     """Check a student's answers: each right or wrong, why, and the first wrong step.
 
@@ -250,25 +244,21 @@ def check(
 
     Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
 
+    Without --answers, every answer key NAME.answers.yaml among or beside the FILEs is checked against its problem NAME.yaml (a stale key fails), as CI does; --format junit gives one testcase per answer.
+
     Exit status: 0 all right, 1 some wrong, 2 a bad problem or answers file.
 
     Example:
 
       backprop check ex1 --answers my-ex1.yaml
     """
-    from backprop_cli.grade.check import check as check_answers
-    from backprop_cli.render import RenderOptions
-    from backprop_cli.render.grading import render as render_grading
+    from backprop_cli import verdict
 
-    grading = check_answers(file, answers)
     if format == GradingFormat.RICH and not draws_boxes(color, sys.stdout):
         format = GradingFormat.PLAIN
     shows_color = format == GradingFormat.RICH and use_color(color, sys.stdout)
     options = RenderOptions(precision, 8, width(), shows_color, not shows_unicode(sys.stdout))
-    text = render_grading(format, grading, options)
-    write_stdout(text, document=format == GradingFormat.JSON)
-    if not grading.passed:
-        raise typer.Exit(1)
+    verdict.check(files, answers, format, github, quiet, options).emit(output, write_output)
 
 
 @app.command()
@@ -278,31 +268,29 @@ def validate(
         list[str],
         typer.Argument(
             metavar="FILE...",
-            help="Problem files: paths, - for standard input, or bundled names.",
+            help="Problem files: paths, folders (their *.yaml), - for standard input, or bundled names.",
             show_default=False,
         ),
     ],
+    format: Annotated[
+        ValidationFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = ValidationFormat.TEXT,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
-    """Check problem files without solving them: one line per file, errors on stderr.
+    """Check problem files without solving them: one line per valid file, every error on stderr.
 
-    Every file is checked, even after a bad one; the exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems. (What only solving can find, such as outputs outside the loss's range, is left to solve.)
+    Every file is checked, even after a bad one, and every error of a file is reported (as far as the loader can go on after it); a folder stands for its *.yaml files (answer keys *.answers.yaml left out). The exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems (docs/ci.md: JUnit, annotations, pre-commit). (What only solving can find, such as outputs outside the loss's range, is left to solve.)
 
     Example:
 
-      backprop validate problems/*.yaml
+      backprop validate problems/ --format junit -o validate.xml
     """
-    from backprop_cli.load.validate import describe, validate
-    from backprop_cli.streams import write_error
+    from backprop_cli import verdict
 
-    bad = 0
-    for file, result in validate(files):
-        if isinstance(result, BackpropError):
-            bad += 1
-            write_error(str(result))
-        else:
-            write_line(f"{file}: valid ({describe(result)})")
-    if bad:
-        raise typer.Exit(2)
+    verdict.validate(files, format, github, quiet).emit(output, write_output)
 
 
 @app.command()

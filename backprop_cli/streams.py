@@ -105,6 +105,14 @@ def write_stdout(text: str, document: bool = False) -> None:
         raise BackpropError(f"cannot write the output to standard output: {reason}") from None
 
 
+def write_output(text: str, output: Path | None) -> None:
+    """A report (``check``, ``validate``) to ``output``, or to standard output as terminal text."""
+    if output is None:
+        write_stdout(text)
+    else:
+        write_file(output, text)
+
+
 def write_line(line: str) -> None:
     """One line of terminal text on standard output (``list``, ``validate``)."""
     write_stdout(line + "\n")

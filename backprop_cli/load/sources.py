@@ -86,26 +86,19 @@ def _read_file(path: Path, label: str) -> bytes:
         raise ProblemError(label, (), f"cannot read the file: {error.strerror}") from None
 
 
-def _present(path: Path, label: str) -> bool:
-    """Whether ``path`` names something (a dangling link too); a name the system refuses
-    (too long, in a folder one may not search) is an error, not a traceback."""
-    try:
-        return path.exists() or path.is_symlink()
-    except PermissionError:
-        raise ProblemError(label, (), "cannot read the file: permission denied") from None
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ProblemError(label, (), f"cannot read the file: {reason}") from None
-
-
 def open_source(argument: str, by_name: bool = True) -> Source:
     """Resolve a FILE argument: ``-``, an existing path, or (``by_name``) a bundled problem's name."""
     if argument == STDIN:
         return Source("<stdin>", decode(_read_stdin(), "<stdin>"), "stdin")
     if not argument:
-        raise ProblemError("''", (), "expected a file name, - or a bundled name, got an empty one")
+        raise ProblemError("''", (), "expected a file name, got an empty argument")
     path = Path(argument)
-    if _present(path, argument):
+    try:
+        found = path.exists() or path.is_symlink()
+    except (OSError, ValueError) as error:  # a name too long for the system, a NUL in it
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ProblemError(argument, (), f"cannot read the file: {reason}") from None
+    if found:
         return Source(argument, decode(_read_file(path, argument), argument), path.stem)
     if not by_name:
         raise ProblemError(argument, (), "no such file")

@@ -26,6 +26,12 @@ class Format(str, Enum):
     LATEX = "latex"
     HTML = "html"
     SVG = "svg"
+    DOT = "dot"
+
+
+FORMAT_VERSION = 1
+"""The version of the JSON reports of solve, check and validate (their ``format_version``):
+raised when a key changes its meaning or goes away, not when a key is added."""
 
 
 class GradingFormat(str, Enum):
@@ -34,6 +40,15 @@ class GradingFormat(str, Enum):
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    JUNIT = "junit"
+
+
+class ValidationFormat(str, Enum):
+    """The formats of ``backprop validate``."""
+
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,7 @@ RENDERERS: dict[Format, Renderer] = {
     Format.LATEX: _lazy("latex"),
     Format.HTML: _lazy("export", "html"),
     Format.SVG: _lazy("export", "svg"),
+    Format.DOT: _lazy("dot"),
 }
 
 EXTENSIONS: dict[str, Format] = {
@@ -86,13 +102,17 @@ EXTENSIONS: dict[str, Format] = {
     ".html": Format.HTML,
     ".htm": Format.HTML,
     ".svg": Format.SVG,
+    ".dot": Format.DOT,
+    ".gv": Format.DOT,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 
 COMPILED = frozenset({".pdf"})
 """Extensions whose LaTeX is compiled (by pdflatex) before it is written."""
 
-DOCUMENTS = frozenset({Format.JSON, Format.MARKDOWN, Format.LATEX, Format.HTML, Format.SVG})
+DOCUMENTS = frozenset(
+    {Format.JSON, Format.MARKDOWN, Format.LATEX, Format.HTML, Format.SVG, Format.DOT}
+)
 """Formats that are files in their own right: written as UTF-8 whatever the locale
 (the terminal formats are spelled for the stream they go to)."""
 
