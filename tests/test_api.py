@@ -63,7 +63,7 @@ def test_a_solution_is_one_line_in_a_repl() -> None:
         "<Solution 'Exercise 1: Matrix-based backpropagation': loss 0.1013, output [0.6817], "
         "2 layers, 48 steps>"
     )
-    assert repr(solve(load("ex2"))).endswith("output [0.6652, 0.2447, 0.09003], 1 layer, 10 steps>")
+    assert repr(solve(load("ex2"))).endswith("output [0.6652, 0.2447, 0.09003], 1 layer, 17 steps>")
 
 
 def test_a_list_of_solutions_shows_each_as_markdown_in_a_notebook() -> None:
