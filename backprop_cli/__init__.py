@@ -16,18 +16,17 @@ import …``, which goes through ``sys.modules`` and is not affected.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, overload
 
 # The stage packages hold only a docstring: importing them costs nothing.
 import backprop_cli.load as _load_stage  # noqa: F401
 import backprop_cli.solve as _solve_stage  # noqa: F401
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from backprop_cli.load.problem import Problem
     from backprop_cli.solve.pipeline import Options
-    from backprop_cli.solve.records import Solution
+    from backprop_cli.solve.records import Solution, Solutions
 
 __version__ = "0.1.0"
 
@@ -42,9 +41,27 @@ def load(file: str, assignments: Sequence[str] = ()) -> Problem:
     return load_problem(file, assignments)
 
 
-def solve(problem: Problem, options: Options | None = None) -> Solution:
-    """The worked solution of a problem: every value, step, insight and variant."""
+@overload
+def solve(problem: Problem, options: Options | None = None) -> Solution: ...
+
+
+@overload
+def solve(problem: Sequence[Problem], options: Options | None = None) -> Solutions: ...
+
+
+def solve(
+    problem: Problem | Sequence[Problem], options: Options | None = None
+) -> Solution | Solutions:
+    """The worked solution of a problem: every value, step, insight and variant.
+
+    Given a list of problems, their solutions, which a notebook shows one after
+    another as Markdown.
+    """
     from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.pipeline import solve as solve_problem
+    from backprop_cli.solve.records import Solutions
 
-    return solve_problem(problem, options or Options())
+    chosen = options or Options()
+    if isinstance(problem, Sequence):
+        return Solutions(solve_problem(p, chosen) for p in problem)
+    return solve_problem(problem, chosen)

@@ -1,5 +1,5 @@
 """``python -m backprop_cli``: the same as the ``backprop`` command."""
 
-from backprop_cli.cli import main
+from backprop_cli.entry import main
 
 main()

@@ -6,60 +6,37 @@ Every `BackpropError` becomes one message on stderr, never a traceback.
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from backprop_cli.author.starter import Template
+from backprop_cli.boundary import COLOR_OPTION, VERSION_OPTION, OneLineErrors, handles_errors
 from backprop_cli.cli_options import DOCS, Sections, Student
-from backprop_cli.errors import BackpropError, printed
 from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
+from backprop_cli.streams import shows_unicode, write_line, write_output, write_stdout
+from backprop_cli.terminal import ColorMode, draws_boxes, use_color, width
 
 app = typer.Typer(
     name="backprop",
+    cls=OneLineErrors,
     help="Worked, step-by-step solutions of neural-network backpropagation exercises.",
     no_args_is_help=True,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
+
+@app.callback()
+def _root(version: Annotated[bool, VERSION_OPTION] = False) -> None:
+    """The options before the command (--version)."""
 
 
-def handles_errors(command: F) -> F:
-    """Turn a `BackpropError` into its message on stderr and its exit status."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except BackpropError as error:
-            typer.echo(printed(error), err=True)
-            raise typer.Exit(error.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _terminal_width() -> int:
-    if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdigit():
-        return int(os.environ["COLUMNS"])
-    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-
-
-def write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise BackpropError(f"cannot write {output}: {error.strerror}") from None
+def _shown(chosen: Format, color: ColorMode, to_file: bool) -> Format:
+    """Rich only where someone sees it (a terminal, or --color always); plain elsewhere."""
+    boxes = not to_file and draws_boxes(color, sys.stdout)
+    return Format.PLAIN if chosen == Format.RICH and not boxes else chosen
 
 
 @app.command(epilog=DOCS.format("solve.md"))
@@ -78,7 +55,9 @@ def solve(
         typer.Option(
             "--format",
             "-f",
-            help="Output format (default: rich, or from --output's extension).",
+            metavar="FORMAT",
+            help="Output format: rich, plain, json, markdown, latex, html or svg "
+            "(default: rich, or from --output's extension).",
             case_sensitive=False,
             show_default=False,
         ),
@@ -88,8 +67,11 @@ def solve(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file instead of standard output.",
+            help="Write to this file instead of standard output; the format follows "
+            "its extension (.txt .md .tex .pdf .html .svg .json) unless --format is given. "
+            ".pdf runs pdflatex.",
             dir_okay=False,
+            readable=False,
             show_default=False,
         ),
     ] = None,
@@ -108,8 +90,8 @@ def solve(
         typer.Option(
             "--set",
             metavar="PATH=VALUE",
-            help="Override one value before solving, e.g. --set input=[2,1] "
-            "--set layers.0.activation=relu (repeatable; VALUE is YAML).",
+            help="Override one value before solving, e.g. input=[2,1] or "
+            "layers.0.bias=0 (repeatable; VALUE is YAML).",
             show_default=False,
         ),
     ] = None,
@@ -144,36 +126,51 @@ def solve(
     ] = False,
     student: Student = None,
     sections: Sections = None,
+    color: Annotated[ColorMode, COLOR_OPTION] = ColorMode.AUTO,
 ) -> None:
     """Solve problems and print the worked solution: forward pass, loss, backward pass, update.
 
     Examples:
 
-      backprop solve ex1                      # a bundled exercise, in the terminal
+      backprop solve ex1                          # a bundled exercise
+      backprop solve ex1 --format json            # the JSON report, for scripts
+      backprop solve ex3 --set input=2            # what if x = 2?
+      backprop solve ex1 -o ex1.pdf               # a PDF (needs pdflatex)
+      backprop solve ex1 --round-intermediate 4   # as a hand-worked key
+      backprop solve ex1 --check                  # check the gradients too
 
-      backprop solve ex1 --format json        # the JSON report, for scripts
-
-      backprop solve ex3 --set input=2        # what if x = 2?
-
-      backprop solve ex1 --round-intermediate 4   # round as a hand-worked key does
-
-      backprop solve ex1 --check              # and check the gradients numerically
+    More: docs/solve.md; the problem format: docs/problem-format.md.
     """
     from backprop_cli.load.problem import load
-    from backprop_cli.render import RenderOptions, format_for, render
+    from backprop_cli.progress import training_progress
+    from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render
     from backprop_cli.render.sections import parse as parse_sections
     from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.pipeline import solve as solve_problem
+    from backprop_cli.streams import refuse_inputs, write_file
 
-    chosen = format or (format_for(output) if output else None) or Format.RICH
-    if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
-        chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
+    chosen = format_for_output(output, format) if output else format or Format.RICH
+    chosen = _shown(chosen, color, output is not None)
+    if output is not None:
+        refuse_inputs(output, files)
     shown = parse_sections(sections) if sections is not None else None
-    engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
-    solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
-    rich = chosen == Format.RICH
-    options = RenderOptions(precision, max_rows, _terminal_width(), rich, shown, student)
-    write_output(render(chosen, solutions, options), output)
+    with training_progress() as progress:
+        engine_options = Options(round_intermediate, check, progress)
+        solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
+    shows_color = chosen == Format.RICH and use_color(color, sys.stdout)
+    ascii = output is None and chosen not in DOCUMENTS and not shows_unicode(sys.stdout)
+    options = RenderOptions(
+        precision, max_rows, width(), shows_color, sections=shown, student=student, ascii=ascii
+    )
+    text = render(chosen, solutions, options)
+    if output is None:
+        write_stdout(text, document=chosen in DOCUMENTS)
+    elif format is None and output.suffix.lower() in COMPILED:
+        from backprop_cli.render.pdf import compile_pdf
+
+        write_file(output, compile_pdf(text))
+    else:
+        write_file(output, text)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
     if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
         raise typer.Exit(1)
@@ -192,11 +189,11 @@ def list_problems() -> None:
     from backprop_cli.load.yaml_source import parse
 
     names = bundled_names()
-    width = max(len(name) for name in names)
+    name_width = max(len(name) for name in names)
     for name in names:
         document = parse(open_source(name).text, name)
         title = document.get("title", name) if isinstance(document, dict) else name
-        typer.echo(f"{name.ljust(width)}  {title}")
+        write_line(f"{name.ljust(name_width)}  {title}")
 
 
 GitHub = Annotated[
@@ -240,6 +237,7 @@ def check(
         int,
         typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
     ] = 4,
+    color: Annotated[ColorMode, COLOR_OPTION] = ColorMode.AUTO,
     github: GitHub = False,
     quiet: Quiet = False,
     output: ReportFile = None,
@@ -264,9 +262,10 @@ def check(
     """
     from backprop_cli import verdict
 
-    if format == GradingFormat.RICH and not sys.stdout.isatty():
+    if format == GradingFormat.RICH and not draws_boxes(color, sys.stdout):
         format = GradingFormat.PLAIN
-    options = RenderOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
+    shows_color = format == GradingFormat.RICH and use_color(color, sys.stdout)
+    options = RenderOptions(precision, 8, width(), shows_color, ascii=not shows_unicode(sys.stdout))
     verdict.check(files, answers, format, github, quiet, options).emit(output, write_output)
 
 
@@ -326,7 +325,7 @@ def new(
     from backprop_cli.author.starter import write
 
     write(path, template, force)
-    typer.echo(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
+    write_line(f"wrote {path} (template {template.value}); solve it with: backprop solve {path}")
 
 
 @app.command(epilog=DOCS.format("new-and-generate.md"))
@@ -374,7 +373,7 @@ def generate(
 
     exercises = [exercise(template, seed, k, allow_saturated) for k in range(1, count + 1)]
     for path in write(exercises, out, force):
-        typer.echo(f"wrote {path}")
+        write_line(f"wrote {path}")
 
 
 @app.command(epilog=DOCS.format("list-and-schema.md"))
@@ -390,8 +389,8 @@ def schema() -> None:
     """
     from backprop_cli.load.schema import text
 
-    sys.stdout.write(text())
+    write_stdout(text(), document=True)
 
 
 def main() -> None:
-    app()
+    app(prog_name="backprop")  # also under python -m backprop_cli

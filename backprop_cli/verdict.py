@@ -8,7 +8,6 @@ error, and the exit status (0 all good, 1 a wrong answer, 2 a bad file).
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import typer
 from backprop_cli.errors import BackpropError, one_line
 from backprop_cli.render import GradingFormat, RenderOptions, ValidationFormat
 from backprop_cli.render import ci as formats
+from backprop_cli.streams import write_error, write_stdout
 
 
 @dataclass
@@ -42,11 +42,12 @@ class Verdict:
                 "--github with --format json or junit: give --output FILE for the report, "
                 "so the annotations and the report do not mix on standard output"
             )
-        sys.stdout.write(self.annotations)
+        if self.annotations:
+            write_stdout(self.annotations)
         if output is not None or self.report:
             write(self.report, output)
         for line in self.errors:
-            typer.echo(one_line(line), err=True)
+            write_error(one_line(line))
         if self.exit_code:
             raise typer.Exit(self.exit_code)
 

@@ -56,3 +56,22 @@ def test_documents_never_import_rich() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_solution_is_one_line_in_a_repl() -> None:
+    assert repr(solve(load("ex1"))) == (
+        "<Solution 'Exercise 1: Matrix-based backpropagation': loss 0.1013, output [0.6817], "
+        "2 layers, 48 steps>"
+    )
+    assert repr(solve(load("ex2"))).endswith("output [0.6652, 0.2447, 0.09003], 1 layer, 17 steps>")
+
+
+def test_a_list_of_solutions_shows_each_as_markdown_in_a_notebook() -> None:
+    solutions = solve([load("ex1"), load("ex2")])
+    assert [s.problem.title for s in solutions] == [
+        "Exercise 1: Matrix-based backpropagation",
+        "Exercise 2: Softmax and cross-entropy gradient",
+    ]
+    markdown = solutions._repr_markdown_()
+    assert markdown == "\n\n---\n\n".join(s._repr_markdown_() for s in solutions)
+    assert "# Exercise 1" in markdown and "# Exercise 2" in markdown

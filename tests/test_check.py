@@ -107,7 +107,10 @@ def test_the_half_convention_of_mse_is_named(run: Any, write: Any) -> None:
     )
 
 
-def test_the_plain_report_leads_with_the_first_wrong_step(run: Any, write: Any) -> None:
+def test_the_plain_report_leads_with_the_first_wrong_step(
+    run: Any, write: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("COLUMNS", "1000")  # the title holds a long temporary path
     half = {n: scaled(RIGHT[n], 0.5) for n in ("loss", "dW2")}
     path = answers_file(write, {"output": YHAT, **half})
     result = run("check", "ex1", "--answers", path, "-f", "plain")

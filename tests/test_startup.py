@@ -32,6 +32,7 @@ NOT_FOR_JSON = {
     "backprop_cli.render.plain",
     "backprop_cli.render.rich",
     "backprop_cli.solve.gradient_check",  # only with --check
+    "tempfile",  # only for writing -o files
 }
 
 

@@ -100,7 +100,9 @@ def test_large_layers_elide_rows_sums_and_matrices(write: Any) -> None:
 def test_training_shows_the_loss_history_and_a_chart() -> None:
     out = plain_text(solve(load("ex1", ["steps=30"])))
     assert "Training: 30 steps:" in out
-    assert "steps taken  loss" in out and "… 23 more" in out  # 31 losses, 8 shown
+    assert "steps taken  loss" in out  # 31 losses at a stride of 5: 0, 5, …, 30
+    table = out[out.index("steps taken  loss") :].splitlines()[2:9]
+    assert [row.split()[0] for row in table] == ["0", "5", "10", "15", "20", "25", "30"]
     assert "│" in out and "└" in out  # the chart
     assert "the first step in detail" in out
     assert "W⁽¹⁾ (after 30 steps)" in out

@@ -18,7 +18,10 @@ variants:
 """
 
 
-def test_an_added_layer_has_rows_and_an_insight_is_still_an_insight(run: Any, write: Any) -> None:
+def test_an_added_layer_has_rows_and_an_insight_is_still_an_insight(
+    run: Any, write: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("COLUMNS", "1000")  # the comparison table on one line per row
     out = run("solve", str(write(PROBLEM)), "-f", "plain").stdout
     variants = out[out.index("Variants\n--------") :]
     lines = [" ".join(line.split()) for line in variants.splitlines()]

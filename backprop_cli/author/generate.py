@@ -29,6 +29,7 @@ from backprop_cli.load.sources import Source
 from backprop_cli.nn.activations import Activation
 from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
+from backprop_cli.streams import write_file
 
 MARGIN = 0.05
 SATURATED = 3.0
@@ -248,13 +249,13 @@ def write(exercises: list[Exercise], folder: Path, force: bool) -> list[Path]:
     """Write each exercise and its key into ``folder`` (made if missing); the paths written."""
     paths = [(folder / f"{e.name}.yaml", e.problem) for e in exercises]
     paths += [(folder / f"{e.name}.answers.yaml", e.key) for e in exercises]
-    existing = [str(path) for path, _ in paths if path.exists()]
-    if existing and not force:
-        raise BackpropError(f"{existing[0]} exists; use --force to overwrite it")
     try:
+        existing = [str(path) for path, _ in paths if path.exists() or path.is_symlink()]
+        if existing and not force:
+            raise BackpropError(f"{existing[0]} exists; use --force to overwrite it")
         folder.mkdir(parents=True, exist_ok=True)
-        for path, text in paths:
-            path.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise BackpropError(f"cannot write into {folder}: {error.strerror}") from None
+        raise BackpropError(f"cannot write into {folder}: {error.strerror or error}") from None
+    for path, text in paths:
+        write_file(path, text)
     return [path for path, _ in paths]

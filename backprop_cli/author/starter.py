@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 
 from backprop_cli.errors import BackpropError
+from backprop_cli.streams import write_file
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,14 +28,15 @@ def text(template: Template) -> str:
 
 
 def write(path: Path, template: Template, force: bool = False) -> None:
-    """Write ``template`` to ``path``; an existing file only with ``force``."""
-    if path.is_dir():
-        raise BackpropError(
-            f"{path} is a directory; give a file name such as {path / 'problem.yaml'}"
-        )
-    if path.exists() and not force:
-        raise BackpropError(f"{path} exists; use --force to overwrite it")
+    """Write ``template`` to ``path``; an existing file (or a link, even dangling) only with ``force``."""
     try:
-        path.write_text(text(template), encoding="utf-8")
+        if path.is_dir():
+            raise BackpropError(
+                f"{path} is a directory; give a file name such as {path / 'problem.yaml'}"
+            )
+        if (path.exists() or path.is_symlink()) and not force:
+            what = "exists" if path.exists() else "is a symbolic link (to a missing file)"
+            raise BackpropError(f"{path} {what}; use --force to overwrite it")
     except OSError as error:
-        raise BackpropError(f"cannot write {path}: {error.strerror}") from None
+        raise BackpropError(f"cannot write {path}: {error.strerror or error}") from None
+    write_file(path, text(template))

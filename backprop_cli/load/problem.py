@@ -13,7 +13,7 @@ variants; `inputs` reads the data and `network` the layers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -76,6 +76,9 @@ class Problem:
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
     """The parsed file (after ``--set``), for re-solving variants."""
+    overridden: tuple[str, ...] = ()
+    """The command line's changes, as written (``--set input=2``): the texts of the file
+    (description, notes) still describe the problem without them."""
 
     @property
     def samples(self) -> int:
@@ -123,6 +126,8 @@ def load_source(
     for change in changes:
         document = overrides.apply(document, change, source.label)
     problem: Problem = _build(document, source, changes, every_error)
+    if changes and hasattr(problem, "overridden"):  # said at the top of the solution
+        problem = replace(problem, overridden=tuple(c.origin for c in changes))
     return problem
 
 

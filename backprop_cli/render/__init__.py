@@ -65,6 +65,8 @@ class RenderOptions:
     student: str | None = None
     """Who hands the document in (``--student "Name, Roll No."``): in the LaTeX and Markdown
     title block."""
+    ascii: bool = False
+    """The terminal formats spelled in ASCII, for a stream that cannot encode Unicode."""
 
 
 Renderer = Callable[[Sequence["Solution"], RenderOptions], str]
@@ -96,18 +98,46 @@ RENDERERS: dict[Format, Renderer] = {
 EXTENSIONS: dict[str, Format] = {
     ".json": Format.JSON,
     ".txt": Format.PLAIN,
+    ".text": Format.PLAIN,
     ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
     ".tex": Format.LATEX,
+    ".latex": Format.LATEX,
+    ".pdf": Format.LATEX,
     ".html": Format.HTML,
+    ".htm": Format.HTML,
     ".svg": Format.SVG,
     ".dot": Format.DOT,
     ".gv": Format.DOT,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 
+COMPILED = frozenset({".pdf"})
+"""Extensions whose LaTeX is compiled (by pdflatex) before it is written."""
+
+DOCUMENTS = frozenset(
+    {Format.JSON, Format.MARKDOWN, Format.LATEX, Format.HTML, Format.SVG, Format.DOT}
+)
+"""Formats that are files in their own right: written as UTF-8 whatever the locale
+(the terminal formats are spelled for the stream they go to)."""
+
 
 def format_for(path: Path) -> Format | None:
     return EXTENSIONS.get(path.suffix.lower())
+
+
+def format_for_output(path: Path, forced: Format | None) -> Format:
+    """``--format`` if given, else the format ``path``'s extension names; an unknown one is refused."""
+    chosen = forced or format_for(path)
+    if chosen is None:
+        from backprop_cli.errors import BackpropError
+
+        found = f"the extension {path.suffix!r}" if path.suffix else "no extension"
+        raise BackpropError(
+            f"{path}: cannot tell the format from the file name ({found}): "
+            f"use one of {', '.join(EXTENSIONS)}, or give --format"
+        )
+    return chosen
 
 
 def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> str:

@@ -61,6 +61,11 @@ SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", 
 
 def header(c: Layout) -> Iterator[Block]:
     yield Heading(c.p.title, 1)
+    if c.p.overridden:
+        said = ", ".join(c.p.overridden)
+        yield Paragraph(
+            (f"Solved with {said} (the description and notes below are the file's own).",)
+        )
     if c.p.description:
         yield Paragraph((c.p.description,), "note")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from backprop_cli.render import RenderOptions, picture_text, terminal_common
+from backprop_cli.render import RenderOptions, picture_text, terminal_common, wrapping
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -23,38 +23,29 @@ from backprop_cli.solve.records import Solution
 
 
 def _heading(block: Heading, math: TextMath, o: RenderOptions) -> list[str]:
+    lines = wrapping.wrap_prose(math.spell(block.text), o.width, cap=o.width)
+    rule = "=" if block.level == 1 else "-"
+    underline = [rule * max(len(line) for line in lines)]
     if block.level == 1:
-        return [block.text, "=" * min(len(block.text), o.width), ""]
+        return [*lines, *underline, ""]
     if block.level == 2:
-        return ["", block.text, "-" * min(len(block.text), o.width)]
-    return ["", block.text + ":"]
+        return ["", *lines, *underline]
+    return ["", *lines[:-1], lines[-1] + ":"]
 
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> list[str]:
-    prefix = "▸ " if block.kind == "insight" else ""
-    return [*_wrap(prefix + terminal_common.message(block.parts, math), o.width), ""]
-
-
-def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(
-        text,
-        width=width,
-        initial_indent=indent,
-        subsequent_indent=indent + "  " if indent else "",
-        break_long_words=False,
-        break_on_hyphens=False,
-    ) or [""]
+    text = terminal_common.message(block.parts, math)
+    if block.kind == "insight":  # a bullet: its lines hang under its text
+        return [*wrapping.wrap_prose(text, o.width, "▸ ", "  "), ""]
+    return [*wrapping.wrap_prose(text, o.width), ""]
 
 
 def _items(block: Items, math: TextMath, o: RenderOptions) -> list[str]:
     lines = []
     for i, item in enumerate(block.items, start=1):
-        marker = f"{i}. " if block.numbered else "- "
-        wrapped = _wrap(terminal_common.message(item, math), o.width - len(marker) - 2)
-        lines.append("  " + marker + wrapped[0])
-        lines += ["  " + " " * len(marker) + rest for rest in wrapped[1:]]
+        marker = "  " + (f"{i}. " if block.numbered else "- ")
+        text = terminal_common.message(item, math)
+        lines += wrapping.wrap_prose(text, o.width, marker, " " * len(marker))
     return [*lines, ""]
 
 
@@ -68,29 +59,65 @@ def _equations(block: Equations, math: TextMath, o: RenderOptions) -> list[str]:
     return [*lines, ""]
 
 
-def table_lines(header: Sequence[str], rows: Sequence[Sequence[str]], elided: int) -> list[str]:
+def table_lines(
+    header: Sequence[str], rows: Sequence[Sequence[str]], elided: int, width: int = 10**6
+) -> list[str]:
+    """A table in ``width`` columns: its last column wrapped if that is enough, else in
+    groups of columns that fit (each led by the first column)."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    rest = width - 2 - sum(w + 2 for w in widths[:-1])
+    if sum(widths) + 2 * len(widths) <= width or len(widths) < 2:
+        return _table_group(header, rows, elided, widths, range(len(widths)))
+    if rest >= MIN_LAST_COLUMN:
+        return _table_group(header, rows, elided, [*widths[:-1], rest], range(len(widths)))
+    out: list[str] = []
+    for group in wrapping.column_groups(widths, width - 2):
+        out += _table_group(header, rows, elided, widths, group)
+    return out
 
-    def line(cells: Sequence[str]) -> str:
-        return "  " + "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
-    out = [line(header), "  " + "  ".join("-" * w for w in widths)]
+MIN_LAST_COLUMN = 24
+"""The narrowest a wrapped last column may be before the table is split into groups."""
+
+
+def _table_group(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    elided: int,
+    widths: Sequence[int],
+    columns: Sequence[int],
+) -> list[str]:
+    last = columns[-1]
+
+    def line(cells: Sequence[str]) -> list[str]:
+        tail = (
+            wrapping.wrap_prose(cells[last], widths[last])
+            if len(cells[last]) > widths[last]
+            else [cells[last]]
+        )
+        lead = "  " + "".join(cells[c].ljust(widths[c]) + "  " for c in columns[:-1])
+        hang = " " * len(lead)
+        return [(lead + tail[0]).rstrip(), *(hang + more for more in tail[1:])]
+
+    out = [*line(header), "  " + "  ".join("-" * widths[c] for c in columns)]
     body = [line(row) for row in rows]
     if elided:
-        body.insert(len(body) - 1, f"  … {elided} more")
-    return out + body + [""]
+        body.insert(len(body) - 1, [f"  … {elided} more"])
+    return out + [text for lines in body for text in lines] + [""]
 
 
 def _table(block: Table, math: TextMath, o: RenderOptions) -> list[str]:
     header = [terminal_common.cell(c, math) for c in block.header]
     rows = [[terminal_common.cell(c, math) for c in row] for row in block.rows]
-    return table_lines(header, rows, block.elided)
+    return table_lines(header, rows, block.elided, o.width)
 
 
 def _answers(block: Answers, math: TextMath, o: RenderOptions) -> list[str]:
     lines = ["", block.title, "-" * len(block.title)]
     for symbol, value in block.items:
-        lines.append(f"  {math.write(symbol)} = {math.write(value)}")
+        lead = f"  {math.write(symbol)} = "
+        folded = wrapping.fold_math(math.write(value), o.width - len(lead))
+        lines += [lead + folded[0], *(" " * len(lead) + more for more in folded[1:])]
     return [*lines, ""]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
+from rich.constrain import Constrain
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table as RichTable
@@ -31,6 +32,7 @@ from backprop_cli.render.document import (
 )
 from backprop_cli.render.layout import layout
 from backprop_cli.render.textmath import TextMath
+from backprop_cli.render.wrapping import PROSE_WIDTH
 from backprop_cli.solve.records import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
@@ -49,21 +51,25 @@ PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "ye
 
 def _heading(block: Heading, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     if block.level == 1:
-        yield Panel(Text(block.text, style="bold"), box=box.HEAVY, expand=False)
+        yield Panel(Text(math.spell(block.text), style="bold"), box=box.HEAVY, expand=False)
     elif block.level == 2:
         yield Text()
-        yield Rule(Text(block.text, style="bold cyan"), align="left", style="cyan")
+        yield Rule(Text(math.spell(block.text), style="bold cyan"), align="left", style="cyan")
     else:
         yield Text()
-        yield Text(block.text, style="bold")
+        yield Text(math.spell(block.text), style="bold")
 
 
 def _paragraph(block: Paragraph, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
     text = terminal_common.message(block.parts, math)
-    if block.kind == "insight":
-        yield Text.assemble(("▸ ", "bold yellow"), (text, PARAGRAPH_STYLES["insight"]))
+    if block.kind == "insight":  # a bullet: its lines hang under its text
+        grid = RichTable.grid(padding=(0, 1))
+        grid.add_column(style="bold yellow", no_wrap=True)
+        grid.add_column(style=PARAGRAPH_STYLES["insight"])
+        grid.add_row("▸", text)
+        yield Constrain(grid, PROSE_WIDTH)
     else:
-        yield Text(text, style=PARAGRAPH_STYLES.get(block.kind, ""))
+        yield Constrain(Text(text, style=PARAGRAPH_STYLES.get(block.kind, "")), PROSE_WIDTH)
 
 
 def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
@@ -72,7 +78,7 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[Renderabl
     grid.add_column()
     for i, item in enumerate(block.items, start=1):
         grid.add_row(f"  {i}." if block.numbered else "  •", terminal_common.message(item, math))
-    yield grid
+    yield Constrain(grid, PROSE_WIDTH)
 
 
 def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
@@ -190,6 +196,8 @@ def console(options: RenderOptions, record: bool = False) -> Console:
         emoji=False,
         record=record,
         legacy_windows=False,
+        no_color=not (options.color or record),
+        _environ={},  # the options decide: NO_COLOR, TERM and COLUMNS were read by the caller
     )
 
 

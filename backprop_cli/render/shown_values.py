@@ -16,6 +16,24 @@ def shown_rows(count: int, max_rows: int) -> tuple[list[int], int]:
     return [*range(keep), count - 1], count - keep - 1
 
 
+def evenly_spaced(count: int, max_rows: int) -> list[int]:
+    """About ``max_rows`` of ``count`` steps at a round stride (1, 2, 5, 10, 20, 50, …),
+    always with the first and the last: a training run's loss table."""
+    if count <= max_rows:
+        return list(range(count))
+    wanted = (count - 1) / max(max_rows - 1, 1)
+    stride = 1
+    while stride < wanted:
+        for factor in (2, 5, 10):
+            if stride * factor >= wanted:
+                stride *= factor
+                break
+        else:
+            stride *= 10
+    rows = list(range(0, count - 1, stride))
+    return [*rows, count - 1]
+
+
 def value_expr(value: np.ndarray) -> Expr:
     """A value as numbers: a scalar, a column vector, or a matrix (1×1 shown as a scalar)."""
     if value.size == 1:

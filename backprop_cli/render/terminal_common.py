@@ -9,6 +9,7 @@ from backprop_cli.render import RenderOptions, drawing
 from backprop_cli.render.document import Cell, Picture
 from backprop_cli.render.shown_values import value_expr
 from backprop_cli.render.textmath import TextMath, text_math
+from backprop_cli.render.wrapping import fold_math
 from backprop_cli.solve.records import Step
 
 _BARS = " ▁▂▃▄▅▆▇█"
@@ -21,16 +22,21 @@ FEW_NODES = 16
 
 def writer(options: RenderOptions) -> TextMath:
     return text_math(
-        options.precision, max_terms=max(options.max_rows, 4), max_rows=options.max_rows
+        options.precision,
+        max_terms=max(options.max_rows, 4),
+        max_rows=options.max_rows,
+        ascii=options.ascii,
     )
 
 
 def message(parts: Message, math: TextMath) -> str:
-    return "".join(part if isinstance(part, str) else math.write(part) for part in parts)
+    return "".join(
+        math.spell(part) if isinstance(part, str) else math.write(part) for part in parts
+    )
 
 
 def cell(value: Cell, math: TextMath) -> str:
-    return value if isinstance(value, str) else math.write(value)
+    return math.spell(value) if isinstance(value, str) else math.write(value)
 
 
 Segment = tuple[str, str]
@@ -54,8 +60,14 @@ def equation(step: Step, math: TextMath, width: int, indent: str = "") -> list[l
     if sum(len(text) for text, _ in line) <= width:
         return [line]
     pad = indent + " " * len(lhs)
-    lines = [[(indent, "op"), (lhs, "lhs"), (first, "op"), pieces[0]]]
-    lines += [[(pad + " = ", "op"), piece] for piece in pieces[1:]]
+    lines: list[list[Segment]] = []
+    for i, (text, role) in enumerate(pieces):
+        head: list[Segment] = (
+            [(indent, "op"), (lhs, "lhs"), (first, "op")] if i == 0 else [(pad + " = ", "op")]
+        )
+        folded = fold_math(text, width - len(pad) - 3)
+        lines.append([*head, (folded[0], role)])
+        lines += [[(pad + "   ", "op"), (rest, role)] for rest in folded[1:]]
     return lines
 
 
@@ -63,8 +75,16 @@ def joined(line: list[Segment]) -> str:
     return "".join(text for text, _ in line)
 
 
+CHART_COLUMNS = 60
+"""The widest a chart is drawn: a short run is stretched to it, a long one sampled."""
+LOG_SPAN = 100.0
+"""A positive loss whose largest value is this many times its smallest is charted on a
+log scale, so that the later steps are not a flat line at the bottom."""
+
+
 def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -> list[str]:
-    """A small line chart: ``height`` rows of block characters, labelled with the extremes."""
+    """A small line chart of the whole run: ``height`` rows of block characters, labelled
+    with the extremes; on a log scale when the values span `LOG_SPAN` or more."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return ["(no finite values to chart)"]
@@ -72,11 +92,15 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
     math = text_math(precision)
     labels = [math.num(top), math.num(bottom)]
     label_width = max(len(label) for label in labels)
-    columns = max(min(width - label_width - 3, len(values)), 1)
-    picks = np.linspace(0, len(values) - 1, columns).round().astype(int)
-    span = top - bottom or 1.0
-    levels = [
-        (float(values[i]) - bottom) / span * height if np.isfinite(values[i]) else -1 for i in picks
+    columns = max(min(width - label_width - 3, CHART_COLUMNS), 1)
+    picks = np.arange(columns) * len(values) // columns  # every value as wide as the others
+    log = bottom > 0 and top >= LOG_SPAN * bottom
+    shown = np.log10(np.where(values > 0, values, np.nan)) if log else values
+    low, span = (np.log10(bottom), np.log10(top / bottom)) if log else (bottom, top - bottom)
+    span = span or 1.0
+    levels = [  # the smallest value still shows as the lowest bar
+        max((float(shown[i]) - low) / span * height, 1 / 8) if np.isfinite(shown[i]) else -1
+        for i in picks
     ]
     lines = []
     for row in range(height, 0, -1):
@@ -87,7 +111,8 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
         label = labels[0] if row == height else labels[1] if row == 1 else ""
         lines.append(f"{label:>{label_width}} │{text}")
     lines.append(" " * label_width + " └" + "─" * columns)
-    lines.append(" " * label_width + f"  step 0 … {len(values) - 1}")
+    scale = " (log scale)" if log else ""
+    lines.append(" " * label_width + f"  step 0 … {len(values) - 1}{scale}")
     return lines
 
 

@@ -135,7 +135,29 @@ class TextMath(MathWriter):
     def since(self, value: str, reason: str) -> str:
         return f"{value} (as {reason})"
 
+    def spell(self, text: str) -> str:
+        """Prose as this writer shows it (`AsciiTextMath` spells it in ASCII)."""
+        return text
 
-def text_math(precision: int = 4, max_terms: int = 10, max_rows: int = 8) -> TextMath:
-    """A Unicode writer with ``precision`` significant digits."""
-    return TextMath(lambda v: human(v, precision), max_terms, max_rows)
+
+class AsciiTextMath(TextMath):
+    """The same formulas spelled in ASCII (``dL/dW^(1)``), for a stream without Unicode:
+    laid out in ASCII, so the width is that of what is printed."""
+
+    def write(self, e: Expr) -> str:
+        from backprop_cli.render.ascii_text import ascii_text
+
+        return ascii_text(super().write(e))
+
+    def spell(self, text: str) -> str:
+        from backprop_cli.render.ascii_text import ascii_text
+
+        return ascii_text(text)
+
+
+def text_math(
+    precision: int = 4, max_terms: int = 10, max_rows: int = 8, ascii: bool = False
+) -> TextMath:
+    """A Unicode (or ``ascii``) writer with ``precision`` significant digits."""
+    kind = AsciiTextMath if ascii else TextMath
+    return kind(lambda v: human(v, precision), max_terms, max_rows)

@@ -72,7 +72,8 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
         if name != "x":
             symbol = Partial(Sym("L"), symbols.param_symbol(name))
             rows.append(_compared(symbol, c.s.gradients.get(name), other.gradients.get(name)))
-    return Table(("quantity", "original", "this variant", ""), tuple(rows))
+    solved = "as solved" if c.p.overridden else "original"  # with --set, not the file's own
+    return Table(("quantity", solved, "this variant", ""), tuple(rows))
 
 
 def _compared(label: Cell, original: Any, changed: Any) -> tuple[Cell, ...]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from backprop_cli.expr import Call, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
-from backprop_cli.render.shown_values import per_sample, shown_rows, value_expr
+from backprop_cli.render.shown_values import evenly_spaced, per_sample, shown_rows, value_expr
 from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
@@ -189,11 +189,9 @@ def update(c: Layout) -> Iterator[Block]:
     yield from _equations(c, Phase.UPDATE, None)
     if result.steps > 1:
         history = result.loss_history
-        shown, elided = shown_rows(len(history), c.max_rows)
+        shown = evenly_spaced(len(history), c.max_rows)  # the whole run, at a round stride
         yield Heading(f"Training: {result.steps} steps", 3)
-        yield Table(
-            ("steps taken", "loss"), tuple((str(i), num(float(history[i]))) for i in shown), elided
-        )
+        yield Table(("steps taken", "loss"), tuple((str(i), num(float(history[i]))) for i in shown))
         yield Chart(history, "loss per step")
         params = tuple((c.param_symbol(name), value_expr(v)) for name, v in result.params.items())
         yield Table(("parameter", f"after {result.steps} steps"), params)

@@ -186,7 +186,18 @@ def named(problem: Problem, params: Params) -> dict[str, Array]:
     }
 
 
-def train(problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding) -> Update:
+Progress = Callable[[int, int], None]
+"""Told ``(step, steps)`` after each training step (the command line draws a bar)."""
+
+
+def train(
+    problem: Problem,
+    params: Params,
+    fwd: Forward,
+    bwd: Backward,
+    rnd: Rounding,
+    progress: Progress | None = None,
+) -> Update:
     """``steps`` full-batch updates (the parameters after the first one kept for the derivation)."""
     optimizer = problem.optimizer
     assert optimizer is not None
@@ -200,16 +211,20 @@ def train(problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Ro
         if step < problem.steps:
             bwd_after = backward(problem, current, after, rnd)
             current = descend(problem, current, bwd_after, states, step + 1, rnd)
+        if progress is not None:
+            progress(step, problem.steps)
     return Update(optimizer, problem.steps, np.array(history), named(problem, current), first)
 
 
-def values(problem: Problem, round_intermediate: int | None = None) -> Solution:
+def values(
+    problem: Problem, round_intermediate: int | None = None, progress: Progress | None = None
+) -> Solution:
     """Every value of ``problem``'s forward and backward pass and its updates (no steps yet)."""
     rnd = rounding(round_intermediate)
     params = initial_params(problem)
     fwd = forward(problem, params, rnd)
     bwd = backward(problem, params, fwd, rnd)
-    update = train(problem, params, fwd, bwd, rnd) if problem.optimizer else None
+    update = train(problem, params, fwd, bwd, rnd, progress) if problem.optimizer else None
     results = tuple(
         LayerResult(
             layer,

@@ -7,7 +7,8 @@ them. The engine knows neither of the other two.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from backprop_cli import kinds
@@ -19,6 +20,8 @@ class Options:
     """Round every intermediate value to this many decimals before it is used."""
     gradient_check: bool = False
     """Compare every gradient with central finite differences."""
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    """Told ``(step, steps)`` after each training step (the command line's progress bar)."""
 
 
 def solve(problem: Any, options: Options = Options()) -> Any:

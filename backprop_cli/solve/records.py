@@ -124,6 +124,15 @@ class Solution:
     params: dict[str, np.ndarray] = field(default_factory=dict)
     """The parameters the solution started from: ``W1``, ``b1``, …"""
 
+    def __repr__(self) -> str:
+        """One line for a REPL: ``<Solution 'Exercise 1: …': loss 0.1013, output [0.6817]>``."""
+        output = ", ".join(f"{v:.4g}" for v in self.output.ravel()[:4])
+        more = ", …" if self.output.size > 4 else ""
+        return (
+            f"<Solution {self.problem.title!r}: loss {self.loss:.4g}, output [{output}{more}], "
+            f"{len(self.layers)} layer{'s' * (len(self.layers) != 1)}, {len(self.steps)} steps>"
+        )
+
     def _repr_markdown_(self) -> str:
         """Jupyter shows a solution as its worked solution, in Markdown with maths."""
         return kinds.of(self).notebook(self, "markdown")
@@ -143,3 +152,11 @@ class Solution:
         }
         grads["x"] = self.dx
         return grads
+
+
+class Solutions(tuple[Solution, ...]):
+    """Several solutions, as ``solve([p1, p2])`` returns them: a notebook shows each as
+    its worked solution in Markdown (a plain list would show their one-line reprs)."""
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n---\n\n".join(solution._repr_markdown_() for solution in self)

@@ -16,7 +16,7 @@ from backprop_cli.solve.records import Solution, VariantSolution
 def solve(problem: Problem, options: Options) -> Solution:
     """The worked solution of ``problem``: values, derivation steps, insights, variants."""
     with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
-        solution = engine.values(problem, options.round_intermediate)
+        solution = engine.values(problem, options.round_intermediate, options.progress)
         check = None
         if options.gradient_check:  # imported only when asked for: the JSON path stays lean
             from backprop_cli.solve import gradient_check
