@@ -51,12 +51,19 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
 
 
-def write_output(text: str, output: Path | None) -> None:
+def write_output(text: str | bytes, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):  # UTF-8 already (JSON): straight to the stream's buffer
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+        else:
+            sys.stdout.write(text)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            output.write_bytes(text)
+        else:
+            output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise BackpropError(f"cannot write {output}: {error.strerror}") from None
 
@@ -156,7 +163,13 @@ def solve(
       backprop solve ex1 --check              # and check the gradients numerically
     """
     from backprop_cli.load.problem import load
-    from backprop_cli.render import RenderOptions, format_for, render
+    from backprop_cli.render import (
+        BYTE_RENDERERS,
+        RenderOptions,
+        format_for,
+        render,
+        render_bytes,
+    )
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
 
@@ -166,7 +179,10 @@ def solve(
     engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
-    write_output(render(chosen, solutions, options), output)
+    if chosen in BYTE_RENDERERS:  # JSON: UTF-8 by definition, never decoded and encoded again
+        write_output(render_bytes(chosen, solutions, options), output)
+    else:  # text, encoded as the stream or the file says
+        write_output(render(chosen, solutions, options), output)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
     if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
         raise typer.Exit(1)

@@ -89,3 +89,18 @@ def format_for(path: Path) -> Format | None:
 
 def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> str:
     return RENDERERS[fmt](solutions, options)
+
+
+BYTE_RENDERERS: dict[Format, Callable[[Sequence[Solution], RenderOptions], bytes]] = {
+    Format.JSON: lambda solutions, options: import_module(
+        "backprop_cli.render.report"
+    ).render_bytes(solutions, options),
+}
+"""Formats written as UTF-8 directly: a large JSON report is never decoded and encoded again."""
+
+
+def render_bytes(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> bytes:
+    """The output of ``fmt`` as UTF-8, as written to a file or standard output."""
+    if fmt in BYTE_RENDERERS:
+        return BYTE_RENDERERS[fmt](solutions, options)
+    return render(fmt, solutions, options).encode("utf-8")

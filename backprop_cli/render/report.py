@@ -16,7 +16,7 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
-from backprop_cli.render.jsonwriter import Array, dumps, plain_data
+from backprop_cli.render.jsonwriter import Array, dump_bytes, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.solve.records import Solution, Step
@@ -124,10 +124,15 @@ INDENT_LIMIT = 20_000
 """Reports of problems with more values than this are written compactly."""
 
 
-def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
-    """One object for one solution; an array of them, in order, for several."""
+def render_bytes(solutions: Sequence[Solution], options: RenderOptions | None = None) -> bytes:
+    """One object for one solution; an array of them, in order, for several (UTF-8)."""
     precision = (options or RenderOptions()).precision
     reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
     size = sum(s.problem.parameters + s.problem.x.size for s in solutions)
-    return dumps(data, indent=2 if size <= INDENT_LIMIT else None) + "\n"
+    return dump_bytes(data, indent=2 if size <= INDENT_LIMIT else None) + b"\n"
+
+
+def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
+    """The report as text (`render_bytes` decoded)."""
+    return render_bytes(solutions, options).decode()
