@@ -59,7 +59,8 @@ class Backward:
     delta: list[Array]
     dW: list[Array | None]
     db: list[Array | None]
-    dx: Array
+    dx: Array | None
+    """∂L/∂x; None when not asked for (the training steps after the first)."""
 
 
 def rounding(decimals: int | None) -> Rounding:
@@ -108,7 +109,10 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
     return Forward(a_prevs, zs, activations, per_sample, value, fused)
 
 
-def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
+def backward(
+    problem: Problem, params: Params, fwd: Forward, rnd: Rounding, input_gradient: bool = True
+) -> Backward:
+    """∂L/∂θ of every layer, and ∂L/∂x when ``input_gradient`` (a further N×D×units product)."""
     n = problem.samples
     loss, scale = problem.loss.function, problem.loss.scale
     y_hat = fwd.a[-1]
@@ -136,18 +140,43 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
             continue
         dW[i] = rnd(d.T @ fwd.a_prev[i])  # ∂L/∂W = Δᵀ A_prev (summed over samples)
         db[i] = rnd(np.sum(d, axis=0))  # ∂L/∂b = Σₙ δ
+        if i == 0 and not input_gradient:
+            return Backward(grad_a, fprime, delta, dW, db, None)
         g = rnd(d @ p[0])  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
     return Backward(grad_a, fprime, delta, dW, db, g)
 
 
-def descend(params: Params, bwd: Backward, eta: float, rnd: Rounding) -> Params:
-    """θ ← θ − η ∂L/∂θ for every parameter."""
+def descend(
+    params: Params,
+    bwd: Backward,
+    eta: float,
+    rnd: Rounding,
+    scratch_gradients: bool = False,
+    in_place: bool = False,
+) -> Params:
+    """θ ← θ − η ∂L/∂θ for every parameter.
+
+    ``scratch_gradients``: the gradients are kept nowhere else, so η ∂L/∂θ is
+    written over them; ``in_place``: nor are the parameters, so θ is overwritten.
+    With both, a step allocates no full-size temporary.
+    """
     updated: Params = []
     for p, dW, db in zip(params, bwd.dW, bwd.db, strict=True):
         if p is None or dW is None or db is None:
             updated.append(None)
-        else:
-            updated.append((rnd(p[0] - eta * dW), rnd(p[1] - eta * db)))
+            continue
+        pair = []
+        for theta, grad in ((p[0], dW), (p[1], db)):
+            # θ + (−η g) is θ − η g to the last bit; the sum goes where no copy is needed.
+            step = np.multiply(grad, -eta, out=grad if scratch_gradients else None)
+            if in_place:
+                theta += step
+                theta[...] = rnd(theta)
+            else:
+                step += theta
+                theta = rnd(step)
+            pair.append(theta)
+        updated.append((pair[0], pair[1]))
     return updated
 
 
@@ -173,7 +202,17 @@ def train(
         after = forward(problem, current, rnd, step)
         history.append(after.loss)
         if step < problem.steps:
-            current = descend(current, backward(problem, current, after, rnd), eta, rnd)
+            # The gradients are used once, so the update is written over them; the
+            # parameters after the first step are kept (`first`), later ones are
+            # overwritten. No name holds a step's gradients into the next step.
+            current = descend(
+                current,
+                backward(problem, current, after, rnd, input_gradient=False),
+                eta,
+                rnd,
+                scratch_gradients=True,
+                in_place=step > 1,
+            )
     update = Update(eta, problem.steps, np.array(history), named(current))
     return update, first
 
@@ -188,6 +227,7 @@ def solve(problem: Problem, options: Options = Options()) -> Solution:
     with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
         fwd = forward(problem, params, rnd)
         bwd = backward(problem, params, fwd, rnd)
+        assert bwd.dx is not None
         update, first_update = (
             train(problem, params, fwd, bwd, rnd) if problem.learning_rate else (None, {})
         )

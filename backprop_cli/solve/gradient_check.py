@@ -79,6 +79,7 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
     params = initial_params(problem)
     exact = rounding(None)
     analytic_pass = backward(problem, params, forward(problem, params, exact), exact)
+    assert analytic_pass.dx is not None
     analytic = {"x": analytic_pass.dx}
     for i, (dW, db) in enumerate(zip(analytic_pass.dW, analytic_pass.db, strict=True)):
         if dW is not None and db is not None:
