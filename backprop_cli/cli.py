@@ -51,19 +51,23 @@ def _terminal_width() -> int:
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
 
 
-def write_output(text: str | bytes, output: Path | None) -> None:
+def write_output(text: str | list[bytes], output: Path | None) -> None:
+    """Text, or UTF-8 pieces written one after the other (a streamed JSON report)."""
     if output is None:
-        if isinstance(text, bytes):  # UTF-8 already (JSON): straight to the stream's buffer
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-        else:
+        if isinstance(text, str):
             sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            for chunk in text:
+                sys.stdout.buffer.write(chunk)
         return
     try:
-        if isinstance(text, bytes):
-            output.write_bytes(text)
-        else:
+        if isinstance(text, str):
             output.write_text(text, encoding="utf-8")
+        else:
+            with output.open("wb") as stream:
+                for chunk in text:
+                    stream.write(chunk)
     except OSError as error:
         raise BackpropError(f"cannot write {output}: {error.strerror}") from None
 
@@ -164,11 +168,11 @@ def solve(
     """
     from backprop_cli.load.problem import load
     from backprop_cli.render import (
-        BYTE_RENDERERS,
+        CHUNK_RENDERERS,
         RenderOptions,
         format_for,
         render,
-        render_bytes,
+        render_chunks,
     )
     from backprop_cli.solve.engine import Options
     from backprop_cli.solve.engine import solve as solve_problem
@@ -179,8 +183,8 @@ def solve(
     engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
-    if chosen in BYTE_RENDERERS:  # JSON: UTF-8 by definition, never decoded and encoded again
-        write_output(render_bytes(chosen, solutions, options), output)
+    if chosen in CHUNK_RENDERERS:  # JSON: UTF-8 by definition, streamed out in pieces
+        write_output(render_chunks(chosen, solutions, options), output)
     else:  # text, encoded as the stream or the file says
         write_output(render(chosen, solutions, options), output)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]

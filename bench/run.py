@@ -5,10 +5,11 @@
 Prints medians over repeated runs:
 
 * start-up: a whole ``backprop solve ex1 --format json`` process against a bare
-  ``python -c "import numpy, yaml, typer, rich.console"`` (goal: at most 1.3×);
+  ``python -c "import numpy, yaml, typer, rich.console"`` (goal: at most 1.1×);
 * training: a 784-128-10 network, 32 samples, 50 steps, JSON out, against
   ``bench/reference.py``, a minimal NumPy script doing the same loading, steps and
-  JSON (goal: at most 1.3×);
+  JSON (goal: at most 0.8× its wall time and 1.3× its peak memory, the maximum
+  resident set size of the whole process as ``/usr/bin/time`` reports it);
 * rendering: the human formats of that problem (goal: under 1 s each, output bounded);
 * scaling: solve and render time as the width and the depth grow.
 
@@ -73,6 +74,23 @@ def run(command: list[str]) -> Callable[[], object]:
     return action
 
 
+def wall_and_peak(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and maximum resident set size (bytes) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+def peak_memory(command: list[str], repeat: int) -> int:
+    """The median peak resident set size of ``repeat`` runs, in bytes."""
+    return int(statistics.median(wall_and_peak(command)[1] for _ in range(repeat)))
+
+
 def write_training_problem(
     path: Path,
     width: int = 784,
@@ -112,18 +130,18 @@ def startup(repeat: int) -> list[str]:
         run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]),
         repeat,
     )
-    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.3×", ratio)]
+    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.1×", ratio)]
 
 
 def training(repeat: int, problem: Path) -> list[str]:
     from backprop_cli import load, solve
     from backprop_cli.render import Format, RenderOptions, render
 
-    ours, reference, ratio = paired(
-        run([BACKPROP, "solve", str(problem), "--format", "json"]),
-        run([PYTHON, str(HERE / "reference.py"), str(problem)]),
-        repeat,
-    )
+    ours_command = [BACKPROP, "solve", str(problem), "--format", "json"]
+    reference_command = [PYTHON, str(HERE / "reference.py"), str(problem)]
+    ours, reference, ratio = paired(run(ours_command), run(reference_command), repeat)
+    ours_peak = peak_memory(ours_command, min(repeat, 5))
+    reference_peak = peak_memory(reference_command, min(repeat, 5))
     ours_size = len(
         subprocess.run(
             [BACKPROP, "solve", str(problem), "-f", "json"], check=True, capture_output=True
@@ -145,7 +163,9 @@ def training(repeat: int, problem: Path) -> list[str]:
         ),
     ]
     lines = [
-        row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 1.3×", ratio)
+        row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 0.8×", ratio),
+        f"{'  peak memory (max RSS)':<44} {ours_peak / 2**20:9.1f} MB {reference_peak / 2**20:9.1f} MB "
+        f"{ours_peak / reference_peak:5.2f}×  goal ≤ 1.3×",
     ]
     lines += [row(name, median_seconds(action, repeat), None) for name, action in parts]
     return lines

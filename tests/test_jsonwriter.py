@@ -126,8 +126,8 @@ def test_a_number_beyond_64_bits_falls_back_to_the_standard_library() -> None:
 
 
 def test_the_command_line_writes_the_json_bytes_unchanged(run: Callable[..., Any]) -> None:
-    from backprop_cli.render import Format, RenderOptions, render_bytes
+    from backprop_cli.render import Format, RenderOptions, render_chunks
 
-    expected = render_bytes(Format.JSON, [solve(load("ex3"))], RenderOptions())
+    expected = b"".join(render_chunks(Format.JSON, [solve(load("ex3"))], RenderOptions()))
     assert expected == render([solve(load("ex3"))]).encode()
     assert run("solve", "ex3", "--format", "json").stdout_bytes == expected

@@ -91,16 +91,19 @@ def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -
     return RENDERERS[fmt](solutions, options)
 
 
-BYTE_RENDERERS: dict[Format, Callable[[Sequence[Solution], RenderOptions], bytes]] = {
+CHUNK_RENDERERS: dict[Format, Callable[[Sequence[Solution], RenderOptions], list[bytes]]] = {
     Format.JSON: lambda solutions, options: import_module(
         "backprop_cli.render.report"
-    ).render_bytes(solutions, options),
+    ).render_chunks(solutions, options),
 }
-"""Formats written as UTF-8 directly: a large JSON report is never decoded and encoded again."""
+"""Formats written as UTF-8 pieces, streamed out one by one: a large JSON report is never
+joined into one string, nor decoded and encoded again."""
 
 
-def render_bytes(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> bytes:
-    """The output of ``fmt`` as UTF-8, as written to a file or standard output."""
-    if fmt in BYTE_RENDERERS:
-        return BYTE_RENDERERS[fmt](solutions, options)
-    return render(fmt, solutions, options).encode("utf-8")
+def render_chunks(
+    fmt: Format, solutions: Sequence[Solution], options: RenderOptions
+) -> list[bytes]:
+    """The output of ``fmt`` as UTF-8 pieces, to be written one after the other."""
+    if fmt in CHUNK_RENDERERS:
+        return CHUNK_RENDERERS[fmt](solutions, options)
+    return [render(fmt, solutions, options).encode("utf-8")]

@@ -106,11 +106,20 @@ class _Writer:
         self.parts.append((b"\n" + b" " * (self.indent * depth) if self.indent else b"") + closing)
 
 
-def dump_bytes(data: Any, indent: int | None = 2) -> bytes:
-    """``data`` (dicts, lists, scalars and `Array`s) as UTF-8 JSON text."""
+def dump_chunks(data: Any, indent: int | None = 2) -> list[bytes]:
+    """``data`` (dicts, lists, scalars and `Array`s) as UTF-8 JSON text, in pieces.
+
+    Written out one after the other, the pieces are the text; a repeated array's
+    piece is the same bytes object each time, so no copy of the whole is made.
+    """
     writer = _Writer(indent)
     writer.write(data)
-    return b"".join(writer.parts)
+    return writer.parts
+
+
+def dump_bytes(data: Any, indent: int | None = 2) -> bytes:
+    """``data`` (dicts, lists, scalars and `Array`s) as UTF-8 JSON text."""
+    return b"".join(dump_chunks(data, indent))
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
-from backprop_cli.render.jsonwriter import Array, dump_bytes, plain_data
+from backprop_cli.render.jsonwriter import Array, dump_chunks, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.solve.records import Solution, Step
@@ -124,15 +124,17 @@ INDENT_LIMIT = 20_000
 """Reports of problems with more values than this are written compactly."""
 
 
-def render_bytes(solutions: Sequence[Solution], options: RenderOptions | None = None) -> bytes:
-    """One object for one solution; an array of them, in order, for several (UTF-8)."""
+def render_chunks(
+    solutions: Sequence[Solution], options: RenderOptions | None = None
+) -> list[bytes]:
+    """One object for one solution; an array of them, in order, for several (UTF-8, in pieces)."""
     precision = (options or RenderOptions()).precision
     reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
     size = sum(s.problem.parameters + s.problem.x.size for s in solutions)
-    return dump_bytes(data, indent=2 if size <= INDENT_LIMIT else None) + b"\n"
+    return [*dump_chunks(data, indent=2 if size <= INDENT_LIMIT else None), b"\n"]
 
 
 def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
-    """The report as text (`render_bytes` decoded)."""
-    return render_bytes(solutions, options).decode()
+    """The report as text."""
+    return b"".join(render_chunks(solutions, options)).decode()
