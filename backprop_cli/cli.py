@@ -18,6 +18,7 @@ import typer
 
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError
+from backprop_cli.load.caps import MAX_ROWS
 from backprop_cli.render import Format, GradingFormat
 
 app = typer.Typer(
@@ -58,16 +59,11 @@ def write_output(text: str | list[bytes], output: Path | None) -> None:
             sys.stdout.write(text)
         else:
             sys.stdout.flush()
-            for chunk in text:
-                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.writelines(text)
         return
     try:
-        if isinstance(text, str):
-            output.write_text(text, encoding="utf-8")
-        else:
-            with output.open("wb") as stream:
-                for chunk in text:
-                    stream.write(chunk)
+        with output.open("wb") as stream:
+            stream.writelines([text.encode("utf-8")] if isinstance(text, str) else text)
     except OSError as error:
         raise BackpropError(f"cannot write {output}: {error.strerror}") from None
 
@@ -140,7 +136,7 @@ def solve(
         typer.Option(
             "--max-rows",
             min=2,
-            max=10_000,
+            max=MAX_ROWS,
             help="Rows (and sum terms) shown before tables elide their middle.",
         ),
     ] = 8,
@@ -166,7 +162,7 @@ def solve(
 
       backprop solve ex1 --check              # and check the gradients numerically
     """
-    from backprop_cli.load.problem import load
+    from backprop_cli.load.problem import load_all
     from backprop_cli.render import (
         CHUNK_RENDERERS,
         RenderOptions,
@@ -181,7 +177,8 @@ def solve(
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
     engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
-    solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
+    problems = load_all(files, set_ or ())
+    solutions = [solve_problem(problem, engine_options) for problem in problems]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     if chosen in CHUNK_RENDERERS:  # JSON: UTF-8 by definition, streamed out in pieces
         write_output(render_chunks(chosen, solutions, options), output)
@@ -291,8 +288,10 @@ def validate(
 
       backprop validate problems/*.yaml
     """
+    from backprop_cli.load.problem import check_file_count
     from backprop_cli.load.validate import describe, validate
 
+    check_file_count(files)
     bad = 0
     for file, result in validate(files):
         if isinstance(result, BackpropError):

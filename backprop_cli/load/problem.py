@@ -50,6 +50,56 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Size:
+    """What solving costs, for the size caps: they hold for a problem and its variants
+    together, and for all the files of one command."""
+
+    values: int
+    """Samples × (input width + all layer widths): the values of one forward pass."""
+    parameters: int
+    work: int
+    """Steps × max(samples, 8) × parameters."""
+    layer_steps: int
+
+    @staticmethod
+    def of(shape: tuple[int, ...], widths: Sequence[int], parameters: int, steps: int) -> Size:
+        n = shape[0]
+        values = n * (shape[1] + sum(widths))
+        work = steps * max(n, 8) * max(parameters, 1)
+        return Size(values, parameters, work, steps * len(widths))
+
+    def __add__(self, other: Size) -> Size:
+        return Size(
+            self.values + other.values,
+            self.parameters + other.parameters,
+            self.work + other.work,
+            self.layer_steps + other.layer_steps,
+        )
+
+    def over(self) -> tuple[tuple[str, ...], str] | None:
+        """The place and message of the first cap exceeded, or None."""
+        for key, what, got, cap in (
+            (
+                "layers",
+                "values in one forward pass (samples × widths)",
+                self.values,
+                limits.MAX_ACTIVATIONS,
+            ),
+            ("layers", "parameters", self.parameters, limits.MAX_PARAMETERS),
+            (
+                "steps",
+                "steps × max(samples, 8) × parameters",
+                self.work,
+                limits.MAX_WORK,
+            ),
+            ("steps", "steps × layers", self.layer_steps, limits.MAX_LAYER_STEPS),
+        ):
+            if got > cap:
+                return (key,), f"expected at most {cap:,} {what} (the size cap), got {got:,}"
+        return None
+
+
+@dataclass(frozen=True)
 class Problem:
     source: str
     title: str
@@ -71,6 +121,8 @@ class Problem:
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
     """The parsed file (after ``--set``), for re-solving variants."""
+    size: Size = Size(0, 0, 0, 0)
+    """What solving this problem alone costs (without its variants), for the caps."""
 
     @property
     def samples(self) -> int:
@@ -84,6 +136,14 @@ class Problem:
     def parameters(self) -> int:
         return sum(layer.parameters for layer in self.layers)
 
+    @property
+    def total_size(self) -> Size:
+        """What solving this problem and its variants costs."""
+        total = self.size
+        for variant in self.variants:
+            total = total + variant.problem.size
+        return total
+
 
 # --- loading ----------------------------------------------------------------
 
@@ -93,6 +153,32 @@ def load(file: str, assignments: Sequence[str] = ()) -> Problem:
     return load_source(
         open_source(file), [overrides.parse_assignment(text) for text in assignments]
     )
+
+
+def check_file_count(files: Sequence[str]) -> None:
+    if len(files) > limits.MAX_FILES:
+        raise BackpropError(
+            f"expected at most {limits.MAX_FILES} FILE arguments (the size cap), got {len(files)}"
+        )
+
+
+def load_all(files: Sequence[str], assignments: Sequence[str] = ()) -> list[Problem]:
+    """The problems of one ``solve``, their sizes capped together.
+
+    Each file is refused as soon as it brings the total beyond a cap, before the
+    next one is read.
+    """
+    check_file_count(files)
+    problems: list[Problem] = []
+    total = Size(0, 0, 0, 0)
+    for file in files:
+        problem = load(file, assignments)
+        total = total + problem.total_size
+        over = total.over()
+        if over is not None and problems:
+            raise BackpropError(f"{problem.source}: with the files before it, {over[1]}")
+        problems.append(problem)
+    return problems
 
 
 def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> Problem:
@@ -136,6 +222,8 @@ class _Loader:
         self.with_variants = with_variants
         self.data = DataReader(reader)
         self.network = NetworkReader(reader)
+        self.size = Size(0, 0, 0, 0)
+        """What the problem costs (without its variants), once read."""
 
     def get(self, key: str) -> Any:
         return self.doc.get(key, MISSING)
@@ -156,7 +244,7 @@ class _Loader:
         y, class_index = self.data.targets(targets, self.network.widths[-1], source, loss.function)
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
-        return Problem(
+        problem = Problem(
             source=r.source,
             title=r.text(self.get("title"), ("title",)) if "title" in doc else self.stem,
             x=readonly(x),
@@ -174,7 +262,10 @@ class _Loader:
             notes=self.optional_text("notes"),
             variants=variants,
             document=doc,
+            size=self.size,
         )
+        self.check_text(problem)
+        return problem
 
     def optional_text(self, key: str) -> str | None:
         return self.r.text(self.doc[key], (key,)) if key in self.doc else None
@@ -220,20 +311,20 @@ class _Loader:
     # --- caps and variants -----------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
-        n = x.shape[0]
-        values = n * (x.shape[1] + sum(self.network.widths))
-        if values > limits.MAX_ACTIVATIONS:
+        size = Size.of(x.shape, self.network.widths, self.network.parameter_count, steps)
+        self.size = size
+        over = size.over()
+        if over is not None:
+            raise self.r.error(over[0], over[1])
+
+    def check_text(self, problem: Problem) -> None:
+        texts = [problem.title, problem.description or "", problem.notes or "", *problem.tasks]
+        length = sum(len(text) for text in texts)
+        if length > limits.MAX_TEXT:
             raise self.r.error(
-                ("layers",),
-                f"expected at most {limits.MAX_ACTIVATIONS:,} values in one "
-                f"forward pass (samples × widths, the size cap), got {values:,}",
-            )
-        work = steps * n * max(self.network.parameter_count, 1)
-        if work > limits.MAX_WORK:
-            raise self.r.error(
-                ("steps",),
-                f"expected steps × samples × parameters at most "
-                f"{limits.MAX_WORK:,} (the work cap), got {work:,}",
+                ("tasks",) if "tasks" in self.doc else (),
+                f"expected at most {limits.MAX_TEXT:,} characters of title, description, "
+                f"tasks and notes together (the size cap), got {length:,}",
             )
 
     def variants(self) -> tuple[Variant, ...]:
@@ -246,6 +337,7 @@ class _Loader:
         base.update({k: v for k, v in self.doc.items() if k != "variants"})
         base.key_lines = dict(self.doc.key_lines)
         result = []
+        total = self.size
         for i, item in enumerate(value):
             path = ("variants", i)
             r.mapping(item, path, "a variant: {name: …, set: {PATH: VALUE}}")
@@ -271,4 +363,8 @@ class _Loader:
             except BackpropError as error:
                 raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
             result.append(Variant(name, tuple((c.path, c.value) for c in parsed), problem))
+            total = total + problem.size
+            over = total.over()
+            if over is not None:  # refused at the first variant too many, before the next is built
+                raise r.error(path, f"with the problem and the variants before it, {over[1]}")
         return tuple(result)

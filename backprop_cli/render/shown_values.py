@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_cli.expr import Expr, Matrix, column, num
+from backprop_cli.render.math_writer import sum_terms
 from backprop_cli.solve.records import Solution
 
 
@@ -14,6 +15,19 @@ def shown_rows(count: int, max_rows: int) -> tuple[list[int], int]:
         return list(range(count)), 0
     keep = max(max_rows - 1, 1)
     return [*range(keep), count - 1], count - keep - 1
+
+
+def built_terms(count: int, max_rows: int) -> list[int]:
+    """The terms of a sum of ``count`` worth building for a human format.
+
+    The writers show the first `sum_terms` − 2 terms, an ellipsis and the last
+    one of a longer sum, by position: building those, one stand-in that is never
+    shown, and the last gives the same text without a term per input.
+    """
+    limit = sum_terms(max_rows)
+    if count <= limit + 1:
+        return list(range(count))
+    return [*range(limit), count - 1]
 
 
 def value_expr(value: np.ndarray) -> Expr:

@@ -7,6 +7,7 @@ import numpy as np
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
 from backprop_cli.render.document import Cell
+from backprop_cli.render.math_writer import sum_terms
 from backprop_cli.render.shown_values import value_expr
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.solve.records import Step
@@ -16,7 +17,7 @@ _BARS = " ▁▂▃▄▅▆▇█"
 
 def writer(options: RenderOptions) -> TextMath:
     return text_math(
-        options.precision, max_terms=max(options.max_rows, 4), max_rows=options.max_rows
+        options.precision, max_terms=sum_terms(options.max_rows), max_rows=options.max_rows
     )
 
 

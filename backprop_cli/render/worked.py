@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from backprop_cli.expr import Add, Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
-from backprop_cli.render.shown_values import per_sample, shown_rows, value_expr
+from backprop_cli.render.shown_values import built_terms, per_sample, shown_rows, value_expr
 from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
         row.append(str(j + 1))
         if W is not None and b is not None:
             terms: list[Expr] = [
-                Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in range(W.shape[1])
+                Mul((num(W[j, k]), num(r.a_prev[s, k])))
+                for k in built_terms(W.shape[1], c.max_rows)
             ]
             row.append(Add((*terms, num(b[j]))))
         row += [num(r.z[s, j]), num(r.a[s, j])]

@@ -25,16 +25,35 @@ Entry = tuple[str, int, tuple[int, ...]]
 """(``W``, ``b`` or ``x``; the 0-based layer; the index inside the array)."""
 
 
+CHECK_WORK = 2_000_000_000
+"""Multiply-adds the forward passes of a check may take (two per entry): a large
+network or batch is checked on fewer entries, never fewer than `MIN_ENTRIES`."""
+MIN_ENTRIES = 20
+
+
+def _entry_count(problem: Problem, total: int) -> int:
+    per_entry = 2 * max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
+    return min(total, max(MIN_ENTRIES, min(MAX_ENTRIES, CHECK_WORK // per_entry)))
+
+
 def _entries(params: Params, problem: Problem) -> list[Entry]:
-    entries: list[Entry] = []
+    """Every entry, or an evenly spread, fixed sample of them, picked without listing them all."""
+    arrays: list[tuple[str, int, tuple[int, ...]]] = []
     for i, p in enumerate(params):
         if p is not None:
-            entries += [("W", i, index) for index in np.ndindex(*p[0].shape)]
-            entries += [("b", i, index) for index in np.ndindex(*p[1].shape)]
-    entries += [("x", 0, index) for index in np.ndindex(*problem.x.shape)]
-    if len(entries) > MAX_ENTRIES:
-        picks = np.linspace(0, len(entries) - 1, MAX_ENTRIES).round().astype(int)
-        entries = [entries[i] for i in picks]
+            arrays += [("W", i, p[0].shape), ("b", i, p[1].shape)]
+    arrays.append(("x", 0, problem.x.shape))
+    sizes = [int(np.prod(shape)) for _, _, shape in arrays]
+    starts = np.cumsum([0, *sizes])
+    total = int(starts[-1])
+    count = _entry_count(problem, total)
+    picks = np.linspace(0, total - 1, count).round().astype(int) if count < total else range(total)
+    entries: list[Entry] = []
+    for pick in picks:
+        a = int(np.searchsorted(starts, pick, side="right")) - 1
+        kind, layer, shape = arrays[a]
+        index = tuple(int(i) for i in np.unravel_index(int(pick - starts[a]), shape))
+        entries.append((kind, layer, index))
     return entries
 
 
@@ -45,21 +64,28 @@ def _name(entry: Entry) -> str:
 
 
 def _shifted(problem: Problem, params: Params, entry: Entry, step: float) -> tuple[Forward, float]:
+    """The forward pass with one entry moved by h; the entry is put back exactly afterwards.
+
+    The arrays are the problem's own (read-only to everything else), written for
+    the length of one forward pass: no copy of a large matrix per entry.
+    """
     kind, layer, index = entry
     if kind == "x":
-        x = problem.x.copy()
-        h = step * max(1.0, abs(float(x[index])))
-        x[index] += h
-        trial = Problem(**{**problem.__dict__, "x": x})
-        return forward(trial, params, rounding(None)), h
-    p = params[layer]
-    assert p is not None
-    values = (p[0] if kind == "W" else p[1]).copy()
-    h = step * max(1.0, abs(float(values[index])))
-    values[index] += h
-    changed = list(params)
-    changed[layer] = (values, p[1]) if kind == "W" else (p[0], values)
-    return forward(problem, changed, rounding(None)), h
+        values = problem.x
+    else:
+        p = params[layer]
+        assert p is not None
+        values = p[0] if kind == "W" else p[1]
+    original = float(values[index])
+    h = step * max(1.0, abs(original))
+    writable = values.flags.writeable
+    values.flags.writeable = True  # the arrays own their data (`readonly` only locks them)
+    try:
+        values[index] = original + h
+        return forward(problem, params, rounding(None)), h
+    finally:
+        values[index] = original
+        values.flags.writeable = writable
 
 
 def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:

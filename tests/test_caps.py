@@ -1,0 +1,135 @@
+"""The size caps hold for everything one command solves, and are refused with one line.
+
+The promise: whatever the caps admit finishes in seconds (bench/caps.py measures
+each cap's worst legal file); whatever they do not is refused before the work.
+The caps on work hold for a problem and its variants together, and for all the
+FILE arguments of one ``solve``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backprop_cli import load, solve
+from backprop_cli.load import caps
+from backprop_cli.solve import gradient_check
+
+WIDE = """
+input: [0.5, 0.5]
+target: 1
+layers:
+  - {units: 1000, init: {scheme: he_normal, seed: 1}, activation: tanh}
+  - {units: 1, init: {scheme: zeros}, activation: sigmoid}
+loss: bce
+learning_rate: 0.1
+steps: 40
+"""
+
+
+def refusal(run: Any, *args: str) -> str:
+    result = run(*args)
+    assert result.exit_code == 2, result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_variants_count_against_the_caps_together(
+    run: Any, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Work of the problem: 40 steps × 8 × 4,001 parameters = 1,280,320; each variant as much.
+    monkeypatch.setattr(caps, "MAX_WORK", 3_000_000)
+    text = WIDE + "variants:\n  - {name: a, set: {learning_rate: 0.2}}\n"
+    assert run("solve", str(write(text, "p.yaml")), "-f", "json").exit_code == 0
+    path = write(text + "  - {name: b, set: {learning_rate: 0.3}}\n", "p.yaml")
+    assert refusal(run, "solve", str(path), "-f", "json") == (
+        f"{path}:11: variants[1]: with the problem and the variants before it, expected at most "
+        "3,000,000 steps × max(samples, 8) × parameters (the size cap), got 3,840,960"
+    )
+
+
+def test_files_of_one_solve_count_against_the_caps_together(
+    run: Any, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caps, "MAX_WORK", 3_000_000)
+    path = write(WIDE, "p.yaml")
+    assert run("solve", str(path), str(path), "-f", "json").exit_code == 0
+    assert refusal(run, "solve", str(path), str(path), str(path), "-f", "json") == (
+        f"{path}: with the files before it, expected at most 3,000,000 steps × max(samples, 8) "
+        "× parameters (the size cap), got 3,840,960"
+    )
+
+
+def test_file_arguments_are_capped(run: Any) -> None:
+    files = ["ex1"] * (caps.MAX_FILES + 1)
+    expected = f"expected at most {caps.MAX_FILES} FILE arguments (the size cap), got {len(files)}"
+    assert refusal(run, "solve", *files) == expected
+    assert refusal(run, "validate", *files) == expected
+
+
+def test_steps_times_layers_are_capped(run: Any, write: Callable[[str, str], Path]) -> None:
+    layers = "".join(
+        "  - {units: 2, init: {scheme: he_normal, seed: 0}, activation: tanh}\n" for _ in range(9)
+    )
+    text = f"input: [1, 2]\ntarget: 1\nlayers:\n{layers}  - {{units: 1, init: {{scheme: zeros}}}}\nloss: mse\nlearning_rate: 0.1\nsteps: 5001\n"
+    path = write(text, "p.yaml")
+    assert refusal(run, "solve", str(path)) == (
+        f"{path}:16: steps: expected at most 50,000 steps × layers (the size cap), got 50,010"
+    )
+
+
+def test_texts_are_capped(run: Any, write: Callable[[str, str], Path]) -> None:
+    task = "Compute the output."
+    text = "tasks:\n  - &t " + task + "\n" + "  - *t\n" * 5300 + WIDE
+    path = write(text, "p.yaml")
+    assert refusal(run, "validate", str(path)) == (
+        f"{path}:1: tasks: expected at most 100,000 characters of title, description, tasks and "
+        "notes together (the size cap), got 100,720"
+    )
+
+
+def test_max_rows_is_capped(run: Any) -> None:
+    result = run("solve", "ex1", "--max-rows", str(caps.MAX_ROWS + 1))
+    assert result.exit_code == 2
+    assert f"{caps.MAX_ROWS + 1} is not in the range 2<=x<={caps.MAX_ROWS}" in result.stderr
+
+
+def test_a_long_sum_builds_only_the_terms_it_shows(
+    run: Any, write: Callable[[str, str], Path]
+) -> None:
+    from backprop_cli.render.shown_values import built_terms
+
+    assert built_terms(5, 4) == [0, 1, 2, 3, 4]
+    assert built_terms(1000, 8) == [0, 1, 2, 3, 4, 5, 6, 7, 999]
+    # The text is that of the sum of every term (the same before terms were left unbuilt):
+    # the first six, an ellipsis, the bias.
+    inputs = "[" + ", ".join(["0.5"] * 300) + "]"
+    text = WIDE.replace("[0.5, 0.5]", inputs).replace("units: 1000", "units: 3")
+    plain = run("solve", str(write(text, "p.yaml")), "-f", "plain").stdout
+    assert (
+        "  1       0.02822·0.5 + 0.06708·0.5 + 0.02698·0.5 + (−0.1064)·0.5 + 0.07392·0.5 + "
+        "0.03645·0.5 + … + 0           −1.259   −0.8507\n"
+    ) in plain
+
+
+def test_the_gradient_check_of_a_large_network_checks_fewer_entries(
+    write: Callable[[str, str], Path],
+) -> None:
+    problem = load(str(write(WIDE, "p.yaml")))
+    # 4,003 entries; 2 × 8 samples × 4,001 parameters per entry: all 1,000 fit the budget.
+    assert gradient_check._entry_count(problem, 4_003) == 1_000
+    big = gradient_check.CHECK_WORK // (2 * 8 * 4_001)
+    assert gradient_check._entry_count(problem, 4_003) == min(1_000, big)
+    check = solve(problem, gradient_check_options()).gradient_check
+    assert check is not None and check.passed and check.checked == 1_000
+
+
+def gradient_check_options() -> Any:
+    from backprop_cli.solve.engine import Options
+
+    return Options(gradient_check=True)
