@@ -76,10 +76,10 @@ def test_steps_times_layers_are_capped(run: Any, write: Callable[[str, str], Pat
     layers = "".join(
         "  - {units: 2, init: {scheme: he_normal, seed: 0}, activation: tanh}\n" for _ in range(9)
     )
-    text = f"input: [1, 2]\ntarget: 1\nlayers:\n{layers}  - {{units: 1, init: {{scheme: zeros}}}}\nloss: mse\nlearning_rate: 0.1\nsteps: 5001\n"
+    text = f"input: [1, 2]\ntarget: 1\nlayers:\n{layers}  - {{units: 1, init: {{scheme: zeros}}}}\nloss: mse\nlearning_rate: 0.1\nsteps: 2001\n"
     path = write(text, "p.yaml")
     assert refusal(run, "solve", str(path)) == (
-        f"{path}:16: steps: expected at most 50,000 steps × layers (the size cap), got 50,010"
+        f"{path}:16: steps: expected at most 20,000 steps × layers (the size cap), got 20,010"
     )
 
 

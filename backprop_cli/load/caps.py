@@ -16,7 +16,7 @@ from __future__ import annotations
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """A problem or answers file (32 MiB: a million weights written out fit with room to spare)."""
 
-MAX_YAML_VALUES = 1_000_000
+MAX_YAML_VALUES = 500_000
 """Values in one YAML document, counting every use of an alias as a full copy."""
 
 MAX_DEPTH = 32
@@ -40,7 +40,7 @@ MAX_WORK = 1_000_000_000
 A step over one sample streams every weight through memory as a product over
 eight samples does, hence the 8."""
 
-MAX_LAYER_STEPS = 50_000
+MAX_LAYER_STEPS = 20_000
 """Steps × layers: each layer of each step has a fixed cost of its own."""
 
 MAX_VARIANTS = 100

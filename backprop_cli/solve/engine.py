@@ -110,13 +110,16 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
 
 
 def backward(
-    problem: Problem, params: Params, fwd: Forward, rnd: Rounding, input_gradient: bool = True
+    problem: Problem, params: Params, fwd: Forward, rnd: Rounding, traced: bool = True
 ) -> Backward:
-    """∂L/∂θ of every layer, and ∂L/∂x when ``input_gradient`` (a further N×D×units product)."""
+    """∂L/∂θ of every layer; ``traced`` (the step the report shows) also ∂L/∂x (a further
+    N×D×units product) and, where the loss is fused with the output, ∂L/∂ŷ."""
     n = problem.samples
     loss, scale = problem.loss.function, problem.loss.scale
     y_hat = fwd.a[-1]
-    g = rnd(scale / n * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ
+    # ∂L/∂ŷ; untraced with a fused loss it is not needed (δ comes from the fused loss).
+    needed = traced or not fwd.fused
+    g = rnd(scale / n * loss.grad(y_hat, problem.y)) if needed else y_hat
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
     fprime: list[Array | None] = [None] * count
@@ -140,7 +143,7 @@ def backward(
             continue
         dW[i] = rnd(d.T @ fwd.a_prev[i])  # ∂L/∂W = Δᵀ A_prev (summed over samples)
         db[i] = rnd(np.sum(d, axis=0))  # ∂L/∂b = Σₙ δ
-        if i == 0 and not input_gradient:
+        if i == 0 and not traced:
             return Backward(grad_a, fprime, delta, dW, db, None)
         g = rnd(d @ p[0])  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
     return Backward(grad_a, fprime, delta, dW, db, g)
@@ -207,7 +210,7 @@ def train(
             # overwritten. No name holds a step's gradients into the next step.
             current = descend(
                 current,
-                backward(problem, current, after, rnd, input_gradient=False),
+                backward(problem, current, after, rnd, traced=False),
                 eta,
                 rnd,
                 scratch_gradients=True,
