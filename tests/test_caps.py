@@ -133,3 +133,21 @@ def gradient_check_options() -> Any:
     from backprop_cli.solve.engine import Options
 
     return Options(gradient_check=True)
+
+
+def test_the_files_of_one_command_share_the_yaml_value_cap(
+    run: Any, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caps, "MAX_YAML_VALUES", 40)
+    path = write("input: [1, 2, 3, 4, 5]\ntarget: 1\n" + WIDE.split("target: 1\n")[1], "p.yaml")
+    one = run("validate", str(path))
+    assert one.exit_code == 0, one.stderr
+    result = run("validate", str(path), str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{path}:1: with the files before it, the files hold more than 40 values (every use "
+        "of an alias counts in full); that is beyond the size cap"
+    )
+    assert refusal(run, "solve", str(path), str(path)).startswith(
+        f"{path}:1: with the files before it, the files hold more than 40 values"
+    )

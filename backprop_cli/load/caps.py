@@ -45,7 +45,7 @@ MAX_LAYER_STEPS = 20_000
 
 MAX_VARIANTS = 100
 
-MAX_FILES = 20
+MAX_FILES = 100
 """FILE arguments of one ``solve`` or ``validate``."""
 
 MAX_TEXT = 100_000

@@ -26,7 +26,7 @@ from backprop_cli.load.network import Layer, NetworkReader, readonly
 from backprop_cli.load.reader import MISSING, Reader
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
-from backprop_cli.load.yaml_source import YMap, parse
+from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn import LOSSES, Loss
 
 TOP_KEYS = tuple(keys.TOP)
@@ -148,10 +148,12 @@ class Problem:
 # --- loading ----------------------------------------------------------------
 
 
-def load(file: str, assignments: Sequence[str] = ()) -> Problem:
-    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments."""
+def load(file: str, assignments: Sequence[str] = (), budget: ValueBudget | None = None) -> Problem:
+    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments.
+
+    With a ``budget``, the file's YAML values count against those of the command."""
     return load_source(
-        open_source(file), [overrides.parse_assignment(text) for text in assignments]
+        open_source(file), [overrides.parse_assignment(text) for text in assignments], budget
     )
 
 
@@ -171,8 +173,9 @@ def load_all(files: Sequence[str], assignments: Sequence[str] = ()) -> list[Prob
     check_file_count(files)
     problems: list[Problem] = []
     total = Size(0, 0, 0, 0)
+    budget = ValueBudget()
     for file in files:
-        problem = load(file, assignments)
+        problem = load(file, assignments, budget)
         total = total + problem.total_size
         over = total.over()
         if over is not None and problems:
@@ -181,8 +184,10 @@ def load_all(files: Sequence[str], assignments: Sequence[str] = ()) -> list[Prob
     return problems
 
 
-def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> Problem:
-    document = parse(source.text, source.label)
+def load_source(
+    source: Source, changes: Sequence[overrides.Override] = (), budget: ValueBudget | None = None
+) -> Problem:
+    document = parse(source.text, source.label, budget)
     if document is None:
         raise ProblemError(
             source.label,

@@ -7,13 +7,18 @@ from collections.abc import Iterator, Sequence
 from backprop_cli.errors import BackpropError
 from backprop_cli.load.problem import Problem, load
 from backprop_cli.load.reader import plural
+from backprop_cli.load.yaml_source import ValueBudget
 
 
 def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | BackpropError]]:
-    """Each file with its loaded problem, or the error that stops it from loading."""
+    """Each file with its loaded problem, or the error that stops it from loading.
+
+    The files share one budget of YAML values (`MAX_YAML_VALUES`): reading is
+    what validating costs."""
+    budget = ValueBudget()
     for file in files:
         try:
-            yield file, load(file)
+            yield file, load(file, budget=budget)
         except BackpropError as error:
             yield file, error
 
