@@ -121,10 +121,22 @@ def test_the_gradient_check_of_a_large_network_checks_fewer_entries(
     write: Callable[[str, str], Path],
 ) -> None:
     problem = load(str(write(WIDE, "p.yaml")))
-    # 4,003 entries; 2 × 8 samples × 4,001 parameters per entry: all 1,000 fit the budget.
+    # 4,003 entries; per entry 2 × (8 samples × 4,001 parameters + 16 × 1,003 values):
+    # all 1,000 fit the budget.
     assert gradient_check._entry_count(problem, 4_003) == 1_000
-    big = gradient_check.CHECK_WORK // (2 * 8 * 4_001)
-    assert gradient_check._entry_count(problem, 4_003) == min(1_000, big)
+    batch = load(
+        str(
+            write(
+                WIDE.replace(
+                    "input: [0.5, 0.5]\ntarget: 1\n",
+                    "samples:\n" + "  - {input: [0.5, 0.5], target: 1}\n" * 1000,
+                ),
+                "b.yaml",
+            )
+        )
+    )
+    # 2 × (1,000 × 4,001 + 16 × 1,000 × 1,003) = 40,098,000 a check entry: 49 entries.
+    assert gradient_check._entry_count(batch, 4_003) == 49
     check = solve(problem, gradient_check_options()).gradient_check
     assert check is not None and check.passed and check.checked == 1_000
 

@@ -81,7 +81,7 @@ class Size:
         for key, what, got, cap in (
             (
                 "layers",
-                "values in one forward pass (samples × widths)",
+                "values in one forward pass, samples × widths",
                 self.values,
                 limits.MAX_ACTIVATIONS,
             ),

@@ -31,8 +31,13 @@ network or batch is checked on fewer entries, never fewer than `MIN_ENTRIES`."""
 MIN_ENTRIES = 20
 
 
+ELEMENTWISE = 16
+"""Multiply-adds an activation value costs a forward pass (its function, the loss, the copies)."""
+
+
 def _entry_count(problem: Problem, total: int) -> int:
-    per_entry = 2 * max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
+    products = max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
+    per_entry = 2 * (products + ELEMENTWISE * problem.size.values)
     return min(total, max(MIN_ENTRIES, min(MAX_ENTRIES, CHECK_WORK // per_entry)))
 
 
