@@ -25,7 +25,7 @@ Entry = tuple[str, int, tuple[int, ...]]
 """(``W``, ``b`` or ``x``; the 0-based layer; the index inside the array)."""
 
 
-CHECK_WORK = 2_000_000_000
+CHECK_WORK = 500_000_000
 """Multiply-adds the forward passes of a check may take (two per entry): a large
 network or batch is checked on fewer entries, never fewer than `MIN_ENTRIES`."""
 MIN_ENTRIES = 20
