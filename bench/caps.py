@@ -91,11 +91,14 @@ def deep() -> str:
     )
 
 
-def activations() -> str:
+def activations(share: int = 1) -> str:
+    """The most samples, each as wide as the forward-pass cap then allows (``share``: the
+    problem takes 1/share of the caps, its variants the rest)."""
     # A file of MAX_YAML_VALUES values holds about that many / (inputs + 3) samples.
     inputs = 2
-    samples = min(caps.MAX_SAMPLES, caps.MAX_YAML_VALUES // (inputs + 3), caps.MAX_ACTIVATIONS // 8)
-    hidden = max(1, caps.MAX_ACTIVATIONS // samples - inputs - 1)
+    values = caps.MAX_ACTIVATIONS // share
+    samples = min(caps.MAX_SAMPLES, caps.MAX_YAML_VALUES // (inputs + 3), values // 8)
+    hidden = max(1, values // samples - inputs - 1)
     return batch(samples, inputs) + network([hidden]) + "loss: bce\nlearning_rate: 0.1\n"
 
 
@@ -148,15 +151,13 @@ def many_steps() -> str:
     )
 
 
-def variants(base: Callable[[], str]) -> Callable[[], str]:
-    def text() -> str:
-        items = "".join(
-            f"  - {{name: v{i}, set: {{learning_rate: {0.1 + i / 1000}}}}}\n"
-            for i in range(caps.MAX_VARIANTS)
-        )
-        return base() + "variants:\n" + items
-
-    return text
+def variants() -> str:
+    """The most variants, each re-solving a problem that takes its share of the caps."""
+    items = "".join(
+        f"  - {{name: v{i}, set: {{learning_rate: {0.1 + i / 1000}}}}}\n"
+        for i in range(caps.MAX_VARIANTS)
+    )
+    return activations(caps.MAX_VARIANTS + 1) + "variants:\n" + items
 
 
 def yaml_values() -> str:
@@ -184,10 +185,23 @@ def texts() -> str:
     )
 
 
+ANSWERED_INPUTS = 1_000
+ANSWERED_ROWS = caps.MAX_YAML_VALUES // (ANSWERED_INPUTS + 1) - 1
+"""The widest first layer whose ∂L/∂W1 an answers file can hold under the YAML value cap."""
+
+
+def answered() -> str:
+    return (
+        f"input: {numbers(ANSWERED_INPUTS)}\ntarget: 1\n"
+        + network([ANSWERED_ROWS])
+        + "loss: bce\nlearning_rate: 0.1\n"
+    )
+
+
 def answers_for_parameters() -> str:
-    inputs = 1_000
-    rows = widest(inputs)
-    row = numbers(inputs, "0.01")
+    """∂L/∂W1 in full, as large as the YAML value cap admits."""
+    rows = ANSWERED_ROWS
+    row = numbers(ANSWERED_INPUTS, "0.01")
     return "answers:\n  dW1: [" + ", ".join([row] * rows) + "]\n"
 
 
@@ -199,12 +213,12 @@ CASES = [
     Case("work-batch", "steps × max(samples, 8) × parameters", work_batch),
     Case("steps-deep", "steps × layers", steps_deep),
     Case("steps", "steps", many_steps),
-    Case("variants", "variants", variants(activations)),
+    Case("variants", "variants", variants),
     Case("yaml-values", "YAML values", yaml_values),
     Case("texts", "texts", texts),
     Case("max-rows", "--max-rows", parameters, extra=["--max-rows", str(caps.MAX_ROWS)]),
     Case("files", "FILE arguments", activations, files=caps.MAX_FILES),
-    Case("answers", "answers file", parameters, answers=answers_for_parameters),
+    Case("answers", "answers file", answered, answers=answers_for_parameters),
 ]
 
 MODES = ["validate", "json", "plain", "markdown", "latex", "html", "svg", "check", "grade"]

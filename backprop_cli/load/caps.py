@@ -22,7 +22,7 @@ MAX_YAML_VALUES = 500_000
 MAX_DEPTH = 32
 """Nesting depth of lists and mappings in a YAML document (a weight matrix needs 5)."""
 
-MAX_LAYERS = 100
+MAX_LAYERS = 50
 MAX_WIDTH = 100_000
 """Units of one layer, and values of one input or target."""
 
@@ -51,5 +51,5 @@ MAX_FILES = 100
 MAX_TEXT = 100_000
 """Characters of the title, description, tasks and notes of one problem together."""
 
-MAX_ROWS = 100
+MAX_ROWS = 50
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""
