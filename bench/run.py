@@ -50,18 +50,31 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+SPREAD: list[str] = []
+"""The quartiles of each paired ratio, printed after the table: the noise of the figures."""
+
+
 def paired(
-    ours: Callable[[], object], reference: Callable[[], object], repeat: int
+    ours: Callable[[], object], reference: Callable[[], object], repeat: int, name: str = ""
 ) -> tuple[float, float, float]:
     """Medians of ``ours``, of ``reference`` and of their ratio, the two run in turn.
 
     Running them alternately exposes both to the same moments of a shared machine's
-    load, so the ratio of each pair is steadier than the ratio of two medians.
+    load, so the ratio of each pair is steadier than the ratio of two medians. The
+    quartiles of the ratios go to `SPREAD`.
     """
     pairs = []
-    for _ in range(repeat):
-        pairs.append((median_seconds(ours, 1), median_seconds(reference, 1)))
-    ratio = statistics.median(a / b for a, b in pairs)
+    for i in range(repeat):
+        first, second = (ours, reference) if i % 2 == 0 else (reference, ours)
+        a, b = median_seconds(first, 1), median_seconds(second, 1)
+        pairs.append((a, b) if i % 2 == 0 else (b, a))
+    ratios = [a / b for a, b in pairs]
+    ratio = statistics.median(ratios)
+    if len(ratios) >= 4:
+        low, _, high = statistics.quantiles(ratios, n=4)
+        SPREAD.append(
+            f"{name}: ratios {min(ratios):.2f}–{max(ratios):.2f}, quartiles {low:.2f}–{high:.2f}"
+        )
     return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs), ratio
 
 
@@ -129,6 +142,7 @@ def startup(repeat: int) -> list[str]:
         run([BACKPROP, "solve", "ex1", "--format", "json"]),
         run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]),
         repeat,
+        "start-up",
     )
     return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.1×", ratio)]
 
@@ -139,7 +153,7 @@ def training(repeat: int, problem: Path) -> list[str]:
 
     ours_command = [BACKPROP, "solve", str(problem), "--format", "json"]
     reference_command = [PYTHON, str(HERE / "reference.py"), str(problem)]
-    ours, reference, ratio = paired(run(ours_command), run(reference_command), repeat)
+    ours, reference, ratio = paired(run(ours_command), run(reference_command), repeat, "training")
     ours_peak = peak_memory(ours_command, min(repeat, 5))
     reference_peak = peak_memory(reference_command, min(repeat, 5))
     ours_size = len(
@@ -255,6 +269,8 @@ def main() -> None:
         problem = folder / "train.yaml"
         write_training_problem(problem)
         for line in startup(repeat) + training(repeat, problem) + rendering(repeat, problem):
+            print(line)
+        for line in SPREAD:
             print(line)
         print()
         for line in scaling(repeat, folder):
