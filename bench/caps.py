@@ -97,7 +97,7 @@ def activations(share: int = 1) -> str:
     # A file of MAX_YAML_VALUES values holds about that many / (inputs + 3) samples.
     inputs = 2
     values = caps.MAX_ACTIVATIONS // share
-    samples = min(caps.MAX_SAMPLES, caps.MAX_YAML_VALUES // (inputs + 3), values // 8)
+    samples = min(caps.MAX_SAMPLES // share, caps.MAX_YAML_VALUES // (inputs + 3), values // 8)
     hidden = max(1, values // samples - inputs - 1)
     return batch(samples, inputs) + network([hidden]) + "loss: bce\nlearning_rate: 0.1\n"
 
@@ -153,11 +153,11 @@ def many_steps() -> str:
 
 def variants() -> str:
     """The most variants, each re-solving a problem that takes its share of the caps."""
+    count = min(caps.MAX_VARIANTS, caps.MAX_LAYERS_SOLVED // 2 - 1)  # two layers each
     items = "".join(
-        f"  - {{name: v{i}, set: {{learning_rate: {0.1 + i / 1000}}}}}\n"
-        for i in range(caps.MAX_VARIANTS)
+        f"  - {{name: v{i}, set: {{learning_rate: {0.1 + i / 1000}}}}}\n" for i in range(count)
     )
-    return activations(caps.MAX_VARIANTS + 1) + "variants:\n" + items
+    return activations(count + 1) + "variants:\n" + items
 
 
 def yaml_values() -> str:
@@ -208,6 +208,7 @@ def answers_for_parameters() -> str:
 CASES = [
     Case("parameters", "parameters of the whole network", parameters),
     Case("deep", "layers", deep),
+    Case("deep-rows", "layers, with --max-rows", deep, extra=["--max-rows", str(caps.MAX_ROWS)]),
     Case("activations", "samples × (input width + all layer widths)", activations),
     Case("work", "steps × max(samples, 8) × parameters", work),
     Case("work-batch", "steps × max(samples, 8) × parameters", work_batch),

@@ -163,3 +163,21 @@ def test_the_files_of_one_command_share_the_yaml_value_cap(
     assert refusal(run, "solve", str(path), str(path)).startswith(
         f"{path}:1: with the files before it, the files hold more than 40 values"
     )
+
+
+def test_samples_and_layers_of_the_variants_count_together(
+    run: Any, write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caps, "MAX_LAYERS_SOLVED", 5)
+    text = WIDE + "variants:\n  - {name: a, set: {learning_rate: 0.2}}\n"
+    assert run("solve", str(write(text, "p.yaml")), "-f", "json").exit_code == 0
+    path = write(text + "  - {name: b, set: {learning_rate: 0.3}}\n", "p.yaml")
+    assert refusal(run, "solve", str(path), "-f", "json") == (
+        f"{path}:11: variants[1]: with the problem and the variants before it, expected at most "
+        "5 layers in all (the size cap), got 6"
+    )
+    monkeypatch.setattr(caps, "MAX_SAMPLES", 2)
+    assert refusal(run, "solve", str(path), "-f", "json") == (
+        f"{path}:11: variants[1]: with the problem and the variants before it, expected at most "
+        "2 samples in all (the size cap), got 3"
+    )

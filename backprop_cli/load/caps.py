@@ -30,6 +30,7 @@ MAX_PARAMETERS = 5_000_000
 """Weights and biases of the whole network."""
 
 MAX_SAMPLES = 10_000
+"""Samples of one problem, and of a problem and its variants (or all files) together."""
 MAX_ACTIVATIONS = 2_000_000
 """Samples × (input width + the width of every layer): the values one forward pass holds."""
 
@@ -53,3 +54,7 @@ MAX_TEXT = 100_000
 
 MAX_ROWS = 50
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""
+
+MAX_LAYERS_SOLVED = 200
+"""Layers of a problem and its variants, and of all the files of one ``solve``, together:
+each is derived and written out on its own."""

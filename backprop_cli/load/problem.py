@@ -12,7 +12,7 @@ variants; `inputs` reads the data and `network` the layers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +54,8 @@ class Size:
     """What solving costs, for the size caps: they hold for a problem and its variants
     together, and for all the files of one command."""
 
+    samples: int
+    layers: int
     values: int
     """Samples × (input width + all layer widths): the values of one forward pass."""
     parameters: int
@@ -66,37 +68,34 @@ class Size:
         n = shape[0]
         values = n * (shape[1] + sum(widths))
         work = steps * max(n, 8) * max(parameters, 1)
-        return Size(values, parameters, work, steps * len(widths))
+        return Size(n, len(widths), values, parameters, work, steps * len(widths))
 
     def __add__(self, other: Size) -> Size:
-        return Size(
-            self.values + other.values,
-            self.parameters + other.parameters,
-            self.work + other.work,
-            self.layer_steps + other.layer_steps,
-        )
+        return Size(*(getattr(self, f) + getattr(other, f) for f in _SIZE_CAPS))
 
     def over(self) -> tuple[tuple[str, ...], str] | None:
         """The place and message of the first cap exceeded, or None."""
-        for key, what, got, cap in (
-            (
-                "layers",
-                "values in one forward pass, samples × widths",
-                self.values,
-                limits.MAX_ACTIVATIONS,
-            ),
-            ("layers", "parameters", self.parameters, limits.MAX_PARAMETERS),
-            (
-                "steps",
-                "steps × max(samples, 8) × parameters",
-                self.work,
-                limits.MAX_WORK,
-            ),
-            ("steps", "steps × layers", self.layer_steps, limits.MAX_LAYER_STEPS),
-        ):
-            if got > cap:
-                return (key,), f"expected at most {cap:,} {what} (the size cap), got {got:,}"
+        for name, (key, what, cap) in _SIZE_CAPS.items():
+            got = getattr(self, name)
+            if got > cap():
+                return (key,), f"expected at most {cap():,} {what} (the size cap), got {got:,}"
         return None
+
+
+_SIZE_CAPS: dict[str, tuple[str, str, Callable[[], int]]] = {
+    "samples": ("samples", "samples in all", lambda: limits.MAX_SAMPLES),
+    "layers": ("layers", "layers in all", lambda: limits.MAX_LAYERS_SOLVED),
+    "values": (
+        "layers",
+        "values in one forward pass, samples × widths",
+        lambda: limits.MAX_ACTIVATIONS,
+    ),
+    "parameters": ("layers", "parameters", lambda: limits.MAX_PARAMETERS),
+    "work": ("steps", "steps × max(samples, 8) × parameters", lambda: limits.MAX_WORK),
+    "layer_steps": ("steps", "steps × layers", lambda: limits.MAX_LAYER_STEPS),
+}
+"""Each field of `Size`: the place a message names, what it counts, its cap (read when
+checked, so that a test can lower it)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ class Problem:
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
     """The parsed file (after ``--set``), for re-solving variants."""
-    size: Size = Size(0, 0, 0, 0)
+    size: Size = Size(0, 0, 0, 0, 0, 0)
     """What solving this problem alone costs (without its variants), for the caps."""
 
     @property
@@ -172,7 +171,7 @@ def load_all(files: Sequence[str], assignments: Sequence[str] = ()) -> list[Prob
     """
     check_file_count(files)
     problems: list[Problem] = []
-    total = Size(0, 0, 0, 0)
+    total = Size(0, 0, 0, 0, 0, 0)
     budget = ValueBudget()
     for file in files:
         problem = load(file, assignments, budget)
@@ -227,7 +226,7 @@ class _Loader:
         self.with_variants = with_variants
         self.data = DataReader(reader)
         self.network = NetworkReader(reader)
-        self.size = Size(0, 0, 0, 0)
+        self.size = Size(0, 0, 0, 0, 0, 0)
         """What the problem costs (without its variants), once read."""
 
     def get(self, key: str) -> Any:
