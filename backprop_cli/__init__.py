@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from backprop_cli.load.problem import Problem
-    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.records import Solution
 
 __version__ = "0.1.0"
@@ -44,7 +44,7 @@ def load(file: str, assignments: Sequence[str] = ()) -> Problem:
 
 def solve(problem: Problem, options: Options | None = None) -> Solution:
     """The worked solution of a problem: every value, step, insight and variant."""
-    from backprop_cli.solve.engine import Options
-    from backprop_cli.solve.engine import solve as solve_problem
+    from backprop_cli.solve.pipeline import Options
+    from backprop_cli.solve.pipeline import solve as solve_problem
 
     return solve_problem(problem, options or Options())

@@ -170,8 +170,8 @@ def solve(
         render,
         render_chunks,
     )
-    from backprop_cli.solve.engine import Options
-    from backprop_cli.solve.engine import solve as solve_problem
+    from backprop_cli.solve.pipeline import Options
+    from backprop_cli.solve.pipeline import solve as solve_problem
 
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):

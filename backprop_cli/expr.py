@@ -3,7 +3,7 @@
 The engine writes each step's formula and its substitution as a tree of these
 nodes; each renderer turns the tree into its own notation (Unicode text,
 LaTeX, Markdown math) and formats the numbers with its own precision. Nothing
-here formats or computes.
+here formats; `evaluate` computes a formula's value only to check it.
 
 Indices in `Sym` are 1-based, as in a textbook (``z₁⁽¹⁾``); ``layer`` is the
 superscript ``(l)``; ``sample`` is the 1-based sample number in a batch.
@@ -11,7 +11,9 @@ superscript ``(l)``; ``sample`` is the 1-based sample number in a batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -211,3 +213,102 @@ def column(values: np.ndarray) -> Matrix:
 def row(values: np.ndarray) -> Matrix:
     """A vector shown as a row (1×n)."""
     return Matrix(np.asarray(values).reshape(1, -1))
+
+
+def total(terms: Sequence[Expr]) -> Expr:
+    """The sum of ``terms`` (a single term stands alone)."""
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def product(factors: Sequence[Expr]) -> Expr:
+    """The product of ``factors`` (a single factor stands alone)."""
+    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
+
+
+class Unevaluable(ValueError):
+    """A formula that names a symbol (or a sum over one): it has no value by itself."""
+
+
+Function = Callable[..., Any]
+
+
+def evaluate(
+    e: Expr, functions: Mapping[str, Function], symbols: Callable[[Expr], Any] | None = None
+) -> Any:
+    """The value of a formula: a float or an array.
+
+    ``functions`` gives each `Call` name its function (``σ``, ``log``, …) and each
+    derivative, named with a prime (``σ′``); ``symbols`` the value of a `Sym` or a
+    `Partial` (raising `Unevaluable` for one it does not know). Without it, only a
+    formula of numbers (a substitution) has a value.
+    """
+
+    def ev(node: Expr) -> Any:
+        return evaluate(node, functions, symbols)
+
+    match e:
+        case Sym() | Partial() if symbols is not None:
+            return symbols(e)
+        case Num(value):
+            return value
+        case Matrix(values):
+            return values
+        case Add(terms):
+            return sum((ev(t) for t in terms[1:]), ev(terms[0]))
+        case Sub(left, right):
+            return ev(left) - ev(right)
+        case Neg(operand):
+            return -ev(operand)
+        case Mul(factors):
+            result = ev(factors[0])
+            for factor in factors[1:]:
+                result = result * ev(factor)
+            return result
+        case Frac(numerator, denominator):
+            return ev(numerator) / ev(denominator)
+        case Pow(base, exponent):
+            return ev(base) ** ev(exponent)
+        case Exp(exponent):
+            return np.exp(ev(exponent))
+        case Abs(operand):
+            return np.abs(ev(operand))
+        case Call(name, args, prime):
+            key = name + "′" if prime else name
+            if key not in functions:
+                raise Unevaluable(f"no function {key}")
+            return functions[key](*(ev(a) for a in args))
+        case Transpose(operand):
+            return np.transpose(ev(operand))
+        case Hadamard(left, right):
+            return ev(left) * ev(right)
+        case MatMul(factors):
+            result = ev(factors[0])
+            for factor in factors[1:]:
+                right = ev(factor)  # a single number (w, not W) stands in for a 1×1 matrix
+                result = result @ right if np.ndim(result) and np.ndim(right) else result * right
+            return result
+        case Since(value, _):
+            return ev(value)
+        case Cases(cases):
+            for value, condition in cases:
+                if condition is None or _holds(condition, functions, symbols):
+                    return ev(value)
+            raise Unevaluable("no case holds")
+        case _:
+            raise Unevaluable(f"{type(e).__name__} has no value by itself")
+
+
+def _holds(
+    condition: Rel, functions: Mapping[str, Function], symbols: Callable[[Expr], Any] | None
+) -> bool:
+    left = evaluate(condition.left, functions, symbols)
+    right = evaluate(condition.right, functions, symbols)
+    tests: dict[str, Callable[[Any, Any], Any]] = {
+        "=": lambda a, b: a == b,
+        "<": lambda a, b: a < b,
+        ">": lambda a, b: a > b,
+        "≤": lambda a, b: a <= b,
+        "≥": lambda a, b: a >= b,
+        "≠": lambda a, b: a != b,
+    }
+    return bool(np.all(tests[condition.op](left, right)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from backprop_cli.cli import app
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A snapshot is rewritten only on purpose, on a developer's machine: never in CI."""
+    if os.environ.get("CI") and os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
+        raise pytest.UsageError(
+            "BACKPROP_UPDATE_SNAPSHOTS is set in CI: snapshots are only rewritten on purpose, locally"
+        )
 
 
 @pytest.fixture

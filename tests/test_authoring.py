@@ -122,13 +122,12 @@ def test_generated_numbers_are_nice_and_units_unsaturated(
         path.write_text(e.problem, encoding="utf-8")
         problem = load(str(path))
         for layer in problem.layers:
-            if layer.weights is not None and layer.bias is not None:
-                for values in (layer.weights, layer.bias):
-                    assert np.allclose(values, np.round(values, 1))
+            for values in layer.params.values():
+                assert np.allclose(values, np.round(values, 1))
         assert np.allclose(problem.x, np.round(problem.x, 1))
         assert problem.learning_rate in (0.1, 0.2, 0.25, 0.5)
         for r in solve(problem).layers:
-            if r.layer.dense:
+            if r.layer.params:
                 assert np.all(np.abs(r.z) >= MARGIN)  # no pre-activation at (or near) 0
             if r.layer.activation.name in ("sigmoid", "tanh"):
                 assert np.all(np.abs(r.z) <= SATURATED)

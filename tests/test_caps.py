@@ -142,7 +142,7 @@ def test_the_gradient_check_of_a_large_network_checks_fewer_entries(
 
 
 def gradient_check_options() -> Any:
-    from backprop_cli.solve.engine import Options
+    from backprop_cli.solve.pipeline import Options
 
     return Options(gradient_check=True)
 

@@ -312,8 +312,8 @@ def test_bundled_exercises_compile_to_a_clean_pdf_with_the_answers(
         for value in np.asarray(gradient).reshape(-1)[:4]:
             assert human(float(value)) in pdf_text
     for result in solution.layers:
-        if result.dW is not None:
-            for value in result.dW.reshape(-1):
+        if "W" in result.grads:
+            for value in result.grads["W"].reshape(-1):
                 assert human(float(value)) in answers
 
 

@@ -63,11 +63,11 @@ def test_weights_as_number_row_or_matrix(write: Any) -> None:
         loss: sse
         """)
     problem = load(str(path))
-    assert problem.layers[0].weights.shape == (1, 1)
-    np.testing.assert_array_equal(problem.layers[1].weights, [[1.0], [2.0]])
-    np.testing.assert_array_equal(problem.layers[1].bias, [0.5, 0.5])  # broadcast
-    np.testing.assert_array_equal(problem.layers[0].bias, [0.0])  # default zeros
-    assert not problem.layers[0].weights.flags.writeable
+    assert problem.layers[0].params["W"].shape == (1, 1)
+    np.testing.assert_array_equal(problem.layers[1].params["W"], [[1.0], [2.0]])
+    np.testing.assert_array_equal(problem.layers[1].params["b"], [0.5, 0.5])  # broadcast
+    np.testing.assert_array_equal(problem.layers[0].params["b"], [0.0])  # default zeros
+    assert not problem.layers[0].params["W"].flags.writeable
 
 
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
@@ -80,8 +80,8 @@ def test_every_init_scheme_is_seeded_and_reproducible(write: Any, scheme: str) -
           - {{units: 1, init: {{scheme: zeros}}}}
         loss: mse
         """
-    first = load(str(write(text))).layers[0].weights
-    second = load(str(write(text, "again.yaml"))).layers[0].weights
+    first = load(str(write(text))).layers[0].params["W"]
+    second = load(str(write(text, "again.yaml"))).layers[0].params["W"]
     np.testing.assert_array_equal(first, second)
     assert first.shape == (50, 3)
     draws = {
@@ -108,10 +108,10 @@ def test_init_std_and_limit(write: Any) -> None:
         """)
     problem = load(str(path))
     np.testing.assert_array_equal(
-        problem.layers[0].weights, np.random.default_rng(1).normal(0, 0.1, (3, 1))
+        problem.layers[0].params["W"], np.random.default_rng(1).normal(0, 0.1, (3, 1))
     )
     np.testing.assert_array_equal(
-        problem.layers[1].weights, np.random.default_rng(0).uniform(-0.5, 0.5, (1, 3))
+        problem.layers[1].params["W"], np.random.default_rng(0).uniform(-0.5, 0.5, (1, 3))
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from backprop_cli import load, solve
 from backprop_cli.render import RenderOptions, plain, rich
-from backprop_cli.solve.engine import Options
+from backprop_cli.solve.pipeline import Options
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

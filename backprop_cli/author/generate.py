@@ -26,7 +26,8 @@ from backprop_cli.errors import BackpropError
 from backprop_cli.grade import answers
 from backprop_cli.load.problem import load_source
 from backprop_cli.load.sources import Source
-from backprop_cli.solve.engine import solve
+from backprop_cli.nn.activations import Activation
+from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
 
 MARGIN = 0.05
@@ -164,20 +165,19 @@ def problem_text(document: Document, header: str) -> str:
 # --- drawing --------------------------------------------------------------------
 
 
-SATURATION: dict[str, Callable[[np.ndarray], bool]] = {
-    "sigmoid": lambda z: bool(np.any(np.abs(z) > SATURATED)),
-    "tanh": lambda z: bool(np.any(np.abs(z) > SATURATED)),
-    "relu": lambda z: bool(np.any(np.all(z < 0, axis=0))),  # a unit dead for every sample
-}
-"""Whether a layer's pre-activations (samples × units) leave a unit that barely learns."""
+def _barely_learns(f: Activation, z: np.ndarray) -> bool:
+    """Whether pre-activations z (samples × units) leave a unit of f that barely learns:
+    saturated (sigmoid, tanh) or dead for every sample (ReLU)."""
+    if f.saturates and np.any(np.abs(z) > SATURATED):
+        return True
+    return f.dies and bool(np.any(np.all(z < 0, axis=0)))
 
 
 def _acceptable(solution: Solution, saturated: bool) -> bool:
     for r in solution.layers:
-        if r.layer.dense and np.any(np.abs(r.z) < MARGIN):
+        if r.layer.params and np.any(np.abs(r.z) < MARGIN):
             return False
-        test = SATURATION.get(r.layer.activation.name)
-        if not saturated and test is not None and test(r.z):
+        if not saturated and _barely_learns(r.layer.activation, r.z):
             return False
     return True
 

@@ -9,19 +9,17 @@ costs no copies.
 
 from __future__ import annotations
 
-import numpy as np
-
 from backprop_cli.derive import backward, forward, update
 from backprop_cli.derive.context import Context
 from backprop_cli.solve.records import Solution, Step
 
 
-def steps(solution: Solution, first_update: dict[str, np.ndarray]) -> tuple[Step, ...]:
+def steps(solution: Solution) -> tuple[Step, ...]:
     """Every step of ``solution`` in reading order: forward, loss, backward, update."""
     context = Context(solution)
     return (
         *forward.steps(context),
         *forward.loss_steps(context),
         *backward.steps(context),
-        *update.steps(context, first_update),
+        *update.steps(context),
     )

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backprop_cli.derive.context import DETAIL_UNITS, Context, product, total
-from backprop_cli.derive.notation import transpose
+from backprop_cli.derive.context import DETAIL_UNITS, Context
 from backprop_cli.expr import (
     Call,
     Expr,
     Hadamard,
     MatMul,
-    Matrix,
     Mul,
     Partial,
     Sub,
     Sum,
     Sym,
     Transpose,
-    column,
     num,
+    product,
+    total,
 )
 from backprop_cli.solve.records import LayerResult, Phase, Step
 
@@ -32,8 +31,7 @@ def steps(c: Context) -> Iterator[Step]:
             yield from output_layer(c, r)
         else:
             yield from hidden_layer(c, r)
-        if r.layer.dense:
-            yield from parameter_gradients(c, r)
+        yield from r.layer.kind.gradient_steps(c, r)
     yield from input_gradient(c)
 
 
@@ -148,7 +146,6 @@ def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     """∂L/∂a⁽ˡ⁾ from the layer above, then δ⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)."""
     l, n, f = r.index, c.n, r.layer.activation
     above = c.solution.layers[l]  # layer l + 1 (the list is 0-based)
-    W = above.layer.weights
     units = r.z.shape[1]
     if c.small(r) and c.small(above):
         for s in c.samples:
@@ -157,15 +154,7 @@ def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
         for s in c.samples:
             for j in range(units):
                 yield hidden_delta(c, r, s, j)
-    if W is None:  # z⁽ˡ⁺¹⁾ = a⁽ˡ⁾
-        back: Expr = n.delta(l + 1)
-        back_subst: Expr = c.vector(above.delta)
-    elif c.problem.batched:  # one row per sample: Δ⁽ˡ⁺¹⁾W⁽ˡ⁺¹⁾
-        back = MatMul((n.delta(l + 1), n.W(l + 1)))
-        back_subst = MatMul((Matrix(above.delta), Matrix(W)))
-    else:  # W⁽ˡ⁺¹⁾ᵀδ⁽ˡ⁺¹⁾
-        back = MatMul((transpose(n.W(l + 1)), n.delta(l + 1)))
-        back_subst = MatMul((Transpose(Matrix(W)), column(above.delta[0])))
+    back, back_subst = above.layer.kind.pass_back(c, above, None, None)  # ∂L/∂a⁽ˡ⁾ from above
     yield c.step(
         Phase.BACKWARD,
         f"da{l}",
@@ -189,14 +178,7 @@ def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
 def hidden_gradient(c: Context, r: LayerResult, above: LayerResult, s: int, j: int) -> Step:
     """∂L/∂aⱼ⁽ˡ⁾ = Σₖ wₖⱼ⁽ˡ⁺¹⁾ δₖ⁽ˡ⁺¹⁾ (or δⱼ⁽ˡ⁺¹⁾ above an activation layer)."""
     l, n = r.index, c.n
-    W = above.layer.weights
-    if W is None:
-        form: Expr = n.delta(l + 1, j, s)
-        subst: Expr = num(above.delta[s, j])
-    else:
-        ks = range(W.shape[0])
-        form = total([Mul((n.w(l + 1, k, j), n.delta(l + 1, k, s)), dot=False) for k in ks])
-        subst = total([Mul((num(W[k, j]), num(above.delta[s, k]))) for k in ks])
+    form, subst = above.layer.kind.pass_back(c, above, s, j)
     return c.step(
         Phase.BACKWARD,
         c.name(f"da{l}", s, j),
@@ -237,70 +219,10 @@ def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
 # --- gradients of the parameters and of the input ------------------------------
 
 
-def parameter_gradients(c: Context, r: LayerResult) -> Iterator[Step]:
-    """∂L/∂wⱼₖ = δⱼ aₖ and ∂L/∂bⱼ = δⱼ (summed over the samples of a batch)."""
-    l, n = r.index, c.n
-    assert r.dW is not None and r.db is not None
-    units, inputs = r.dW.shape
-    shown = list(c.samples)
-    if c.small(r) and shown:
-        for j in range(units):
-            for k in range(inputs):
-                chain = Mul((Partial(L, n.z(l, j)), Partial(n.z(l, j), n.w(l, j, k))))
-                form = total([Mul((n.delta(l, j, s), n.a(l - 1, k, s)), dot=False) for s in shown])
-                subst = total([Mul((num(r.delta[s, j]), num(r.a_prev[s, k]))) for s in shown])
-                forms = (form,) if c.problem.batched else (chain, form)
-                yield c.step(
-                    Phase.BACKWARD,
-                    f"dW{l}[{j}][{k}]",
-                    Partial(L, n.w(l, j, k)),
-                    forms,
-                    subst,
-                    r.dW[j, k],
-                    layer=l,
-                    element=True,
-                )
-        for j in range(units):
-            chain = Mul((Partial(L, n.z(l, j)), Partial(n.z(l, j), n.b(l, j))))
-            form = total([n.delta(l, j, s) for s in shown])
-            subst = total([num(r.delta[s, j]) for s in shown])
-            forms = (form,) if c.problem.batched else (chain, form)
-            yield c.step(
-                Phase.BACKWARD,
-                f"db{l}[{j}]",
-                Partial(L, n.b(l, j)),
-                forms,
-                subst,
-                r.db[j],
-                layer=l,
-                element=True,
-            )
-    if c.problem.batched:  # ∂L/∂W = Δᵀ A, ∂L/∂b = Σₙ δ⁽ⁿ⁾
-        w_form: Expr = MatMul((transpose(n.delta(l)), n.a(l - 1)))
-        w_subst: Expr = MatMul((Transpose(Matrix(r.delta)), Matrix(r.a_prev)))
-        b_form: Expr = Sum(n.delta(l, None, "n"), "n")
-        b_subst: Expr | None = None
-    else:  # ∂L/∂W = δ aᵀ (an outer product), ∂L/∂b = δ
-        w_form = MatMul((n.delta(l), transpose(n.a(l - 1))))
-        w_subst = MatMul((column(r.delta[0]), Transpose(column(r.a_prev[0]))))
-        b_form, b_subst = n.delta(l), column(r.delta[0])
-    yield c.step(Phase.BACKWARD, f"dW{l}", Partial(L, n.W(l)), (w_form,), w_subst, r.dW, layer=l)
-    yield c.step(Phase.BACKWARD, f"db{l}", Partial(L, n.b(l)), (b_form,), b_subst, r.db, layer=l)
-
-
 def input_gradient(c: Context) -> Iterator[Step]:
     """∂L/∂x = W⁽¹⁾ᵀδ⁽¹⁾ (or δ⁽¹⁾ when layer 1 is an activation layer)."""
     n, first = c.n, c.solution.layers[0]
-    W = first.layer.weights
-    if W is None:
-        form: Expr = n.delta(1)
-        subst: Expr = c.vector(first.delta)
-    elif c.problem.batched:
-        form = MatMul((n.delta(1), n.W(1)))
-        subst = MatMul((Matrix(first.delta), Matrix(W)))
-    else:
-        form = MatMul((transpose(n.W(1)), n.delta(1)))
-        subst = MatMul((Transpose(Matrix(W)), column(first.delta[0])))
+    form, subst = first.layer.kind.pass_back(c, first, None, None)
     yield c.step(
         Phase.BACKWARD, "dx", Partial(L, n.x()), (form,), subst, c.per_sample(c.solution.dx)
     )

@@ -3,13 +3,12 @@ much detail to show."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from backprop_cli.derive.notation import Notation
-from backprop_cli.expr import Add, Expr, Frac, Matrix, Mul, Neg, column, num
-from backprop_cli.solve.records import LayerResult, Phase, Solution, Step
+from backprop_cli.expr import Expr, Frac, Matrix, Neg, column, num
+from backprop_cli.nn.layers.base import LayerValues
+from backprop_cli.notation import Notation
+from backprop_cli.solve.records import Phase, Solution, Step
 
 DETAIL_UNITS = 8
 """Layers of at most this many units and inputs are derived element by element."""
@@ -17,16 +16,6 @@ DETAIL_SAMPLES = 4
 """Batches of at most this many samples are derived sample by sample."""
 DETAIL_TERMS = 16
 """Sums over outputs or samples are written out term by term up to this many terms."""
-
-
-def total(terms: Sequence[Expr]) -> Expr:
-    """The sum of ``terms`` (a single term stands alone)."""
-    return terms[0] if len(terms) == 1 else Add(tuple(terms))
-
-
-def product(factors: Sequence[Expr]) -> Expr:
-    """The product of ``factors`` (a single factor stands alone)."""
-    return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
 
 class Context:
@@ -39,7 +28,11 @@ class Context:
         self.samples = range(count) if count <= DETAIL_SAMPLES else range(0)
         """The samples derived element by element (none for a large batch)."""
 
-    def small(self, result: LayerResult) -> bool:
+    @property
+    def batched(self) -> bool:
+        return self.problem.batched
+
+    def small(self, result: LayerValues) -> bool:
         l = result.index
         return self.n.width(l) <= DETAIL_UNITS and self.n.width(l - 1) <= DETAIL_UNITS
 

@@ -4,50 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backprop_cli.derive.context import DETAIL_TERMS, Context, product, total
-from backprop_cli.derive.notation import transpose
-from backprop_cli.expr import Add, Expr, Frac, MatMul, Matrix, Mul, Sum, Sym, Transpose, column, num
+from backprop_cli.derive.context import DETAIL_TERMS, Context
+from backprop_cli.expr import Expr, Frac, Sum, Sym, num, product, total
 from backprop_cli.solve.records import LayerResult, Phase, Step
 
 
 def steps(c: Context) -> Iterator[Step]:
     for result in c.solution.layers:
-        if result.layer.dense:
-            yield from weighted_sums(c, result)
+        yield from result.layer.kind.forward_steps(c, result)  # z from the layer's input
         yield from activations(c, result)
-
-
-def weighted_sums(c: Context, r: LayerResult) -> Iterator[Step]:
-    l, n = r.index, c.n
-    W, b = r.layer.weights, r.layer.bias
-    assert W is not None and b is not None
-    units, inputs = W.shape
-    if c.small(r):
-        for s in c.samples:
-            for j in range(units):
-                # zⱼ = Σₖ wⱼₖ aₖ + bⱼ
-                ks = range(inputs)
-                form = total(
-                    [Mul((n.w(l, j, k), n.a(l - 1, k, s)), dot=False) for k in ks] + [n.b(l, j)]
-                )
-                subst = total([Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in ks] + [num(b[j])])
-                yield c.step(
-                    Phase.FORWARD,
-                    c.name(f"z{l}", s, j),
-                    n.z(l, j, s),
-                    (form,),
-                    subst,
-                    r.z[s, j],
-                    layer=l,
-                    sample=s,
-                )
-    if c.problem.batched:  # Z = A Wᵀ + bᵀ, one row per sample
-        form = Add((MatMul((n.a(l - 1), transpose(n.W(l)))), transpose(n.b(l))))
-        subst = Add((MatMul((Matrix(r.a_prev), Transpose(Matrix(W)))), Transpose(column(b))))
-    else:  # z = W a + b
-        form = Add((MatMul((n.W(l), n.a(l - 1))), n.b(l)))
-        subst = Add((MatMul((Matrix(W), column(r.a_prev[0]))), column(b)))
-    yield c.step(Phase.FORWARD, f"z{l}", n.z(l), (form,), subst, c.per_sample(r.z), layer=l)
 
 
 def activations(c: Context, r: LayerResult) -> Iterator[Step]:

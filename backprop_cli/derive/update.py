@@ -1,4 +1,8 @@
-"""Update steps: θ ← θ − η ∂L/∂θ for every weight and bias (the first step of training)."""
+"""Update steps: θ ← the optimizer's rule, for every parameter (the first step of training).
+
+The rule and its numbers come from the optimizer (`nn.optimizers`), the symbols
+from the layer's kind (`nn.layers`): nothing here knows either.
+"""
 
 from __future__ import annotations
 
@@ -7,68 +11,55 @@ from collections.abc import Iterator
 import numpy as np
 
 from backprop_cli.derive.context import Context
-from backprop_cli.expr import Expr, Matrix, Mul, Partial, Sub, Sym, column, num
+from backprop_cli.expr import Expr, Matrix, Partial, Sym, column, num
 from backprop_cli.solve.records import Phase, Step
 
-L, ETA = Sym("L"), Sym("eta")
+L = Sym("L")
 
 
-def _rule(symbol: Expr) -> Expr:
-    """θ − η ∂L/∂θ."""
-    return Sub(symbol, Mul((ETA, Partial(L, symbol))))
+def _shown(values: np.ndarray) -> Expr:
+    """A parameter's numbers: a matrix as it is, a vector as a column."""
+    return Matrix(values) if values.ndim == 2 else column(values)
 
 
-def steps(c: Context, first_update: dict[str, np.ndarray]) -> Iterator[Step]:
+def steps(c: Context) -> Iterator[Step]:
     update = c.solution.update
     if update is None:
         return
-    n, eta = c.n, update.learning_rate
+    n, optimizer = c.n, update.optimizer
     suffix = "_new" if update.steps == 1 else "_step1"
     for r in c.solution.layers:
-        W, b = r.layer.weights, r.layer.bias
-        if r.dW is None or r.db is None or W is None or b is None:
-            continue
-        l = r.index
-        W_new, b_new = first_update[f"W{l}"], first_update[f"b{l}"]
-        if c.small(r):
-            for j, k in np.ndindex(*W.shape):
-                subst = Sub(num(W[j, k]), Mul((num(eta), num(r.dW[j, k]))))
-                yield c.step(
-                    Phase.UPDATE,
-                    f"W{l}{suffix}[{j}][{k}]",
-                    n.w(l, j, k),
-                    (_rule(n.w(l, j, k)),),
-                    subst,
-                    W_new[j, k],
-                    layer=l,
-                    element=True,
-                    assign=True,
+        l, kind, layer = r.index, r.layer.kind, r.layer
+        if c.small(r):  # every entry of every parameter, then each parameter whole
+            for base, theta in layer.params.items():
+                name, grad, new = (
+                    layer.param_name(base),
+                    r.grads[base],
+                    update.first[layer.param_name(base)],
                 )
-            for j in range(b.shape[0]):
-                subst = Sub(num(b[j]), Mul((num(eta), num(r.db[j]))))
-                yield c.step(
-                    Phase.UPDATE,
-                    f"b{l}{suffix}[{j}]",
-                    n.b(l, j),
-                    (_rule(n.b(l, j)),),
-                    subst,
-                    b_new[j],
-                    layer=l,
-                    element=True,
-                    assign=True,
-                )
-        for symbol, old, grad, new, name in (
-            (n.W(l), Matrix(W), Matrix(r.dW), W_new, f"W{l}"),
-            (n.b(l), column(b), column(r.db), b_new, f"b{l}"),
-        ):
-            subst = Sub(old, Mul((num(eta), grad)))
+                for index in np.ndindex(*theta.shape):
+                    symbol = kind.param_symbol(n, l, base, index)
+                    yield c.step(
+                        Phase.UPDATE,
+                        f"{name}{suffix}" + "".join(f"[{i}]" for i in index),
+                        symbol,
+                        (optimizer.rule(symbol, Partial(L, symbol)),),
+                        optimizer.substitution(num(theta[index]), num(grad[index])),
+                        new[index],
+                        layer=l,
+                        element=True,
+                        assign=True,
+                    )
+        for base, theta in layer.params.items():
+            name = layer.param_name(base)
+            symbol = kind.param_symbol(n, l, base, None)
             yield c.step(
                 Phase.UPDATE,
                 f"{name}{suffix}",
                 symbol,
-                (_rule(symbol),),
-                subst,
-                new,
+                (optimizer.rule(symbol, Partial(L, symbol)),),
+                optimizer.substitution(_shown(theta), _shown(r.grads[base])),
+                update.first[name],
                 layer=l,
                 assign=True,
             )

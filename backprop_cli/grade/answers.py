@@ -104,7 +104,7 @@ def _unknown(name: str, graph: Graph) -> str:
         base, number, new = match.group(1), int(match.group(2)), bool(match.group(3))
         if not 1 <= number <= graph.depth:
             reason = f"; the network has {plural(graph.depth, 'layer')}"
-        elif base in ("dW", "db", "W", "b") and not graph.layer(number).dense:
+        elif base not in ("z", "a", "delta") and base.removeprefix("d") not in graph.params(number):
             reason = f"; layer {number} is an activation layer, without weights"
         elif base in ("W", "b") and not new:
             after = f" (its value after the update is {name}_new)" if graph.solution.update else ""

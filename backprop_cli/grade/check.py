@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.expr import Message
 from backprop_cli.grade.answers import Answers, Given, Tolerance, load_answers
 from backprop_cli.grade.diagnosis import Found, explain
 from backprop_cli.grade.quantities import Graph, Quantity, Values, world
 from backprop_cli.load.problem import load
 from backprop_cli.load.reader import listed
-from backprop_cli.solve.engine import solve
+from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
 
 
@@ -91,7 +92,8 @@ class Grading:
 def check(problem: str, answers: str) -> Grading:
     """Solve ``problem`` (a path, ``-`` or a bundled name) and grade the answers file
     ``answers`` (a path or ``-``) against it."""
-    graph = Graph(solve(load(problem)))
+    solution = solve(load(problem))
+    graph: Graph = kinds.of(solution).quantities(solution)
     return grade(graph, load_answers(answers, graph))
 
 

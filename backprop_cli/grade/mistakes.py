@@ -15,7 +15,6 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.expr import Message, Text
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.load.reader import listed
-from backprop_cli.nn.losses import MSE
 from backprop_cli.solve.engine import backward, forward, initial_params, rounding, train
 
 Places = tuple[Quantity, ...]
@@ -54,7 +53,7 @@ def _carries(places: Places, q: Quantity) -> str:
 
 
 def _squared(graph: Graph) -> bool:
-    return isinstance(graph.problem.loss.function, MSE)  # SSE is an MSE summed, not averaged
+    return graph.problem.loss.function.squared
 
 
 def _factor(graph: Graph) -> float:
@@ -137,7 +136,7 @@ TRANSPOSED = Mistake(
 
 
 def _has_derivative(graph: Graph, q: Quantity) -> bool:
-    return q.kind == "delta" and graph.layer(q.number).activation.name != "identity"
+    return q.kind == "delta" and not graph.layer(q.number).activation.identity
 
 
 def _left_out_explain(graph: Graph, places: Places, q: Quantity) -> Message:
@@ -212,17 +211,18 @@ def _ascended(graph: Graph, q: Quantity, v: Values) -> Array:
     """θ + η·∂L/∂θ: one step from the student's gradient, or every step re-run uphill."""
     update = graph.solution.update
     assert update is not None
-    kind = q.kind[0]
+    base = q.kind.removesuffix("_new")
+    uphill_optimizer = update.optimizer.ascending()
     if update.steps == 1:
-        return graph.updated(q.number, kind, v, -update.learning_rate)
-    uphill = replace(graph.problem, learning_rate=-update.learning_rate)
+        return graph.updated(q.number, base, v, uphill_optimizer)
+    uphill = replace(graph.problem, learning_rate=-update.learning_rate, optimizer=uphill_optimizer)
     params, exact = initial_params(uphill), rounding(None)
     try:
         fwd = forward(uphill, params, exact)
-        after, _ = train(uphill, params, fwd, backward(uphill, params, fwd, exact), exact)
+        after = train(uphill, params, fwd, backward(uphill, params, fwd, exact), exact)
     except ProblemError:  # uphill left the loss's domain: nothing to compare with
         return q.compute(v)
-    return after.params[f"{kind}{q.number}"]
+    return after.params[graph.layer(q.number).param_name(base)]
 
 
 def _plus_explain(graph: Graph, places: Places, q: Quantity) -> Message:
@@ -246,16 +246,16 @@ def _new_weights_possible(graph: Graph, q: Quantity) -> bool:
     if graph.solution.update is None or graph.solution.update.steps != 1:
         return False
     if q.kind == "dx":
-        return graph.layer(1).dense
-    return q.kind == "delta" and q.number < graph.depth and graph.layer(q.number + 1).dense
+        return bool(graph.params(1))
+    return q.kind == "delta" and q.number < graph.depth and bool(graph.params(q.number + 1))
 
 
 def _with_new_weights(graph: Graph, q: Quantity, v: Values) -> Array:
     update = graph.solution.update
     assert update is not None
     above = 1 if q.kind == "dx" else q.number + 1
-    W_new = graph.updated(above, "W", v, update.learning_rate)
-    g = graph.back_through(above, v[f"delta{above}"], W_new)  # through W_new, not W
+    new = {base: graph.updated(above, base, v, update.optimizer) for base in graph.params(above)}
+    g = graph.back_through(above, v, new)  # through W_new, not W
     if q.kind == "dx":
         return g
     l = q.number

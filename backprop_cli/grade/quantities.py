@@ -22,6 +22,8 @@ from functools import partial
 import numpy as np
 
 from backprop_cli.load.problem import Layer
+from backprop_cli.nn.layers.base import Params
+from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.solve.records import Solution
 
 Array = np.ndarray
@@ -83,11 +85,17 @@ class Graph:
         """Layer ``l``'s output as the student carries it on (the last one is ``output``)."""
         return v["output"] if l == self.depth else v[f"a{l}"]
 
+    def params(self, l: int) -> Params:
+        return self.layer(l).params
+
     def z(self, l: int, v: Values) -> Array:
         layer = self.layer(l)
-        if layer.weights is None or layer.bias is None:
-            return self.a_prev(l, v)  # an activation layer passes its input on
-        return self.a_prev(l, v) @ layer.weights.T + layer.bias  # z = W·a + b, a row per sample
+        return layer.kind.forward(layer.params, self.a_prev(l, v))[0]  # z = W·a + b for dense
+
+    def named(self, l: int, name: str, v: Values) -> Array:
+        """A layer kind's own quantity (batch norm's x̂), its forward pass re-run."""
+        layer = self.layer(l)
+        return layer.kind.named(layer.kind.forward(layer.params, self.a_prev(l, v))[1])[name]
 
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
@@ -99,10 +107,19 @@ class Graph:
         p = self.problem
         return np.asarray(p.loss.scale * np.mean(p.loss.function.value(v["output"], p.y)))
 
-    def back_through(self, l: int, delta: Array, weights: Array | None = None) -> Array:
-        """∂L/∂a_{l−1} from δ_l: δ·W (rows are samples), or δ itself for an activation layer."""
-        W = self.layer(l).weights if weights is None else weights
-        return delta if W is None else delta @ W  # ∂L/∂a⁽ˡ⁻¹⁾ = W⁽ˡ⁾ᵀδ⁽ˡ⁾
+    def layer_backward(
+        self, l: int, v: Values, delta: Array, instead: Params | None = None
+    ) -> tuple[Array, dict[str, Array]]:
+        """Layer ``l``'s own backward pass from δ_l, its forward pass re-run on the given
+        values (and on other parameters, ``instead``, when a mistake says so)."""
+        layer = self.layer(l)
+        theta = instead or layer.params
+        _, cache = layer.kind.forward(theta, self.a_prev(l, v))
+        return layer.kind.backward(theta, cache, delta)
+
+    def back_through(self, l: int, v: Values, instead: Params | None = None) -> Array:
+        """∂L/∂a_{l−1} from δ_l: what layer ``l`` sends back (W_lᵀδ_l for a dense layer)."""
+        return self.layer_backward(l, v, v[f"delta{l}"], instead)[0]
 
     def grad_a(self, l: int, v: Values) -> Array:
         """∂L/∂a_l: from the loss at the output, else from δ_{l+1}."""
@@ -110,7 +127,7 @@ class Graph:
         if l == self.depth:
             scale = p.loss.scale / p.samples
             return scale * p.loss.function.grad(v["output"], p.y)  # ∂L/∂ŷ
-        return self.back_through(l + 1, v[f"delta{l + 1}"])
+        return self.back_through(l + 1, v)
 
     def delta(self, l: int, v: Values) -> Array:
         """δ_l = ∂L/∂a_l ⊙ f′(z_l) (Jᵀ∂L/∂a for softmax; ŷ − y, scaled, when fused)."""
@@ -119,21 +136,18 @@ class Graph:
             return p.loss.scale / p.samples * p.loss.function.fused_delta(v["output"], p.y)
         return f.backward(v[f"z{l}"], self.a_out(l, v), self.grad_a(l, v))
 
-    def dW(self, l: int, v: Values) -> Array:
-        return v[f"delta{l}"].T @ self.a_prev(l, v)  # ∂L/∂W = δ a_prevᵀ, summed over samples
-
-    def db(self, l: int, v: Values) -> Array:
-        return np.sum(v[f"delta{l}"], axis=0)  # ∂L/∂b = δ, summed over samples
+    def gradient(self, l: int, base: str, v: Values) -> Array:
+        """∂L/∂θ of parameter ``base`` of layer ``l`` from δ_l (summed over the samples)."""
+        return self.layer_backward(l, v, v[f"delta{l}"])[1][base]
 
     def dx(self, v: Values) -> Array:
-        return self.back_through(1, v["delta1"])
+        return self.back_through(1, v)
 
-    def updated(self, l: int, kind: str, v: Values, eta: float) -> Array:
-        """θ − η·∂L/∂θ for ``W`` or ``b`` of layer ``l`` (one step)."""
-        layer = self.layer(l)
-        theta = layer.weights if kind == "W" else layer.bias
-        assert theta is not None
-        return theta - eta * v[f"d{kind}{l}"]
+    def updated(self, l: int, base: str, v: Values, optimizer: Optimizer) -> Array:
+        """Parameter ``base`` of layer ``l`` after one update by ``optimizer``."""
+        theta = self.params(l)[base]
+        grad = v[f"d{self.layer(l).param_name(base)}"]
+        return optimizer.step(theta, grad, optimizer.init_state(theta), 1)[0]
 
     def after_steps(self, name: str, v: Values) -> Array:
         """A parameter after several updates: not a function of one gradient, so the solution's."""
@@ -147,13 +161,16 @@ class Graph:
             l, f = r.index, r.layer.activation
             prev = "x" if l == 1 else f"a{l - 1}"
             inputs = () if l == 1 else (prev,)
-            formula = (
-                f"W{l}·{prev} + b{l}"
-                if r.layer.dense
-                else f"{prev} (an activation layer passes its input on)"
-            )
+            formula = r.layer.kind.z_formula(l, prev)
+            for name, value in r.layer.kind.named(r.cache).items():
+                compute = partial(self.named, l, name)
+                text = f"{name} of {prev}"
+                if value.ndim == 2:
+                    yield self._per_sample(f"{name}{l}", name, l, value, inputs, compute, text)
+                else:
+                    yield Quantity(f"{name}{l}", name, l, value, inputs, compute, text)
             yield self._per_sample(f"z{l}", "z", l, r.z, inputs, partial(self.z, l), formula)
-            formula = f"{f.label}(z{l})" if f.name != "identity" else f"z{l}"
+            formula = f"z{l}" if f.identity else f"{f.label}(z{l})"
             yield self._per_sample(f"a{l}", "a", l, r.a, (f"z{l}",), partial(self.a, l), formula)
         last = f"a{depth}"
         yield self._per_sample("output", "output", None, s.output, (last,), self.output, last)
@@ -161,7 +178,7 @@ class Graph:
         yield Quantity("loss", "loss", None, np.asarray(s.loss), ("output",), self.loss, formula)
         for r in reversed(s.layers):
             yield from self._backward(r.index)
-        formula = "W1ᵀ·delta1" if self.layer(1).dense else "delta1"
+        formula = self.layer(1).kind.pass_back_formula(1)
         yield self._per_sample("dx", "dx", None, s.dx, ("delta1",), self.dx, formula)
         if s.update is not None:
             yield from self._updates()
@@ -190,52 +207,53 @@ class Graph:
         if last and self.solution.fused:
             formula = "output − target (the loss and the activation's derivatives combined)"
         else:
-            above = self.layer(l + 1) if not last else None
-            incoming = (
-                "∂L/∂output"
-                if above is None
-                else f"(W{l + 1}ᵀ·delta{l + 1})"
-                if above.dense
-                else f"delta{l + 1}"
-            )
+            incoming = "∂L/∂output"
+            if not last:
+                sent = self.layer(l + 1).kind.pass_back_formula(l + 1)
+                incoming = sent if sent == f"delta{l + 1}" else f"({sent})"
             derivative = f"{f.label}′(z{l})" if f.elementwise else "the softmax Jacobian"
             formula = f"{incoming} ⊙ {derivative}"
         yield self._per_sample(
             f"delta{l}", "delta", l, r.delta, inputs, partial(self.delta, l), formula
         )
-        if r.dW is None or r.db is None:
-            return
         prev = "x" if l == 1 else f"a{l - 1}"
         over = " (summed over the samples)" if self.problem.batched else ""
-        inputs = (f"delta{l}",) if l == 1 else (f"delta{l}", prev)
-        dW = partial(self.dW, l)
-        yield Quantity(
-            f"dW{l}", "dW", l, r.dW, inputs, dW, f"delta{l}·{prev}ᵀ{over}", oriented=True
-        )
-        yield Quantity(
-            f"db{l}", "db", l, r.db, (f"delta{l}",), partial(self.db, l), f"delta{l}{over}"
-        )
+        for base, grad in r.grads.items():
+            name = r.layer.param_name(base)
+            oriented = grad.ndim == 2
+            inputs = (f"delta{l}",) if l == 1 or not oriented else (f"delta{l}", prev)
+            formula = f"delta{l}·{prev}ᵀ{over}" if oriented else f"delta{l}{over}"
+            compute = partial(self.gradient, l, base)
+            yield Quantity(
+                f"d{name}", f"d{base}", l, grad, inputs, compute, formula, oriented=oriented
+            )
 
     def _updates(self) -> Iterator[Quantity]:
         update = self.solution.update
         assert update is not None
         for r in self.solution.layers:
-            if not r.layer.dense:
-                continue
             l = r.index
-            for kind in ("W", "b"):
-                name, expected = f"{kind}{l}_new", update.params[f"{kind}{l}"]
+            for base, theta in r.layer.params.items():
+                name = r.layer.param_name(base)
+                expected = update.params[name]
                 compute: Callable[[Values], Array]
                 if update.steps == 1:
-                    inputs: tuple[str, ...] = (f"d{kind}{l}",)
-                    compute = partial(self.updated, l, kind, eta=update.learning_rate)
-                    formula = f"{kind}{l} − η·d{kind}{l}"
+                    inputs: tuple[str, ...] = (f"d{name}",)
+                    compute = partial(self.updated, l, base, optimizer=update.optimizer)
+                    formula = f"{name} − η·d{name}"
                 else:
                     inputs = ()
-                    compute = partial(self.after_steps, name)
-                    formula = f"{kind}{l} after {update.steps} updates"
+                    compute = partial(self.after_steps, f"{name}_new")
+                    formula = f"{name} after {update.steps} updates"
                 yield Quantity(
-                    name, f"{kind}_new", l, expected, inputs, compute, formula, oriented=kind == "W"
+                    f"{name}_new",
+                    f"{base}_new",
+                    l,
+                    expected,
+                    inputs,
+                    compute,
+                    formula,
+                    oriented=theta.ndim == 2,
                 )
 
 

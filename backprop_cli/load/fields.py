@@ -30,23 +30,6 @@ SAMPLE: dict[str, str] = {
     "target": TOP["target"],
 }
 
-DENSE: dict[str, str] = {
-    "weights": (
-        "Outputs × inputs: row j holds neuron j's weights, so z = W·a + b. "
-        "A number is a 1×1 matrix; a flat list is one row (one neuron)."
-    ),
-    "units": "Instead of weights: the number of neurons, weights drawn by init.",
-    "init": "With units: how to draw the weights, {scheme, seed} (and std or limit).",
-    "bias": "A number (every neuron) or a list with one value per neuron; default 0.",
-    "activation": "An activation name, or {name, alpha}; default identity.",
-    "name": "A name shown in the solution.",
-}
-
-ACTIVATION_LAYER: dict[str, str] = {
-    "activation": "An activation name, or {name, alpha}: a layer without parameters.",
-    "name": DENSE["name"],
-}
-
 ACTIVATION: dict[str, str] = {
     "name": "The activation's name.",
     "alpha": "The activation's parameter (only leaky_relu and elu take one).",

@@ -8,52 +8,16 @@ layer's weights are allocated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
-from backprop_cli.load.reader import MISSING, Reader, Shape, is_number, plural
+from backprop_cli.load.reader import MISSING, Reader, plural
 from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import ACTIVATIONS, Activation
-from backprop_cli.nn.initializers import SCHEMES, Init, draw
+from backprop_cli.nn.layers import LAYER_KINDS, Layer, LayerKind, implied_kind
 
-DENSE_KEYS = tuple(keys.DENSE)
-ACTIVATION_LAYER_KEYS = tuple(keys.ACTIVATION_LAYER)
-INIT_KEYS = tuple(keys.INIT)
-
-
-def readonly(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
-
-
-@dataclass(frozen=True)
-class Layer:
-    """One layer, numbered from 1 in file order; ``weights`` None: an activation layer."""
-
-    index: int
-    activation: Activation
-    weights: np.ndarray | None = None
-    bias: np.ndarray | None = None
-    name: str | None = None
-    init: Init | None = None
-
-    @property
-    def dense(self) -> bool:
-        return self.weights is not None
-
-    @property
-    def kind(self) -> str:
-        return "dense" if self.dense else "activation"
-
-    @property
-    def parameters(self) -> int:
-        if self.weights is None or self.bias is None:
-            return 0
-        return int(self.weights.size + self.bias.size)
+__all__ = ["Layer", "NetworkReader"]
 
 
 class NetworkReader:
@@ -65,6 +29,8 @@ class NetworkReader:
         self.parameter_count = 0
         self.widths: list[int] = []
         """The output width of each layer, as it is read."""
+        self.samples = 1
+        """The problem's samples (set before the layers are read)."""
 
     def layers(
         self, width: int, target_width: int | None, target_path: tuple[Any, ...]
@@ -75,7 +41,8 @@ class NetworkReader:
             raise r.fail(("layers",), "a non-empty list of layers", value)
         if len(value) > limits.MAX_LAYERS:
             raise r.fail(("layers",), f"at most {limits.MAX_LAYERS:,} layers (the size cap)", value)
-        last_dense = max((i for i, v in enumerate(value) if is_dense(v)), default=-1)
+        kinds = [self.kind(item, i) for i, item in enumerate(value)]
+        last_dense = max((i for i, kind in enumerate(kinds) if kind.resizes), default=-1)
         if last_dense < 0 and target_width is not None and target_width != width:
             raise r.error(
                 target_path,
@@ -83,65 +50,21 @@ class NetworkReader:
                 f"got {target_width}",
             )
         layers: list[Layer] = []
-        for i, item in enumerate(value):
-            layer = self.layer(item, i, width, target_width if i == last_dense else None)
-            if layer.weights is not None:
-                width = layer.weights.shape[0]
+        for i, (item, kind) in enumerate(zip(value, kinds, strict=True)):
+            layer = kind.read(self, item, i, width, target_width if i == last_dense else None)
+            width = layer.width
             self.widths.append(width)
             layers.append(layer)
         return tuple(layers)
 
-    def layer(self, value: Any, i: int, width: int, rows: int | None) -> Layer:
-        r, path = self.r, ("layers", i)
-        r.mapping(value, path, "a layer: a mapping with weights (or units) and activation")
-        source = "x" if i == 0 else f"layer {i}"
-        if not is_dense(value):
-            if "bias" in value:
-                raise r.error(
-                    (*path, "bias"),
-                    "expected weights or units beside bias, got bias alone "
-                    "(an activation layer has no parameters)",
-                )
-            r.keys(value, path, ACTIVATION_LAYER_KEYS)
-            if "activation" not in value:
-                raise r.fail(
-                    path,
-                    "a dense layer (weights or units) or an activation layer (activation)",
-                    value,
-                )
-            return Layer(
-                i + 1,
-                self.activation(value["activation"], (*path, "activation")),
-                name=self.name(value, path),
-            )
-        r.keys(value, path, DENSE_KEYS)
-        if "weights" in value and "units" in value:
-            raise r.error((*path, "units"), "expected weights or units, got both")
-        init: Init | None = None
-        if "weights" in value:
-            shape = r.matrix_shape(
-                value["weights"], (*path, "weights"), "weights: a number, a row or a matrix"
-            )
-            expected = Shape(shape.rows if rows is None else rows, width)
-            if shape != expected:
-                raise r.error(
-                    (*path, "weights"),
-                    f"expected {expected} ({plural(expected.rows, 'neuron')} × "
-                    f"{plural(expected.cols, 'input')} from {source}), got {shape}",
-                )
-            self.count_parameters(shape, (*path, "weights"))
-            weights = r.matrix(value["weights"], shape)
-            if "init" in value:
-                raise r.error(
-                    (*path, "init"), "expected init only with units, got init beside weights"
-                )
-        else:
-            weights, init = self.drawn(value, path, width, rows)
-        bias = self.bias(value.get("bias", 0.0), (*path, "bias"), weights.shape[0])
-        activation = self.activation(value.get("activation", "identity"), (*path, "activation"))
-        return Layer(
-            i + 1, activation, readonly(weights), readonly(bias), self.name(value, path), init
-        )
+    def kind(self, value: Any, i: int) -> LayerKind:
+        """The kind of ``layers[i]``: its ``type``, else the one its keys imply."""
+        path = ("layers", i)
+        self.r.mapping(value, path, "a layer: a mapping with weights (or units) and activation")
+        if "type" in value:
+            name = self.r.choice(value["type"], (*path, "type"), "a layer type", list(LAYER_KINDS))
+            return LAYER_KINDS[name]
+        return implied_kind(value)
 
     def name(self, value: dict[str, Any], path: tuple[Any, ...]) -> str | None:
         return (
@@ -150,69 +73,14 @@ class NetworkReader:
             else None
         )
 
-    def count_parameters(self, shape: Shape, path: tuple[Any, ...]) -> None:
-        self.parameter_count += shape.rows * shape.cols + shape.rows
+    def count_parameters(self, count: int, path: tuple[Any, ...]) -> None:
+        self.parameter_count += count
         if self.parameter_count > limits.MAX_PARAMETERS:
             raise self.r.error(
                 path,
                 f"expected at most {limits.MAX_PARAMETERS:,} parameters in the whole network "
                 f"(the size cap), got {self.parameter_count:,} by this layer",
             )
-
-    def drawn(
-        self, value: dict[str, Any], path: tuple[Any, ...], width: int, rows: int | None
-    ) -> tuple[np.ndarray, Init]:
-        r = self.r
-        units = r.integer(
-            value["units"],
-            (*path, "units"),
-            f"a whole number of units from 1 to {limits.MAX_WIDTH:,}",
-            1,
-            limits.MAX_WIDTH,
-        )
-        if rows is not None and units != rows:
-            raise r.error(
-                (*path, "units"),
-                f"expected {rows} (the target has {plural(rows, 'value')}), got {units}",
-            )
-        if "init" not in value:
-            raise r.fail(
-                (*path, "init"), "init: {scheme: …, seed: …} beside units (how to draw the weights)"
-            )
-        init_path = (*path, "init")
-        spec = r.mapping(
-            value["init"], init_path, "init: a mapping such as {scheme: he_normal, seed: 0}"
-        )
-        r.keys(spec, init_path, INIT_KEYS)
-        scheme = SCHEMES[
-            r.choice(spec.get("scheme", MISSING), (*init_path, "scheme"), "a scheme", list(SCHEMES))
-        ]
-        for key in ("std", "limit"):
-            if key in spec and scheme.parameter != key:
-                takes = f"takes {scheme.parameter}" if scheme.parameter else "takes no std or limit"
-                raise r.error(
-                    (*init_path, key),
-                    f"expected no {key} for {scheme.name} (it {takes}), got {key}",
-                )
-        parameter = 1.0
-        if scheme.parameter and scheme.parameter in spec:
-            parameter = r.positive(
-                spec[scheme.parameter], (*init_path, scheme.parameter), f"a {scheme.parameter} > 0"
-            )
-        seed = r.integer(
-            spec.get("seed", 0), (*init_path, "seed"), "a seed: a whole number ≥ 0", 0, 2**63 - 1
-        )
-        self.count_parameters(Shape(units, width), (*path, "units"))
-        return draw(scheme, units, width, seed, parameter)
-
-    def bias(self, value: Any, path: tuple[Any, ...], units: int) -> np.ndarray:
-        r = self.r
-        if is_number(value):
-            return np.full(units, r.number(value, path))
-        found = r.vector_length(value, path, f"a bias: a number or a list of {units}")
-        if found != units:
-            raise r.error(path, f"expected {plural(units, 'value')} (one per neuron), got {found}")
-        return r.vector(value, path, "a bias")
 
     def activation(self, value: Any, path: tuple[Any, ...]) -> Activation:
         r = self.r
@@ -233,7 +101,3 @@ class NetworkReader:
                 f"expected no parameters for {kind.name} (only leaky_relu and elu take alpha), got alpha",
             )
         return activation.with_alpha(r.number(alpha, alpha_path, "alpha: a number"))
-
-
-def is_dense(value: Any) -> bool:
-    return isinstance(value, dict) and ("weights" in value or "units" in value)

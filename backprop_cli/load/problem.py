@@ -14,24 +14,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.errors import BackpropError, ProblemError, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
-from backprop_cli.load.network import Layer, NetworkReader, readonly
-from backprop_cli.load.reader import MISSING, Reader
+from backprop_cli.load.network import Layer, NetworkReader
+from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn import LOSSES, Loss
+from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
 
-__all__ = ["Layer", "LossSpec", "Problem", "Variant", "load", "load_source"]
+__all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ checked, so that a test can lower it)."""
 
 @dataclass(frozen=True)
 class Problem:
+    kind: ClassVar[str] = "network"
     source: str
     title: str
     x: np.ndarray
@@ -115,6 +118,8 @@ class Problem:
     description: str | None = None
     tasks: tuple[str, ...] = ()
     learning_rate: float | None = None
+    optimizer: Optimizer | None = None
+    """How the parameters are updated (None: no update is asked for)."""
     steps: int = 1
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
@@ -130,6 +135,11 @@ class Problem:
     @property
     def outputs(self) -> int:
         return int(self.y.shape[1])
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Values per sample of x and of each layer's output."""
+        return (int(self.x.shape[1]), *(layer.width for layer in self.layers))
 
     @property
     def parameters(self) -> int:
@@ -197,14 +207,14 @@ def load_source(
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    return _build(document, source, changes, with_variants=True)
+    problem: Problem = _build(document, source, changes)
+    return problem
 
 
-def _build(
-    document: YMap, source: Source, changes: Sequence[overrides.Override], with_variants: bool
-) -> Problem:
+def _build(document: YMap, source: Source, changes: Sequence[overrides.Override]) -> Any:
+    """The problem of the kind the document selects (`kinds`), ``--set`` errors without a line."""
     try:
-        return _Loader(Reader(document, source.label), source.stem, with_variants).problem()
+        return kinds.select(document).build(document, source.label, source.stem)
     except ProblemError as error:
         for change in changes:
             changed = tuple(str(part) for part in error.path[: len(change.parts)])
@@ -214,6 +224,11 @@ def _build(
                     error.source, error.path, error.detail, None, f"(set by {change.origin})"
                 ) from None
         raise
+
+
+def build_network(document: YMap, source: str, stem: str) -> Problem:
+    """The network problem of a parsed document (the network kind's loader entry)."""
+    return _Loader(Reader(document, source), stem, with_variants=True).problem()
 
 
 class _Loader:
@@ -243,6 +258,7 @@ class _Loader:
         learning_rate = self.learning_rate()
         steps = self.steps(learning_rate)
         target_width = self.data.target_width(targets, loss.function)
+        self.network.samples = int(x.shape[0])
         layers = self.network.layers(x.shape[1], target_width, self.data.target_path())
         source = f"layer {len(layers)}"
         y, class_index = self.data.targets(targets, self.network.widths[-1], source, loss.function)
@@ -262,6 +278,9 @@ class _Loader:
             if "tasks" in doc
             else (),
             learning_rate=learning_rate,
+            optimizer=None
+            if learning_rate is None
+            else OPTIMIZERS["gradient_descent"](learning_rate),
             steps=steps,
             notes=self.optional_text("notes"),
             variants=variants,

@@ -100,6 +100,12 @@ class Shape:
         return f"{self.rows}×{self.cols}"
 
 
+def readonly(array: np.ndarray) -> np.ndarray:
+    """The array, made read-only (a problem's arrays are never changed)."""
+    array.flags.writeable = False
+    return array
+
+
 @dataclass
 class Reader:
     """Reads typed values out of one YAML document; errors name file, place and line."""

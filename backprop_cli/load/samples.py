@@ -92,7 +92,7 @@ class DataReader:
     def target_width(self, targets: Targets, loss: Loss) -> int | None:
         """The output width the first target asks for (None: a class index, any width)."""
         value, path = targets[0]
-        if is_number(value) and loss.fused_with == "softmax":
+        if is_number(value) and loss.class_index:
             return None
         return self.r.vector_length(value, path, "a target: a number or a list of numbers")
 
@@ -104,7 +104,7 @@ class DataReader:
         rows: list[np.ndarray] = []
         index: list[int | None] = []
         for value, path in targets:
-            if is_number(value) and loss.fused_with == "softmax":
+            if is_number(value) and loss.class_index:
                 k = r.integer(
                     value,
                     path,

@@ -28,6 +28,10 @@ from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import CONTROL
 from backprop_cli.nn import ACTIVATIONS, LOSSES
 from backprop_cli.nn.initializers import SCHEMES
+from backprop_cli.nn.layers import LAYER_KINDS
+from backprop_cli.nn.layers.activation import ACTIVATION
+from backprop_cli.nn.layers.base import object_schema
+from backprop_cli.nn.layers.dense import DENSE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Schema = dict[str, Any]
@@ -57,17 +61,7 @@ def _mapping(
     described: dict[str, str], properties: dict[str, Schema], required: Iterable[str] = ()
 ) -> Schema:
     """An object with exactly the keys of ``described``, each with its meaning."""
-    assert set(properties) == set(described), "every key needs a schema, and only the keys"
-    result: Schema = {
-        "type": "object",
-        "properties": {
-            key: {**properties[key], "description": described[key]} for key in described
-        },
-        "additionalProperties": False,
-    }
-    if required:
-        result["required"] = list(required)
-    return result
+    return object_schema(described, properties, tuple(required))
 
 
 def _activation() -> Schema:
@@ -102,35 +96,29 @@ def _init() -> Schema:
 
 def _definitions() -> dict[str, Schema]:
     numbers = {"type": "array", "items": NUMBER, "minItems": 1}
-    dense = _mapping(
-        keys.DENSE,
-        {
-            "weights": ref("matrix"),
-            "units": {"type": "integer", "minimum": 1, "maximum": limits.MAX_WIDTH},
-            "init": ref("init"),
-            "bias": ref("vector"),
-            "activation": ref("activation"),
-            "name": TEXT,
-        },
-    )
-    dense["oneOf"] = [{"required": ["weights"]}, {"required": ["units"]}]
-    dense["dependentRequired"] = {"units": ["init"], "init": ["units"]}
+    words = {
+        "number": NUMBER,
+        "positive": POSITIVE,
+        "text": TEXT,
+        **{name: ref(name) for name in ("vector", "matrix", "activation", "init")},
+    }
+    layers = {f"{name}_layer": kind.schema(words) for name, kind in LAYER_KINDS.items()}
+    implied = {"anyOf": [{"required": ["weights"]}, {"required": ["units"]}]}
     return {
         "vector": {"anyOf": [NUMBER, numbers]},
         "matrix": {"anyOf": [NUMBER, numbers, {"type": "array", "items": numbers, "minItems": 1}]},
         "activation": _activation(),
         "init": _init(),
-        "dense_layer": dense,
-        "activation_layer": _mapping(
-            keys.ACTIVATION_LAYER,
-            {"activation": ref("activation"), "name": TEXT},
-            ["activation"],
-        ),
+        **layers,
         "layer": {
             "type": "object",
-            "if": {"anyOf": [{"required": ["weights"]}, {"required": ["units"]}]},
-            "then": ref("dense_layer"),
-            "else": ref("activation_layer"),
+            "if": {"required": ["type"]},
+            "then": {"oneOf": [ref(name) for name in layers]},
+            "else": {
+                "if": implied,
+                "then": ref(f"{DENSE.name}_layer"),
+                "else": ref(f"{ACTIVATION.name}_layer"),
+            },
         },
         "sample": _mapping(
             keys.SAMPLE,

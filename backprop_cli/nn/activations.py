@@ -13,7 +13,6 @@ Each activation gives
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -26,46 +25,23 @@ from backprop_cli.expr import (
     Exp,
     Expr,
     Frac,
+    Message,
     Mul,
     Neg,
+    Partial,
     Pow,
     Rel,
     Since,
     Sub,
+    Sum,
+    Sym,
     num,
 )
+from backprop_cli.nn.functions import normal_cdf, normal_pdf, sigmoid, softmax
 
 Array = np.ndarray
 _ONE, _ZERO = num(1), num(0)
-_erf = np.frompyfunc(math.erf, 1, 1)
-
-
-def sigmoid(z: Array) -> Array:
-    """σ(z) = 1/(1+e^−z), computed from e^−|z| so nothing overflows."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def softmax(z: Array) -> Array:
-    """e^{zᵢ}/Σⱼe^{zⱼ} along the last axis, shifted by the maximum to stay finite."""
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def log_softmax(z: Array) -> Array:
-    """log softmax(z) = z − max − log Σ e^{z − max}, finite for every finite z."""
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-
-
-def normal_cdf(z: Array) -> Array:
-    """Φ(z) = ½(1 + erf(z/√2)), exact to double precision."""
-    return 0.5 * (1.0 + np.asarray(_erf(np.asarray(z) / math.sqrt(2.0)), dtype=float))
-
-
-def normal_pdf(z: Array) -> Array:
-    """φ(z) = e^{−z²/2}/√(2π)."""
-    return np.exp(-0.5 * np.square(z)) / math.sqrt(2.0 * math.pi)
+L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
 
 
 def _kink_derivative(z: Expr, value: float | None, above: Expr, below: Expr) -> Expr:
@@ -89,12 +65,29 @@ class Activation:
     """The function's name in formulas: σ, tanh, ReLU …"""
     aliases: ClassVar[tuple[str, ...]] = ()
     elementwise: ClassVar[bool] = True
+    identity: ClassVar[bool] = False
+    """a = z: the formula a = f(z) says nothing."""
+    dies: ClassVar[bool] = False
+    """f′(z) = 0 for every z < 0: a unit negative for every sample passes no gradient."""
+    saturates: ClassVar[bool] = False
+    """f′ → 0 for large |z| (sigmoid, tanh): a saturated unit all but stops the gradient."""
     alpha: float | None = None
 
     @property
     def kinks(self) -> tuple[float, ...]:
         """Points where f′ jumps (the value taken there is the table's convention)."""
         return ()
+
+    def at_kinks(self) -> tuple[Rel, ...]:
+        """The derivative taken at each kink, as the engine takes it: ReLU′(0) = 0."""
+        return tuple(
+            Rel(
+                Call(self.label, (num(k),), prime=True),
+                "=",
+                num(float(self.grad(np.array([k]), self.fn(np.array([k])))[0])),
+            )
+            for k in self.kinks
+        )
 
     def fn(self, z: Array) -> Array:
         raise NotImplementedError
@@ -119,6 +112,10 @@ class Activation:
         """f′(zᵢ) as an expression of zᵢ and aᵢ = f(zᵢ)."""
         raise NotImplementedError
 
+    def uncancelled(self, loss: str) -> Message:
+        """What the output's derivative costs when the loss ``loss`` does not cancel it."""
+        return ()
+
     def with_alpha(self, alpha: float) -> Activation:
         return replace(self, alpha=alpha)
 
@@ -131,6 +128,7 @@ class Activation:
 @dataclass(frozen=True)
 class Identity(Activation):
     name = "identity"
+    identity = True
     label = "id"
     aliases = ("linear", "none")
 
@@ -153,6 +151,7 @@ class Identity(Activation):
 @dataclass(frozen=True)
 class Sigmoid(Activation):
     name = "sigmoid"
+    saturates = True
     label = "σ"
 
     def fn(self, z: Array) -> Array:
@@ -167,10 +166,22 @@ class Sigmoid(Activation):
     def derivative(self, z: Expr, a: Expr, value: float | None = None) -> Expr:
         return Mul((a, Sub(_ONE, a)), dot=False)
 
+    def uncancelled(self, loss: str) -> Message:
+        message: Message = (
+            f"Sigmoid output with {loss}: the factor ",
+            Rel(Call("σ", (Z,), prime=True), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
+            " stays in δ and makes the gradient small whenever the output saturates, even on a "
+            "wrong answer; binary cross-entropy would cancel it (",
+            Rel(Sym("delta"), "=", Sub(YHAT, Y)),
+            ").",
+        )
+        return message
+
 
 @dataclass(frozen=True)
 class Tanh(Activation):
     name = "tanh"
+    saturates = True
     label = "tanh"
 
     def fn(self, z: Array) -> Array:
@@ -190,6 +201,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     name = "relu"
     label = "ReLU"
+    dies = True
 
     @property
     def kinks(self) -> tuple[float, ...]:
@@ -331,6 +343,25 @@ class Softmax(Activation):
 
     def derivative(self, z: Expr, a: Expr, value: float | None = None) -> Expr:
         return Mul((a, Sub(_ONE, a)), dot=False)  # the diagonal of J; off it: −sᵢsⱼ
+
+    def uncancelled(self, loss: str) -> Message:
+        y_i, y_j, g_i, g_j = (
+            Sym("yhat", ("i",)),
+            Sym("yhat", ("j",)),
+            Sym("g", ("i",)),
+            Sym("g", ("j",)),
+        )
+        jacobian = Mul((y_i, Sub(g_i, Sum(Mul((g_j, y_j), dot=False), "j"))), dot=False)
+        message: Message = (
+            f"Softmax feeding {loss}: nothing cancels, so δ needs the whole softmax Jacobian, ",
+            Rel(Sym("delta", ("i",)), "=", jacobian),
+            " with ",
+            Rel(Sym("g"), "=", Partial(L, YHAT)),
+            "; with cross-entropy it would simply be ",
+            Sub(YHAT, Y),
+            ".",
+        )
+        return message
 
 
 ACTIVATION_TYPES: tuple[type[Activation], ...] = (

@@ -19,8 +19,25 @@ from typing import ClassVar
 
 import numpy as np
 
-from backprop_cli.expr import Add, Call, Expr, Frac, Mul, Neg, Pow, Sub, num
-from backprop_cli.nn.activations import log_softmax
+from backprop_cli.expr import (
+    Add,
+    Call,
+    Expr,
+    Frac,
+    Message,
+    Mul,
+    Neg,
+    Partial,
+    Pow,
+    Rel,
+    Sub,
+    Sum,
+    Sym,
+    num,
+)
+from backprop_cli.nn.functions import log_softmax
+
+L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
 
 Array = np.ndarray
 LOG_FLOOR = -100.0
@@ -52,6 +69,15 @@ class Loss:
     kink_at_target: ClassVar[bool] = False
     """The derivative jumps where ŷ = y (MAE)."""
     negated: ClassVar[bool] = False
+    squared: ClassVar[bool] = False
+    """A sum of squares (MSE, SSE): the ½ convention, L = ½Σ(ŷ − y)², applies to it."""
+    class_index: ClassVar[bool] = False
+    """A target may be given as a class index (stored as its one-hot row)."""
+
+    def cancellation(self) -> Message:
+        """Why the fused activation's derivative cancels (for the insights)."""
+        return ()
+
     """ℓ is minus the sum (or mean) of the terms: the cross-entropies, ℓ = −Σ y log ŷ."""
 
     def value(self, yhat: Array, y: Array) -> Array:
@@ -97,6 +123,7 @@ class Loss:
 @dataclass(frozen=True)
 class MSE(Loss):
     name = "mse"
+    squared = True
     abbreviation = "MSE"
     title = "mean squared error"
 
@@ -192,10 +219,25 @@ class BinaryCrossEntropy(Loss):
     def term_grad(self, yhat: Expr, y: Expr) -> Expr:
         return Frac(Sub(yhat, y), Mul((yhat, Sub(_ONE, yhat)), dot=False))
 
+    def cancellation(self) -> Message:
+        grad = Frac(Sub(YHAT, Y), Mul((YHAT, Sub(num(1), YHAT)), dot=False))
+        message: Message = (
+            "Sigmoid with binary cross-entropy: σ′ cancels. ",
+            Rel(Partial(L, YHAT), "=", grad),
+            " and ",
+            Rel(Partial(YHAT, Z), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
+            ", so ",
+            Rel(Partial(L, Z), "=", Mul((grad, Mul((YHAT, Sub(num(1), YHAT)), dot=False)))),
+            " = ŷ − y: the gradient is the prediction's error itself, and it does not vanish when the "
+            "sigmoid saturates on a wrong answer.",
+        )
+        return message
+
 
 @dataclass(frozen=True)
 class CrossEntropy(Loss):
     name = "cross_entropy"
+    class_index = True
     abbreviation = "CE"
     title = "cross-entropy"
     aliases = ("ce",)
@@ -230,6 +272,20 @@ class CrossEntropy(Loss):
 
     def term_grad(self, yhat: Expr, y: Expr) -> Expr:
         return Neg(Frac(y, yhat))
+
+    def cancellation(self) -> Message:
+        yi, yj, zi = Sym("yhat", ("i",)), Sym("yhat", ("j",)), Sym("z", ("i",))
+        ti, tj = Sym("y", ("i",)), Sym("y", ("j",))
+        message: Message = (
+            "Softmax with cross-entropy: the Jacobian cancels. ",
+            Rel(Partial(L, yj), "=", Neg(Frac(tj, yj))),
+            ", ",
+            Rel(Partial(yi, zi), "=", Mul((yi, Sub(num(1), yi)), dot=False)),
+            " and ∂ŷⱼ/∂zᵢ = −ŷⱼŷᵢ for j ≠ i, so ",
+            Rel(Partial(L, zi), "=", Sub(Mul((yi, Sum(tj, "j")), dot=False), ti)),
+            " = ŷᵢ − yᵢ because the target sums to 1: no division by ŷ and no Jacobian to multiply.",
+        )
+        return message
 
 
 LOSS_TYPES: tuple[type[Loss], ...] = (MSE, SSE, MAE, BinaryCrossEntropy, CrossEntropy)

@@ -25,8 +25,20 @@ _BASES = {
     "eta": r"\eta",
     "theta": r"\theta",
     "ell": r"\ell",
+    "gamma": r"\gamma",
+    "beta": r"\beta",
+    "mu": r"\mu",
+    "sigma2": r"{\sigma^{2}}",
+    "xhat": r"\hat{x}",
+    "epsilon": r"\varepsilon",
+    "running_mean": r"{\mu_{\mathrm{run}}}",
+    "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }
-_BOLD_BASES = {"yhat": r"\hat{\mathbf{y}}"}
+_BOLD_BASES = {
+    "yhat": r"\hat{\mathbf{y}}",
+    "xhat": r"\hat{\mathbf{x}}",
+    "sigma2": r"{\boldsymbol{\sigma}^{2}}",
+}
 _FUNCTIONS = {
     "σ": r"\sigma",
     "Φ": r"\Phi",
@@ -125,6 +137,8 @@ class LatexMath(MathWriter):
     def call(self, name: str, args: list[str], prime: bool) -> str:
         if name == "abs":
             return self.abs(", ".join(args))
+        if name == "sqrt":
+            return rf"\sqrt{{{', '.join(args)}}}"
         if name in _FUNCTIONS:
             function = _FUNCTIONS[name]
         elif name.isascii() and name.isalpha():

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from backprop_cli.derive.notation import Notation
+from backprop_cli import kinds
 from backprop_cli.expr import (
-    Call,
     Expr,
     Frac,
     Message,
@@ -28,6 +27,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.render import gradient_check, variants, worked
+from backprop_cli.render.context import Layout
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -39,7 +39,7 @@ from backprop_cli.render.document import (
     Table,
 )
 from backprop_cli.render.shown_values import per_sample, value_expr
-from backprop_cli.solve.records import Phase, Solution, Step
+from backprop_cli.solve.records import Solution
 
 EXPLAIN = ("explain", "why")
 """A task asking for an explanation is answered in the notes (and insights) alone."""
@@ -57,26 +57,6 @@ TASK_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 L, YHAT, Y = Sym("L"), Sym("yhat"), Sym("y")
 
 SECTION_ORDER = ("Forward pass", "Loss", "Backward pass", "Update", "Insights", "Variants", "Notes")
-
-
-class Layout:
-    """The solution, its notation and the row limit: what every section reads."""
-
-    def __init__(self, solution: Solution, max_rows: int) -> None:
-        self.s = solution
-        self.p = solution.problem
-        self.n = Notation(self.p)
-        self.max_rows = max_rows
-        self.depth = len(self.p.layers)
-
-    def steps(self, phase: Phase, layer: int | None = None) -> tuple[Step, ...]:
-        """The steps of a phase (and layer); a one-element quantity derived element by
-        element is not repeated in matrix form."""
-        chosen = [
-            s for s in self.s.steps if s.phase == phase and (layer is None or s.layer == layer)
-        ]
-        singles = {s.symbol.split("[")[0] for s in chosen if s.element}
-        return tuple(s for s in chosen if s.element or s.value.size > 1 or s.symbol not in singles)
 
 
 def header(c: Layout) -> Iterator[Block]:
@@ -126,7 +106,7 @@ def conventions(c: Layout) -> Iterator[Block]:
             ".",
         )
     ]
-    if loss.name in ("mse", "sse") and p.loss.scale == 1:
+    if loss.squared and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
         half = Mul((Frac(num(1), num(2)), Sum(Pow(residual, num(2)), "k")), dot=False)
         items.append(
@@ -151,16 +131,15 @@ def conventions(c: Layout) -> Iterator[Block]:
             "a layer's input is the previous layer's output (x for layer 1).",
         )
     )
-    if any(result.layer.activation.kinks for result in c.s.layers):
-        relu_at_zero = Rel(Call("ReLU", (num(0),), prime=True), "=", num(0))
-        items.append(
-            (
-                "At a kink the derivative is taken as for z < 0: ",
-                relu_at_zero,
-                ".",
-            )
-        )
-    if loss.name in ("binary_cross_entropy", "cross_entropy"):
+    at_kinks = dict.fromkeys(
+        rule for result in c.s.layers for rule in result.layer.activation.at_kinks()
+    )
+    if at_kinks:
+        rules: list[str | Expr] = []
+        for i, rule in enumerate(at_kinks):
+            rules += [", " if i else "", rule]
+        items.append(("At a kink the derivative is taken as for z < 0: ", *rules, "."))
+    if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
     if p.batched:
         items.append(
@@ -186,11 +165,11 @@ def network(c: Layout) -> Iterator[Block]:
         layer, act = result.layer, result.layer.activation
         alpha = f" (α = {act.alpha:g})" if act.alpha is not None else ""
         origin = f"drawn: {layer.init.scheme}, seed {layer.init.seed}" if layer.init else "given"
-        params = f"{layer.parameters} ({origin})" if layer.dense else "—"
+        params = f"{layer.parameters} ({origin})" if layer.params else "—"
         rows.append(
             (
                 str(layer.index),
-                layer.name or layer.kind,
+                layer.name or layer.kind.name,
                 str(result.z.shape[1]),
                 act.name + alpha,
                 params,
@@ -214,16 +193,16 @@ def answers(c: Layout) -> Iterator[Block]:
         (Sym("L"), num(c.s.loss)),
     ]
     for result in reversed(c.s.layers):
-        if result.dW is not None and result.db is not None:
-            items.append((Partial(Sym("L"), n.W(result.index)), value_expr(result.dW)))
-            items.append((Partial(Sym("L"), n.b(result.index)), value_expr(result.db)))
-    if not any(result.dW is not None for result in c.s.layers):
+        for base, grad in result.grads.items():
+            symbol = result.layer.kind.param_symbol(n, result.index, base, None)
+            items.append((Partial(Sym("L"), symbol), value_expr(grad)))
+    if not any(result.grads for result in c.s.layers):
         items.append((Partial(Sym("L"), n.z(1)), value_expr(per_sample(c.s, c.s.layers[0].delta))))
     if c.s.update is not None:
         when = "new" if c.s.update.steps == 1 else f"after {c.s.update.steps} steps"
         for name, value in c.s.update.params.items():
             items.append(
-                (Mul((n.parameter(name), Text(f" ({when})")), dot=False), value_expr(value))
+                (Mul((c.param_symbol(name), Text(f" ({when})")), dot=False), value_expr(value))
             )
     yield Answers("Final answers", tuple(items))
 
@@ -251,7 +230,12 @@ SECTIONS = (
 )
 
 
-def layout(solution: Solution, max_rows: int = 8) -> Document:
-    """The worked solution of ``solution`` as blocks, tables elided beyond ``max_rows`` rows."""
+def network_layout(solution: Solution, max_rows: int = 8) -> Document:
+    """The worked solution of a network as blocks, tables elided beyond ``max_rows`` rows."""
     context = Layout(solution, max_rows)
     return tuple(block for section in SECTIONS for block in section(context))
+
+
+def layout(solution: Solution, max_rows: int = 8) -> Document:
+    """The worked solution of a problem of any kind as blocks (its kind lays it out)."""
+    return kinds.of(solution).layout(solution, max_rows)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli import kinds
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions
 from backprop_cli.render.jsonwriter import Array, dump_chunks, plain_data
@@ -39,8 +40,8 @@ class _Report:
         self.exact = TextMath(full, max_terms=SUBSTITUTION_ROWS, max_rows=SUBSTITUTION_ROWS)
         self.words = text_math(precision)
 
-    def per_sample(self, solution: Solution, values: np.ndarray) -> Any:
-        return self.array(values if solution.problem.batched else values[0])
+    def number(self, value: float) -> float | None:
+        return number(value)
 
     def step(self, step: Step) -> dict[str, Any]:
         forms = [self.formula.write(form) for form in step.forms]
@@ -57,62 +58,9 @@ class _Report:
     def message(self, parts: Message) -> str:
         return "".join(p if isinstance(p, str) else self.words.write(p) for p in parts)
 
-    def report(self, s: Solution, with_variants: bool = True) -> dict[str, Any]:
-        p = s.problem
-        layers = [
-            {
-                "index": r.index,
-                "name": r.layer.name,
-                "kind": r.layer.kind,
-                "activation": r.layer.activation.name,
-                "z": self.per_sample(s, r.z),
-                "a": self.per_sample(s, r.a),
-                "delta": self.per_sample(s, r.delta),
-            }
-            for r in s.layers
-        ]
-        gradients = {name: self.array(g) for name, g in s.gradients.items() if name != "x"}
-        gradients["x"] = self.per_sample(s, s.dx)
-        update = None
-        if s.update is not None:
-            update = {
-                "learning_rate": s.update.learning_rate,
-                "steps": s.update.steps,
-                "loss_history": self.array(s.update.loss_history),
-                "params": {name: self.array(v) for name, v in s.update.params.items()},
-            }
-        check = None
-        if s.gradient_check is not None:
-            c = s.gradient_check
-            check = {
-                "max_abs_error": number(c.max_abs_error),
-                "max_rel_error": number(c.max_rel_error),
-                "passed": c.passed,
-            }
-        result: dict[str, Any] = {
-            "title": p.title,
-            "source": p.source,
-            "loss": {"name": p.loss.function.name, "scale": p.loss.scale, "value": number(s.loss)},
-            "x": self.per_sample(s, p.x),
-            "target": self.per_sample(s, p.y),
-            "layers": layers,
-            "output": self.per_sample(s, s.output),
-            "gradients": gradients,
-            "update": update,
-            "steps": [self.step(step) for step in s.steps],
-            "insights": [{"kind": i.kind, "message": self.message(i.message)} for i in s.insights],
-            "gradient_check": check,
-        }
-        if with_variants:
-            result["variants"] = [
-                {
-                    "name": v.name,
-                    "set": dict(v.assignments),
-                    "report": self.report(v.solution, False),
-                }
-                for v in s.variants
-            ]
-        return result
+    def report(self, s: Solution) -> dict[str, Any]:
+        """The report of one solution, laid out by its kind."""
+        return kinds.of(s).report(s, self)
 
 
 def report(solution: Solution, precision: int = 4) -> dict[str, Any]:
@@ -131,7 +79,7 @@ def render_chunks(
     precision = (options or RenderOptions()).precision
     reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
-    size = sum(s.problem.parameters + s.problem.x.size for s in solutions)
+    size = sum(kinds.of(s).report_size(s) for s in solutions)
     return [*dump_chunks(data, indent=2 if size <= INDENT_LIMIT else None), b"\n"]
 
 

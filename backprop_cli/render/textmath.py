@@ -27,7 +27,21 @@ _VULGAR = {
     (1.0, 9.0): "⅑",
     (1.0, 10.0): "⅒",
 }
-_TEXT_BASES = {"yhat": "ŷ", "delta": "δ", "eta": "η", "theta": "θ", "ell": "ℓ"}
+_TEXT_BASES = {
+    "yhat": "ŷ",
+    "delta": "δ",
+    "eta": "η",
+    "theta": "θ",
+    "ell": "ℓ",
+    "gamma": "γ",
+    "beta": "β",
+    "mu": "μ",
+    "sigma2": "σ²",
+    "xhat": "x̂",
+    "epsilon": "ε",
+    "running_mean": "μ_run",
+    "running_var": "σ²_run",
+}
 
 
 def subscript(parts: tuple[int | str, ...]) -> str:
@@ -75,6 +89,8 @@ class TextMath(MathWriter):
     def call(self, name: str, args: list[str], prime: bool) -> str:
         if name == "abs":
             return self.abs(", ".join(args))
+        if name == "sqrt":
+            return f"√({', '.join(args)})"
         return f"{name}{'′' if prime else ''}({', '.join(args)})"
 
     def abs(self, text: str) -> str:

@@ -11,7 +11,7 @@ from backprop_cli.render.shown_values import per_sample, value_expr
 from backprop_cli.solve.records import Insight, Solution
 
 if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
+    from backprop_cli.render.context import Layout
 
 
 def _document_value(document: Any, path: str) -> Any:
@@ -73,7 +73,7 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
         same = grad.shape == changed.shape and bool((grad == changed).all())
         rows.append(
             _row(
-                Partial(Sym("L"), c.n.parameter(name)), value_expr(grad), value_expr(changed), same
+                Partial(Sym("L"), c.param_symbol(name)), value_expr(grad), value_expr(changed), same
             )
         )
     return Table(("quantity", "original", "this variant", ""), tuple(rows))

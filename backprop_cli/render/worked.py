@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backprop_cli.expr import Add, Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.expr import Call, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
 from backprop_cli.render.shown_values import built_terms, per_sample, shown_rows, value_expr
 from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
-    from backprop_cli.render.layout import Layout
+    from backprop_cli.render.context import Layout
 
 L, THETA = Sym("L"), Sym("theta")
 
@@ -38,24 +38,18 @@ def forward(c: Layout) -> Iterator[Block]:
     for r in c.s.layers:
         layer = r.layer
         yield Heading(
-            f"{_title(r)}: {layer.kind}, {_units(r.z.shape[1])}, {layer.activation.name}", 3
+            f"{_title(r)}: {layer.kind.name}, {_units(r.z.shape[1])}, {layer.activation.name}", 3
         )
-        if not layer.dense:
-            yield Paragraph(
-                (
-                    "An activation layer has no weights: its pre-activation is its input, ",
-                    Rel(c.n.z(r.index), "=", c.n.a(r.index - 1)),
-                    ".",
-                ),
-                "muted",
-            )
+        note = layer.kind.note(c.n, r.index)
+        if note:
+            yield Paragraph(note, "muted")
         yield neuron_table(c, r)
         yield from _equations(c, Phase.FORWARD, r.index)
 
 
 def neuron_table(c: Layout, r: LayerResult) -> Table:
     """Each neuron's weighted sum, pre-activation and activation (rows beyond the limit elided)."""
-    W, b = r.layer.weights, r.layer.bias
+    kind = r.layer.kind
     samples, units = r.z.shape
     pairs = [(s, j) for s in range(samples) for j in range(units)]
     shown, elided = shown_rows(len(pairs), c.max_rows)
@@ -64,18 +58,14 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
         s, j = pairs[i]
         row: list[Cell] = [str(s + 1)] if c.p.batched else []
         row.append(str(j + 1))
-        if W is not None and b is not None:
-            terms: list[Expr] = [
-                Mul((num(W[j, k]), num(r.a_prev[s, k])))
-                for k in built_terms(W.shape[1], c.max_rows)
-            ]
-            row.append(Add((*terms, num(b[j]))))
+        if kind.z_column is not None:
+            row.append(kind.z_terms(r, s, j, lambda n: built_terms(n, c.max_rows)))
         row += [num(r.z[s, j]), num(r.a[s, j])]
         rows.append(tuple(row))
     f = r.layer.activation
     header: list[Cell] = ["sample"] if c.p.batched else []
-    header += ["neuron"] + (["weighted sum Σ w·a + b"] if W is not None else [])
-    header += ["z", "a = z" if f.name == "identity" else f"a = {f.label}(z)"]
+    header += ["neuron"] + ([kind.z_column] if kind.z_column is not None else [])
+    header += ["z", "a = z" if f.identity else f"a = {f.label}(z)"]
     return Table(tuple(header), tuple(rows), elided)
 
 
@@ -146,35 +136,31 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
         )
     else:
         above = c.s.layers[l]
-        sent: Expr = n.delta(l + 1, "j")
-        if above.layer.dense and above.z.shape[1] == 1:  # one neuron above: no sum
-            sent = Mul((n.w(l + 1, 0, "j"), n.delta(l + 1)), dot=False)
-        elif above.layer.dense:
-            sent = Sum(Mul((n.w(l + 1, "i", "j"), n.delta(l + 1, "i")), dot=False), "i")
+        sent = above.layer.kind.sends_back(n, l + 1, above.z.shape[1]) or n.delta(l + 1, "j")
         delta_is = (", where ", Rel(upstream, "=", sent), f" is the error layer {l + 1} sends back")
     if not f.elementwise:  # every output of a softmax depends on every input: a sum
         a_k = n.a(l, "k")
         jacobian = Sum(Mul((Partial(L, a_k), Partial(a_k, z_j))), "k")
         return ("Chain rule: ", Rel(n.delta(l, "j"), "=", jacobian), *delta_is, ".")
-    if not r.layer.dense:
+    link = r.layer.kind.chain_to_param(n, l)
+    if link is None:
         return (
             "Chain rule: ",
             Rel(n.delta(l, "j"), "=", Mul((upstream, Partial(a_j, z_j)))),
             *delta_is,
             ".",
         )
-    w = n.w(l, "j", "k")
-    chain = Mul((upstream, Partial(a_j, z_j), Partial(z_j, w)))
-    result = Mul((n.delta(l, "j"), n.a(l - 1, "k")), dot=False)
+    w, dz_dw, result = link
+    chain = Mul((upstream, Partial(a_j, z_j), dz_dw))
     return ("Chain rule: ", Rel(Rel(Partial(L, w), "=", chain), "=", result), *delta_is, ".")
 
 
 def gradients(c: Layout) -> Iterator[Block]:
     rows: list[tuple[Cell, ...]] = []
     for r in c.s.layers:
-        if r.dW is not None and r.db is not None:
-            rows.append((Partial(L, c.n.W(r.index)), value_expr(r.dW)))
-            rows.append((Partial(L, c.n.b(r.index)), value_expr(r.db)))
+        for base, grad in r.grads.items():
+            symbol = r.layer.kind.param_symbol(c.n, r.index, base, None)
+            rows.append((Partial(L, symbol), value_expr(grad)))
     rows.append((Partial(L, c.n.x()), value_expr(per_sample(c.s, c.s.dx))))
     yield Heading("Gradients", 2)
     yield Table(("gradient", "value"), tuple(rows))
@@ -208,5 +194,5 @@ def update(c: Layout) -> Iterator[Block]:
             ("steps taken", "loss"), tuple((str(i), num(float(history[i]))) for i in shown), elided
         )
         yield Chart(history, "loss per step")
-        params = tuple((c.n.parameter(name), value_expr(v)) for name, v in result.params.items())
+        params = tuple((c.param_symbol(name), value_expr(v)) for name, v in result.params.items())
         yield Table(("parameter", f"after {result.steps} steps"), params)

@@ -12,33 +12,27 @@ and backwards, with Δ⁽ˡ⁾ = ∂L/∂Z⁽ˡ⁾ (the 1/N and the scale s are 
     ∂L/∂W⁽ˡ⁾ = Δ⁽ˡ⁾ᵀA⁽ˡ⁻¹⁾,  ∂L/∂b⁽ˡ⁾ = Σₙ Δ⁽ˡ⁾,  ∂L/∂A⁽ˡ⁻¹⁾ = Δ⁽ˡ⁾W⁽ˡ⁾
 
 Only the first pass is kept for the derivation; further training steps keep
-the loss history and the final parameters. The derivation (`derivation`) and
-the insights (`insights`) are recorded as data from the values found here.
+the loss history and the final parameters. The engine knows neither the
+derivation nor the insights: `kinds.network.solver` runs them on its values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
-from backprop_cli.solve.records import LayerResult, Solution, Update, VariantSolution
+from backprop_cli.nn.optimizers import State
+from backprop_cli.solve.records import LayerResult, Solution, Update
 
 Array = np.ndarray
-Params = list[tuple[Array, Array] | None]
-"""(W, b) of each layer; None for an activation layer."""
+Params = list[dict[str, Array]]
+"""Each layer's parameters by base name (``{"W": …, "b": …}``; empty for none)."""
 Rounding = Callable[[Array], Array]
-
-
-@dataclass(frozen=True)
-class Options:
-    round_intermediate: int | None = None
-    """Round every intermediate value to this many decimals before it is used."""
-    gradient_check: bool = False
-    """Compare every gradient with central finite differences."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +40,8 @@ class Forward:
     a_prev: list[Array]
     z: list[Array]
     a: list[Array]
+    cache: list[Any]
+    """What each layer kind's backward pass needs of its forward pass."""
     sample_losses: Array
     loss: float
     fused: bool
@@ -57,10 +53,9 @@ class Backward:
     fprime: list[Array | None]
     """f′(z) of each element-wise activation (None for softmax and a fused output)."""
     delta: list[Array]
-    dW: list[Array | None]
-    db: list[Array | None]
-    dx: Array | None
-    """∂L/∂x; None when not asked for (the training steps after the first)."""
+    grads: list[dict[str, Array]]
+    """∂L/∂θ of each layer's parameters, by base name."""
+    dx: Array
 
 
 def rounding(decimals: int | None) -> Rounding:
@@ -70,10 +65,7 @@ def rounding(decimals: int | None) -> Rounding:
 
 
 def initial_params(problem: Problem) -> Params:
-    return [
-        None if layer.weights is None or layer.bias is None else (layer.weights, layer.bias)
-        for layer in problem.layers
-    ]
+    return [dict(layer.params) for layer in problem.layers]
 
 
 def is_fused(problem: Problem) -> bool:
@@ -83,13 +75,15 @@ def is_fused(problem: Problem) -> bool:
 
 def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> Forward:
     a = problem.x
-    a_prevs, zs, activations = [], [], []
+    a_prevs, zs, activations, caches = [], [], [], []
     for layer, p in zip(problem.layers, params, strict=True):
         a_prevs.append(a)
-        z = a if p is None else rnd(a @ p[0].T + p[1])  # z = W a + b, one row per sample
+        z, cache = layer.kind.forward(p, a)  # z = T(a; θ): W a + b for a dense layer
+        z = rnd(z)
         a = rnd(layer.activation.fn(z))
         zs.append(z)
         activations.append(a)
+        caches.append(cache)
     loss = problem.loss.function
     fused = is_fused(problem)
     if fused:
@@ -106,28 +100,21 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         per_sample = loss.value(a, problem.y)
     per_sample = rnd(per_sample)
     value = float(rnd(np.asarray(problem.loss.scale * np.mean(per_sample))))
-    return Forward(a_prevs, zs, activations, per_sample, value, fused)
+    return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
 
 
-def backward(
-    problem: Problem, params: Params, fwd: Forward, rnd: Rounding, traced: bool = True
-) -> Backward:
-    """∂L/∂θ of every layer; ``traced`` (the step the report shows) also ∂L/∂x (a further
-    N×D×units product) and, where the loss is fused with the output, ∂L/∂ŷ."""
+def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
     n = problem.samples
     loss, scale = problem.loss.function, problem.loss.scale
     y_hat = fwd.a[-1]
-    # ∂L/∂ŷ; untraced with a fused loss it is not needed (δ comes from the fused loss).
-    needed = traced or not fwd.fused
-    g = rnd(scale / n * loss.grad(y_hat, problem.y)) if needed else y_hat
+    g = rnd(scale / n * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
     fprime: list[Array | None] = [None] * count
     delta: list[Array] = [g] * count
-    dW: list[Array | None] = [None] * count
-    db: list[Array | None] = [None] * count
+    grads: list[dict[str, Array]] = [{} for _ in range(count)]
     for i in reversed(range(count)):
-        layer, p = problem.layers[i], params[i]
+        layer = problem.layers[i]
         grad_a[i] = g
         f = layer.activation
         if i == count - 1 and fwd.fused:
@@ -138,141 +125,92 @@ def backward(
         else:
             d = rnd(f.backward(fwd.z[i], fwd.a[i], g))  # δ = Jᵀ ∂L/∂a (softmax)
         delta[i] = d
-        if p is None:
-            g = d  # z⁽ˡ⁾ = a⁽ˡ⁻¹⁾ for an activation layer
-            continue
-        dW[i] = rnd(d.T @ fwd.a_prev[i])  # ∂L/∂W = Δᵀ A_prev (summed over samples)
-        db[i] = rnd(np.sum(d, axis=0))  # ∂L/∂b = Σₙ δ
-        if i == 0 and not traced:
-            return Backward(grad_a, fprime, delta, dW, db, None)
-        g = rnd(d @ p[0])  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
-    return Backward(grad_a, fprime, delta, dW, db, g)
+        grad_in, layer_grads = layer.kind.backward(params[i], fwd.cache[i], d)
+        grads[i] = {base: rnd(value) for base, value in layer_grads.items()}
+        g = rnd(grad_in)  # ∂L/∂a⁽ˡ⁻¹⁾
+    return Backward(grad_a, fprime, delta, grads, g)
 
 
 def descend(
+    problem: Problem,
     params: Params,
     bwd: Backward,
-    eta: float,
+    states: list[dict[str, State]],
+    t: int,
     rnd: Rounding,
-    scratch_gradients: bool = False,
-    in_place: bool = False,
 ) -> Params:
-    """θ ← θ − η ∂L/∂θ for every parameter.
-
-    ``scratch_gradients``: the gradients are kept nowhere else, so η ∂L/∂θ is
-    written over them; ``in_place``: nor are the parameters, so θ is overwritten.
-    With both, a step allocates no full-size temporary.
-    """
+    """One update of every parameter by the problem's optimizer (its state carried along)."""
+    optimizer = problem.optimizer
+    assert optimizer is not None
     updated: Params = []
-    for p, dW, db in zip(params, bwd.dW, bwd.db, strict=True):
-        if p is None or dW is None or db is None:
-            updated.append(None)
-            continue
-        pair = []
-        for theta, grad in ((p[0], dW), (p[1], db)):
-            # θ + (−η g) is θ − η g to the last bit; the sum goes where no copy is needed.
-            step = np.multiply(grad, -eta, out=grad if scratch_gradients else None)
-            if in_place:
-                theta += step
-                theta[...] = rnd(theta)
-            else:
-                step += theta
-                theta = rnd(step)
-            pair.append(theta)
-        updated.append((pair[0], pair[1]))
+    for p, grads, state in zip(params, bwd.grads, states, strict=True):
+        new: dict[str, Array] = {}
+        for base, theta in p.items():
+            new[base], state[base] = optimizer.step(theta, grads[base], state[base], t)
+            new[base] = rnd(new[base])
+        updated.append(new)
     return updated
 
 
-def named(params: Params) -> dict[str, Array]:
-    """``{"W1": …, "b1": …}`` for the dense layers (1-based, as in the report)."""
-    table: dict[str, Array] = {}
-    for i, p in enumerate(params, start=1):
-        if p is not None:
-            table[f"W{i}"], table[f"b{i}"] = p
-    return table
+def named(problem: Problem, params: Params) -> dict[str, Array]:
+    """``{"W1": …, "b1": …}``: every parameter by its report name (1-based layers)."""
+    return {
+        layer.param_name(base): value
+        for layer, p in zip(problem.layers, params, strict=True)
+        for base, value in p.items()
+    }
 
 
-def train(
-    problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding
-) -> tuple[Update, dict[str, Array]]:
-    """``steps`` full-batch updates; the update and the parameters after the first one."""
-    assert problem.learning_rate is not None
-    eta = problem.learning_rate
+def train(problem: Problem, params: Params, fwd: Forward, bwd: Backward, rnd: Rounding) -> Update:
+    """``steps`` full-batch updates (the parameters after the first one kept for the derivation)."""
+    optimizer = problem.optimizer
+    assert optimizer is not None
+    states = [{base: optimizer.init_state(theta) for base, theta in p.items()} for p in params]
     history = [fwd.loss]
-    current = descend(params, bwd, eta, rnd)
-    first = named(current)
+    current = descend(problem, params, bwd, states, 1, rnd)
+    first = named(problem, current)
     for step in range(1, problem.steps + 1):
         after = forward(problem, current, rnd, step)
         history.append(after.loss)
         if step < problem.steps:
-            # The gradients are used once, so the update is written over them; the
-            # parameters after the first step are kept (`first`), later ones are
-            # overwritten. No name holds a step's gradients into the next step.
-            current = descend(
-                current,
-                backward(problem, current, after, rnd, traced=False),
-                eta,
-                rnd,
-                scratch_gradients=True,
-                in_place=step > 1,
-            )
-    update = Update(eta, problem.steps, np.array(history), named(current))
-    return update, first
+            # No name holds a step's gradients into the next step's backward pass.
+            gradients = backward(problem, current, after, rnd)
+            current = descend(problem, current, gradients, states, step + 1, rnd)
+            del gradients
+    return Update(optimizer, problem.steps, np.array(history), named(problem, current), first)
 
 
-def solve(problem: Problem, options: Options = Options()) -> Solution:
-    """The worked solution of ``problem``: values, derivation steps, insights, variants."""
-    from backprop_cli import derive as derivation
-    from backprop_cli.solve import insights
-
-    rnd = rounding(options.round_intermediate)
+def values(problem: Problem, round_intermediate: int | None = None) -> Solution:
+    """Every value of ``problem``'s forward and backward pass and its updates (no steps yet)."""
+    rnd = rounding(round_intermediate)
     params = initial_params(problem)
-    with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
-        fwd = forward(problem, params, rnd)
-        bwd = backward(problem, params, fwd, rnd)
-        assert bwd.dx is not None
-        update, first_update = (
-            train(problem, params, fwd, bwd, rnd) if problem.learning_rate else (None, {})
+    fwd = forward(problem, params, rnd)
+    bwd = backward(problem, params, fwd, rnd)
+    update = train(problem, params, fwd, bwd, rnd) if problem.optimizer else None
+    results = tuple(
+        LayerResult(
+            layer,
+            fwd.a_prev[i],
+            fwd.z[i],
+            fwd.a[i],
+            bwd.grad_a[i],
+            bwd.delta[i],
+            bwd.fprime[i],
+            bwd.grads[i],
+            fwd.cache[i],
         )
-        results = tuple(
-            LayerResult(
-                layer,
-                fwd.a_prev[i],
-                fwd.z[i],
-                fwd.a[i],
-                bwd.grad_a[i],
-                bwd.delta[i],
-                bwd.fprime[i],
-                bwd.dW[i],
-                bwd.db[i],
-            )
-            for i, layer in enumerate(problem.layers)
-        )
-        solution = Solution(
-            problem=problem,
-            layers=results,
-            output=fwd.a[-1],
-            loss=fwd.loss,
-            sample_losses=fwd.sample_losses,
-            dx=bwd.dx,
-            fused=fwd.fused,
-            steps=(),
-            update=update,
-            round_intermediate=options.round_intermediate,
-            params=named(params),
-        )
-        check = None
-        if options.gradient_check:
-            from backprop_cli.solve.gradient_check import gradient_check
-
-            check = gradient_check(problem, solution)
-        solution = replace(
-            solution,
-            steps=derivation.steps(solution, first_update),
-            insights=insights.find(solution),
-            gradient_check=check,
-        )
-    variants = tuple(
-        VariantSolution(v.name, v.assignments, solve(v.problem, options)) for v in problem.variants
+        for i, layer in enumerate(problem.layers)
     )
-    return replace(solution, variants=variants)
+    return Solution(
+        problem=problem,
+        layers=results,
+        output=fwd.a[-1],
+        loss=fwd.loss,
+        sample_losses=fwd.sample_losses,
+        dx=bwd.dx,
+        fused=fwd.fused,
+        steps=(),
+        update=update,
+        round_intermediate=round_intermediate,
+        params=named(problem, params),
+    )

@@ -22,7 +22,7 @@ RTOL = 1e-5
 ATOL = 1e-8
 
 Entry = tuple[str, int, tuple[int, ...]]
-"""(``W``, ``b`` or ``x``; the 0-based layer; the index inside the array)."""
+"""(a parameter's base name (``W``, ``b``, …) or ``x``; the 0-based layer; the index inside it)."""
 
 
 CHECK_WORK = 500_000_000
@@ -45,8 +45,8 @@ def _entries(params: Params, problem: Problem) -> list[Entry]:
     """Every entry, or an evenly spread, fixed sample of them, picked without listing them all."""
     arrays: list[tuple[str, int, tuple[int, ...]]] = []
     for i, p in enumerate(params):
-        if p is not None:
-            arrays += [("W", i, p[0].shape), ("b", i, p[1].shape)]
+        for base, theta in p.items():
+            arrays.append((base, i, theta.shape))
     arrays.append(("x", 0, problem.x.shape))
     sizes = [int(np.prod(shape)) for _, _, shape in arrays]
     starts = np.cumsum([0, *sizes])
@@ -75,12 +75,7 @@ def _shifted(problem: Problem, params: Params, entry: Entry, step: float) -> tup
     the length of one forward pass: no copy of a large matrix per entry.
     """
     kind, layer, index = entry
-    if kind == "x":
-        values = problem.x
-    else:
-        p = params[layer]
-        assert p is not None
-        values = p[0] if kind == "W" else p[1]
+    values = problem.x if kind == "x" else params[layer][kind]
     original = float(values[index])
     h = step * max(1.0, abs(original))
     writable = values.flags.writeable
@@ -110,11 +105,10 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
     params = initial_params(problem)
     exact = rounding(None)
     analytic_pass = backward(problem, params, forward(problem, params, exact), exact)
-    assert analytic_pass.dx is not None
     analytic = {"x": analytic_pass.dx}
-    for i, (dW, db) in enumerate(zip(analytic_pass.dW, analytic_pass.db, strict=True)):
-        if dW is not None and db is not None:
-            analytic[f"W{i + 1}"], analytic[f"b{i + 1}"] = dW, db
+    for i, grads in enumerate(analytic_pass.grads):
+        for base, grad in grads.items():
+            analytic[f"{base}{i + 1}"] = grad
     worst_abs = worst_rel = 0.0
     passed = True
     kinks: list[str] = []

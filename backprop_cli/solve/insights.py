@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_cli.derive.notation import Notation
-from backprop_cli.expr import Call, Expr, Frac, Message, Mul, Neg, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.expr import Call, Expr, Message, Partial, Rel, Sub, Sym, num
+from backprop_cli.notation import Notation
 from backprop_cli.solve.records import Insight, LayerResult, Solution
 
 Detector = Callable[[Solution], list[Insight]]
@@ -48,14 +48,15 @@ def dead_relu(solution: Solution) -> list[Insight]:
     n = Notation(solution.problem)
     samples = "every sample" if solution.problem.samples > 1 else "this input"
     for r in solution.layers:
-        if r.layer.activation.name != "relu":
+        f = r.layer.activation
+        if not f.dies:
             continue
         dead = np.flatnonzero(np.all(r.z < 0, axis=0)).tolist()  # one reduction per layer
         if len(dead) > LISTED:
             message: Message = (
-                f"{len(dead)} of the {r.z.shape[1]} ReLU neurons of layer {r.index} are inactive "
-                f"(z < 0 for {samples}): ReLU′(z) = 0 blocks their gradient, so their weights "
-                "get ∂L/∂w = 0 (dead ReLUs).",
+                f"{len(dead)} of the {r.z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
+                f"(z < 0 for {samples}): {f.label}′(z) = 0 blocks their gradient, so their weights "
+                f"get ∂L/∂w = 0 (dead {f.label}s).",
             )
             found.append(Insight("dead_relu", message, r.index))
             continue
@@ -68,12 +69,12 @@ def dead_relu(solution: Solution) -> list[Insight]:
             message = (
                 *_is(n.z(r.index, j), r.z[:, j], "<", 0.0),
                 ": ",
-                f"{_where(solution, r, j)} is inactive (its ReLU outputs 0 for {samples}), so "
-                "ReLU′(z) = 0 blocks the gradient: ",
+                f"{_where(solution, r, j)} is inactive (its {f.label} outputs 0 for {samples}), so "
+                f"{f.label}′(z) = 0 blocks the gradient: ",
                 Partial(L, w),
                 " = 0 and ",
                 Partial(L, n.b(r.index, j)),
-                " = 0, a dead ReLU.",
+                f" = 0, a dead {f.label}.",
             )
             found.append(Insight("dead_relu", message, r.index, j))
     return found
@@ -118,7 +119,7 @@ def saturated(solution: Solution) -> list[Insight]:
     n = Notation(solution.problem)
     for r in solution.layers:
         f = r.layer.activation
-        if f.name not in ("sigmoid", "tanh") or r.fprime is None:
+        if not f.saturates or r.fprime is None:
             continue
         units = np.flatnonzero(np.all(r.fprime < SATURATED, axis=0)).tolist()
         if len(units) > LISTED:
@@ -144,32 +145,9 @@ def cancellation(solution: Solution) -> list[Insight]:
     """Softmax + cross-entropy and sigmoid + BCE: the activation's derivative cancels."""
     if not solution.fused:
         return []
-    last = solution.layers[-1].layer.activation.name
-    if last == "sigmoid":
-        grad = Frac(Sub(YHAT, Y), Mul((YHAT, Sub(num(1), YHAT)), dot=False))
-        message: Message = (
-            "Sigmoid with binary cross-entropy: σ′ cancels. ",
-            Rel(Partial(L, YHAT), "=", grad),
-            " and ",
-            Rel(Partial(YHAT, Z), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
-            ", so ",
-            Rel(Partial(L, Z), "=", Mul((grad, Mul((YHAT, Sub(num(1), YHAT)), dot=False)))),
-            " = ŷ − y: the gradient is the prediction's error itself, and it does not vanish when the "
-            "sigmoid saturates on a wrong answer.",
-        )
-    else:
-        yi, yj, zi = Sym("yhat", ("i",)), Sym("yhat", ("j",)), Sym("z", ("i",))
-        ti, tj = Sym("y", ("i",)), Sym("y", ("j",))
-        message = (
-            "Softmax with cross-entropy: the Jacobian cancels. ",
-            Rel(Partial(L, yj), "=", Neg(Frac(tj, yj))),
-            ", ",
-            Rel(Partial(yi, zi), "=", Mul((yi, Sub(num(1), yi)), dot=False)),
-            " and ∂ŷⱼ/∂zᵢ = −ŷⱼŷᵢ for j ≠ i, so ",
-            Rel(Partial(L, zi), "=", Sub(Mul((yi, Sum(tj, "j")), dot=False), ti)),
-            " = ŷᵢ − yᵢ because the target sums to 1: no division by ŷ and no Jacobian to multiply.",
-        )
-    return [Insight("cancellation", message, len(solution.layers))]
+    return [
+        Insight("cancellation", solution.problem.loss.function.cancellation(), len(solution.layers))
+    ]
 
 
 def no_cancellation(solution: Solution) -> list[Insight]:
@@ -177,37 +155,8 @@ def no_cancellation(solution: Solution) -> list[Insight]:
     if solution.fused:
         return []
     last = solution.layers[-1].layer.activation
-    loss = solution.problem.loss.function
-    if last.name == "softmax":
-        y_i, y_j, g_i, g_j = (
-            Sym("yhat", ("i",)),
-            Sym("yhat", ("j",)),
-            Sym("g", ("i",)),
-            Sym("g", ("j",)),
-        )
-        jacobian = Mul((y_i, Sub(g_i, Sum(Mul((g_j, y_j), dot=False), "j"))), dot=False)
-        message: Message = (
-            f"Softmax feeding {loss.abbreviation}: nothing cancels, so δ needs the whole softmax "
-            "Jacobian, ",
-            Rel(Sym("delta", ("i",)), "=", jacobian),
-            " with ",
-            Rel(Sym("g"), "=", Partial(L, YHAT)),
-            "; with cross-entropy it would simply be ",
-            Sub(YHAT, Y),
-            ".",
-        )
-    elif last.name == "sigmoid":
-        message = (
-            f"Sigmoid output with {loss.abbreviation}: the factor ",
-            Rel(Call("σ", (Z,), prime=True), "=", Mul((YHAT, Sub(num(1), YHAT)), dot=False)),
-            " stays in δ and makes the gradient small whenever the output saturates, even on a "
-            "wrong answer; binary cross-entropy would cancel it (",
-            Rel(Sym("delta"), "=", Sub(YHAT, Y)),
-            ").",
-        )
-    else:
-        return []
-    return [Insight("no_cancellation", message, len(solution.layers))]
+    message = last.uncancelled(solution.problem.loss.function.abbreviation)
+    return [Insight("no_cancellation", message, len(solution.layers))] if message else []
 
 
 def log_clamp(solution: Solution) -> list[Insight]:
@@ -228,7 +177,7 @@ def _rms(values: np.ndarray) -> float:
 
 def gradient_drift(solution: Solution) -> list[Insight]:
     """δ shrinking (vanishing) or growing (exploding) by a large factor across layers."""
-    dense = [r for r in solution.layers if r.layer.dense]
+    dense = [r for r in solution.layers if r.layer.params]  # the layers with parameters
     if len(dense) < 2:
         return []
     first, last = dense[0], dense[-1]
@@ -274,6 +223,15 @@ def non_finite(solution: Solution) -> list[Insight]:
     ]
 
 
+def layer_kinds(solution: Solution) -> list[Insight]:
+    """What each layer kind finds in its own values (a dropped unit, batch norm's sums)."""
+    return [
+        Insight(kind, message, r.index)
+        for r in solution.layers
+        for kind, message in r.layer.kind.insights(r)
+    ]
+
+
 DETECTORS: tuple[Detector, ...] = (
     dead_relu,
     kink,
@@ -282,6 +240,7 @@ DETECTORS: tuple[Detector, ...] = (
     no_cancellation,
     log_clamp,
     gradient_drift,
+    layer_kinds,
     non_finite,
 )
 

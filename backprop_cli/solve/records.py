@@ -8,45 +8,19 @@ Values are canonical NumPy arrays (never squeezed): per-sample quantities are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Message
+from backprop_cli import kinds
+from backprop_cli.expr import Message
+from backprop_cli.solve.steps import Phase, Step
 
 if TYPE_CHECKING:
     from backprop_cli.load.problem import Layer, Problem
+    from backprop_cli.nn.optimizers import Optimizer
 
-
-class Phase(str, Enum):
-    FORWARD = "forward"
-    LOSS = "loss"
-    BACKWARD = "backward"
-    UPDATE = "update"
-
-
-@dataclass(frozen=True)
-class Step:
-    """One line of the worked solution: ``lhs = forms… = substitution = value``.
-
-    ``symbol`` is the quantity's report name with 0-based indices for one
-    element (``z1``, ``z1[0]``, ``dW2[0][1]``, ``W1_new``); ``forms`` are the
-    symbolic right-hand sides, most general first (the chain rule, then the
-    formula); ``assign`` writes ``←`` (an update) instead of ``=``.
-    """
-
-    phase: Phase
-    symbol: str
-    lhs: Expr
-    forms: tuple[Expr, ...]
-    substitution: Expr | None
-    value: np.ndarray
-    layer: int | None = None
-    element: bool = False
-    sample: int | None = None
-    """0-based sample of an element step in a batch."""
-    assign: bool = False
+__all__ = ["GradientCheck", "Insight", "LayerResult", "Phase", "Solution", "Step", "Update"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +49,10 @@ class LayerResult:
     """δ = ∂L/∂z."""
     fprime: np.ndarray | None = None
     """f′(z) element by element (None for softmax, whose derivative is a Jacobian)."""
-    dW: np.ndarray | None = None
-    db: np.ndarray | None = None
+    grads: dict[str, np.ndarray] = field(default_factory=dict)
+    """∂L/∂θ of the layer's parameters by base name (``W``, ``b``); empty for none."""
+    cache: Any = None
+    """What the layer kind's forward pass kept for its backward pass."""
 
     @property
     def index(self) -> int:
@@ -85,14 +61,20 @@ class LayerResult:
 
 @dataclass(frozen=True)
 class Update:
-    """Gradient descent θ ← θ − η∂L/∂θ, ``steps`` times on the full batch."""
+    """``steps`` updates of every parameter by the optimizer, on the full batch."""
 
-    learning_rate: float
+    optimizer: Optimizer
     steps: int
     loss_history: np.ndarray
     """The loss before each update, then after the last one (steps + 1 values)."""
     params: dict[str, np.ndarray]
     """``W1``, ``b1``, … after the last update."""
+    first: dict[str, np.ndarray] = field(default_factory=dict)
+    """The parameters after the first update (the one the derivation shows)."""
+
+    @property
+    def learning_rate(self) -> float:
+        return self.optimizer.hyperparameters["learning_rate"]
 
 
 @dataclass(frozen=True)
@@ -142,25 +124,20 @@ class Solution:
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows a solution as its worked solution, in Markdown with maths."""
-        from backprop_cli.render import Format, RenderOptions, render
-
-        return render(Format.MARKDOWN, [self], RenderOptions())
+        return kinds.of(self).notebook(self, "markdown")
 
     def _repr_latex_(self) -> str:
         """The worked solution as LaTeX for a notebook's LaTeX output (e.g. nbconvert's PDF):
         the document's body, without the preamble."""
-        from backprop_cli.render import RenderOptions
-        from backprop_cli.render.latex import body
-
-        return body([self], RenderOptions())
+        return kinds.of(self).notebook(self, "latex")
 
     @property
     def gradients(self) -> dict[str, np.ndarray]:
         """``W1``, ``b1``, … and ``x``: ∂L/∂θ for every parameter and the input."""
-        grads: dict[str, np.ndarray] = {}
-        for result in self.layers:
-            if result.dW is not None and result.db is not None:
-                grads[f"W{result.index}"] = result.dW
-                grads[f"b{result.index}"] = result.db
+        grads = {
+            result.layer.param_name(base): value
+            for result in self.layers
+            for base, value in result.grads.items()
+        }
         grads["x"] = self.dx
         return grads

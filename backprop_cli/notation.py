@@ -9,28 +9,33 @@ last layer's output is ŷ.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from backprop_cli.expr import Expr, Sym, Transpose
-from backprop_cli.load.problem import Problem
+
+
+class Shaped(Protocol):
+    """What the notation reads of a problem: the widths of x and of each layer, and whether
+    it is a batch."""
+
+    @property
+    def batched(self) -> bool: ...
+
+    @property
+    def widths(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True)
 class Notation:
-    problem: Problem
+    problem: Shaped
 
     @property
     def depth(self) -> int:
-        return len(self.problem.layers)
+        return len(self.problem.widths) - 1
 
     def width(self, layer: int) -> int:
-        """Units of layer ``layer`` (0: the input)."""
-        if layer == 0:
-            return int(self.problem.x.shape[1])
-        width = int(self.problem.x.shape[1])
-        for item in self.problem.layers[:layer]:
-            if item.weights is not None:
-                width = int(item.weights.shape[0])
-        return width
+        """Values of layer ``layer``'s output, per sample (0: the input)."""
+        return self.problem.widths[layer]
 
     def _layer(self, layer: int) -> int | None:
         return None if self.depth == 1 else layer
@@ -103,10 +108,17 @@ class Notation:
         bold = j is None and self.width(layer) > 1
         return Sym("b", self._index(layer, j), self._layer(layer), bold=bold)
 
-    def parameter(self, name: str) -> Sym:
-        """``W2`` → W⁽²⁾, ``b1`` → b⁽¹⁾ (a report name as its symbol)."""
-        layer = int(name[1:])
-        return self.W(layer) if name[0] == "W" else self.b(layer)
+    def per_sample(
+        self, base: str, layer: int, j: int | str | None = None, n: int | str | None = None
+    ) -> Sym:
+        """A per-sample quantity of a layer's own (x̂ of batch norm), written as z is."""
+        return self._vector(base, layer, j, n)
+
+    def per_unit(self, base: str, layer: int, j: int | str | None = None) -> Sym:
+        """A quantity with one value per unit of a layer, the same for every sample (γ, β,
+        μ of batch norm), written as b is."""
+        bold = j is None and self.width(layer) > 1
+        return Sym(base, self._index(layer, j), self._layer(layer), bold=bold)
 
     def loss(self, n: int | None = None) -> Sym:
         return Sym("L") if n is None or not self.problem.batched else Sym("ell", sample=n + 1)

@@ -1,0 +1,26 @@
+"""Solving a problem of any kind: the options, and the call that hands it to its kind.
+
+A network is solved in stages (`kinds.network.solver`): the engine finds the
+values, the derivation (`derive`) writes them as steps, the insights read
+them. The engine knows neither of the other two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backprop_cli import kinds
+
+
+@dataclass(frozen=True)
+class Options:
+    round_intermediate: int | None = None
+    """Round every intermediate value to this many decimals before it is used."""
+    gradient_check: bool = False
+    """Compare every gradient with central finite differences."""
+
+
+def solve(problem: Any, options: Options = Options()) -> Any:
+    """The worked solution of ``problem``, by its kind: values, steps, insights, variants."""
+    return kinds.of(problem).solve(problem, options)

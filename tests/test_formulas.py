@@ -1,0 +1,237 @@
+"""The printed maths is checked, not only the numbers.
+
+Every step of a worked solution is ``lhs = formula = substitution = value``. Here each
+substitution is evaluated (its arithmetic must give the step's value), and each formula
+is evaluated with its symbols bound to the solution's own values (it must give the
+value too). A wrong derivative *formula* (of tanh, GELU, softplus, MAE, …) therefore
+fails even where the numeric gradient is right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from test_networks import load_doc, problems
+
+from backprop_cli import load, solve
+from backprop_cli.expr import Call, Expr, Mul, Partial, Sub, Sym, Unevaluable, evaluate, num
+from backprop_cli.nn import activations, formula_functions, losses
+from backprop_cli.solve.records import Solution, Step
+
+
+class Values:
+    """A solution's values by symbol: what each ``Sym`` (and each ∂L/∂·) of its formulas is."""
+
+    def __init__(self, s: Solution) -> None:
+        self.s, self.p = s, s.problem
+        self.depth = len(self.p.layers)
+
+    def _row(self, sample: int | str | None) -> int | None:
+        if not self.p.batched:
+            return 0
+        return None if sample is None else int(sample) - 1
+
+    def _per_sample(self, values: np.ndarray, sym: Sym) -> Any:
+        if isinstance(sym.sample, str):
+            raise Unevaluable("a generic sample")
+        row = self._row(sym.sample)
+        if sym.index:
+            (j,) = sym.index
+            if isinstance(j, str):
+                raise Unevaluable("a generic index")
+            return values[row, j - 1] if row is not None else values[:, j - 1]
+        if values.shape[1] == 1 and not sym.bold:
+            return values[row or 0, 0] if row is not None else values[:, 0]
+        if row is None:
+            return values  # a batch: one row per sample
+        return values[row].reshape(-1, 1)  # one sample: a column
+
+    def _layer(self, sym: Sym) -> int:
+        return 1 if sym.layer is None else sym.layer
+
+    def _param(self, values: np.ndarray, sym: Sym) -> Any:
+        if any(isinstance(i, str) for i in sym.index):
+            raise Unevaluable("a generic index")
+        if not sym.index:
+            return (
+                values
+                if values.ndim == 2 and sym.bold
+                else values.reshape(-1, 1)
+                if sym.bold
+                else values.reshape(-1)[0]
+            )
+        return (
+            values[tuple(int(i) - 1 for i in sym.index)]
+            if values.ndim == len(sym.index)
+            else values.reshape(-1)[int(sym.index[0]) - 1]
+        )
+
+    def __call__(self, e: Expr) -> Any:
+        if isinstance(e, Partial):
+            return self.gradient(e)
+        assert isinstance(e, Sym)
+        s, p, r = self.s, self.p, self.s.layers
+        base = e.base
+        if base == "x":
+            return self._per_sample(p.x, e)
+        if base == "y":
+            return self._per_sample(p.y, e)
+        if base == "yhat":
+            return self._per_sample(s.output, e)
+        if base in ("z", "a", "delta"):
+            result = r[self._layer(e) - 1]
+            return self._per_sample({"z": result.z, "a": result.a, "delta": result.delta}[base], e)
+        if base in ("w", "W"):
+            return self._param(r[self._layer(e) - 1].layer.params["W"], e)
+        if base == "b":
+            return self._param(r[self._layer(e) - 1].layer.params["b"], e)
+        if base == "L":
+            return s.loss
+        if base == "ell":
+            return s.sample_losses[int(e.sample) - 1]  # type: ignore[arg-type]
+        if base == "eta" and s.update is not None:
+            return s.update.learning_rate
+        if base == "N":
+            return p.samples
+        if base == "K":
+            return p.outputs
+        raise Unevaluable(f"the symbol {base}")
+
+    def gradient(self, e: Partial) -> Any:
+        """∂L/∂v for a value v of the solution (another partial has no value by itself)."""
+        if not (isinstance(e.numerator, Sym) and e.numerator.base == "L"):
+            raise Unevaluable("a local derivative")
+        v = e.denominator
+        assert isinstance(v, Sym)
+        r = self.s.layers
+        if v.base == "yhat":
+            return self._per_sample(r[-1].grad_a, v)
+        if v.base == "a":
+            return self._per_sample(r[self._layer(v) - 1].grad_a, v)
+        if v.base == "z":
+            return self._per_sample(r[self._layer(v) - 1].delta, v)
+        if v.base == "x":
+            return self._per_sample(self.s.dx, v)
+        if v.base in ("w", "W"):
+            return self._param(r[self._layer(v) - 1].grads["W"], v)
+        if v.base == "b":
+            return self._param(r[self._layer(v) - 1].grads["b"], v)
+        raise Unevaluable(f"∂L/∂{v.base}")
+
+
+def _same(found: Any, step: Step) -> bool:
+    found = np.asarray(found, dtype=float)
+    want = np.asarray(step.value, dtype=float)
+    if found.size != want.size:
+        return False
+    return bool(np.allclose(found.reshape(want.shape), want, rtol=1e-9, atol=1e-12))
+
+
+def checked(solution: Solution) -> tuple[int, int, list[str]]:
+    """(substitutions evaluated, formulas evaluated, the steps whose maths is wrong)."""
+    problem = solution.problem
+    functions = formula_functions((layer.activation for layer in problem.layers), problem.batched)
+    values = Values(solution)
+    substitutions = formulas = 0
+    wrong: list[str] = []
+    for step in solution.steps:
+        if step.substitution is not None:
+            try:
+                found = evaluate(step.substitution, functions)
+            except Unevaluable:
+                pass
+            else:
+                substitutions += 1
+                if not _same(found, step):
+                    wrong.append(f"{step.symbol}: substitution")
+        for i, form in enumerate(step.forms):
+            try:
+                found = evaluate(form, functions, values)
+            except Unevaluable:
+                continue
+            formulas += 1
+            if not _same(found, step):
+                wrong.append(f"{step.symbol}: formula {i + 1}")
+    return substitutions, formulas, wrong
+
+
+@pytest.mark.parametrize("name", ["ex1", "ex2", "ex3", "ex4", "ex5"])
+def test_every_step_of_the_bundled_exercises_evaluates_to_its_value(name: str) -> None:
+    substitutions, formulas, wrong = checked(solve(load(name)))
+    assert wrong == []
+    assert substitutions > 0 and formulas > 0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_every_step_of_a_random_network_evaluates_to_its_value(doc: dict[str, Any]) -> None:
+    doc["learning_rate"] = 0.1
+    with np.errstate(all="ignore"):
+        solution = solve(load_doc(doc))
+    substitutions, _, wrong = checked(solution)
+    assert wrong == []
+    assert substitutions > 0
+
+
+def _two_layer(write: Any, activation: str, loss: str = "mse") -> Solution:
+    path = write(
+        f"""
+        input: [0.5, -1]
+        target: 0.3
+        layers:
+          - {{weights: [[0.4, 0.3], [0.2, -0.6]], activation: {activation}}}
+          - {{weights: [[0.7, -0.2]]}}
+        loss: {loss}
+        """
+    )
+    return solve(load(str(path)))
+
+
+@pytest.mark.parametrize(
+    ("owner", "method", "wrong", "activation", "loss"),
+    [
+        (
+            activations.Tanh,
+            "derivative",
+            lambda self, z, a, value=None: Sub(num(1), a),
+            "tanh",
+            "mse",
+        ),
+        (
+            activations.GELU,
+            "derivative",
+            lambda self, z, a, value=None: Call("Φ", (z,)),
+            "gelu",
+            "mse",
+        ),
+        (
+            activations.Softplus,
+            "derivative",
+            lambda self, z, a, value=None: Call("σ", (Mul((num(2), z)),)),
+            "softplus",
+            "mse",
+        ),
+        (
+            losses.MAE,
+            "term_grad",
+            lambda self, yhat, y: Call("sign", (Sub(y, yhat),)),
+            "sigmoid",
+            "mae",
+        ),
+    ],
+)
+def test_a_wrong_derivative_formula_is_caught(
+    write: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    owner: Any,
+    method: str,
+    wrong: Any,
+    activation: str,
+    loss: str,
+) -> None:
+    assert checked(_two_layer(write, activation, loss))[2] == []
+    monkeypatch.setattr(owner, method, wrong)  # the formula shown changes; the numbers do not
+    assert checked(_two_layer(write, activation, loss))[2] != []
