@@ -176,8 +176,8 @@ def solve(
     chosen = format or (format_for(output) if output else None) or Format.RICH
     if chosen == Format.RICH and (output is not None or not sys.stdout.isatty()):
         chosen = Format.PLAIN  # no escape codes or boxes where nobody sees colours
-    engine_options = Options(round_intermediate=round_intermediate, gradient_check=check)
     problems = load_all(files, set_ or ())
+    engine_options = Options(round_intermediate, check, check_share=len(problems))
     solutions = [solve_problem(problem, engine_options) for problem in problems]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     if chosen in CHUNK_RENDERERS:  # JSON: UTF-8 by definition, streamed out in pieces

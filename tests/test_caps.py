@@ -121,9 +121,11 @@ def test_the_gradient_check_of_a_large_network_checks_fewer_entries(
     write: Callable[[str, str], Path],
 ) -> None:
     problem = load(str(write(WIDE, "p.yaml")))
-    # 4,003 entries; per entry 2 × (8 samples × 4,001 parameters + 16 × 1,003 values):
-    # all 1,000 fit the budget.
+    # 4,003 entries; per entry 2 × (8 samples × 4,001 parameters + 16 × 1,003 values
+    # + 100,000 × 2 layers) = 496,112 multiply-adds: all 1,000 fit the budget.
     assert gradient_check._entry_count(problem, 4_003) == 1_000
+    # Shared by 100 problems (a problem and its variants): 5,000,000 / 496,112 = 10 each.
+    assert gradient_check._entry_count(problem, 4_003, share=100) == 10
     batch = load(
         str(
             write(
@@ -135,7 +137,7 @@ def test_the_gradient_check_of_a_large_network_checks_fewer_entries(
             )
         )
     )
-    # 2 × (1,000 × 4,001 + 16 × 1,000 × 1,003) = 40,098,000 a check entry: 12 entries, raised to the floor of 20.
+    # 2 × (1,000 × 4,001 + 16 × 1,000 × 1,003 + 200,000) = 40,498,000 an entry: 12, raised to 20.
     assert gradient_check._entry_count(batch, 4_003) == gradient_check.MIN_ENTRIES == 20
     check = solve(problem, gradient_check_options()).gradient_check
     assert check is not None and check.passed and check.checked == 1_000
@@ -181,3 +183,20 @@ def test_samples_and_layers_of_the_variants_count_together(
         f"{path}:11: variants[1]: with the problem and the variants before it, expected at most "
         "2 samples in all (the size cap), got 3"
     )
+
+
+def test_variants_share_the_gradient_checks_budget(
+    write: Callable[[str, str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backprop_cli.solve.pipeline import Options
+
+    monkeypatch.setattr(gradient_check, "CHECK_WORK", 2_000_000)
+    text = (
+        WIDE
+        + "variants:\n"
+        + "".join(f"  - {{name: v{i}, set: {{learning_rate: 0.{i + 1}}}}}\n" for i in range(3))
+    )
+    solution = solve(load(str(write(text, "p.yaml"))), Options(gradient_check=True))
+    # 2,000,000 shared by 4 problems pays for 1 entry of 496,112; the floor of 20 shared: 5.
+    checks = [solution.gradient_check] + [v.solution.gradient_check for v in solution.variants]
+    assert [c.checked for c in checks if c is not None] == [5, 5, 5, 5]

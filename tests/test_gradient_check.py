@@ -39,7 +39,7 @@ def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> 
     from backprop_cli.solve import gradient_check as gradcheck
 
     failed = GradientCheck(0.5, 0.25, False, 11, (), 1e-5)
-    monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution: failed)
+    monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution, **_: failed)
     result = run("solve", "ex1", "--check", "-f", "plain")
     assert result.exit_code == 1
     assert (

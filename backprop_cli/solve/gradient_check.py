@@ -33,15 +33,20 @@ MIN_ENTRIES = 20
 
 ELEMENTWISE = 16
 """Multiply-adds an activation value costs a forward pass (its function, the loss, the copies)."""
+PER_LAYER = 100_000
+"""Multiply-adds a layer's fixed cost in a forward pass is worth (about 50 µs of Python)."""
 
 
-def _entry_count(problem: Problem, total: int) -> int:
+def _entry_count(problem: Problem, total: int, share: int = 1) -> int:
+    """Entries to check of ``total``: what ``CHECK_WORK / share`` pays for, within bounds."""
     products = max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
-    per_entry = 2 * (products + ELEMENTWISE * problem.size.values)
-    return min(total, max(MIN_ENTRIES, min(MAX_ENTRIES, CHECK_WORK // per_entry)))
+    fixed = PER_LAYER * len(problem.layers)
+    per_entry = 2 * (products + ELEMENTWISE * problem.size.values + fixed)
+    least = max(1, MIN_ENTRIES // share)
+    return min(total, max(least, min(MAX_ENTRIES, CHECK_WORK // share // per_entry)))
 
 
-def _entries(params: Params, problem: Problem) -> list[Entry]:
+def _entries(params: Params, problem: Problem, share: int = 1) -> list[Entry]:
     """Every entry, or an evenly spread, fixed sample of them, picked without listing them all."""
     arrays: list[tuple[str, int, tuple[int, ...]]] = []
     for i, p in enumerate(params):
@@ -51,7 +56,7 @@ def _entries(params: Params, problem: Problem) -> list[Entry]:
     sizes = [int(np.prod(shape)) for _, _, shape in arrays]
     starts = np.cumsum([0, *sizes])
     total = int(starts[-1])
-    count = _entry_count(problem, total)
+    count = _entry_count(problem, total, share)
     picks = np.linspace(0, total - 1, count).round().astype(int) if count < total else range(total)
     entries: list[Entry] = []
     for pick in picks:
@@ -101,7 +106,9 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
     return False
 
 
-def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> GradientCheck:
+def gradient_check(
+    problem: Problem, solution: Solution, step: float = 1e-6, share: int = 1
+) -> GradientCheck:
     params = initial_params(problem)
     exact = rounding(None)
     analytic_pass = backward(problem, params, forward(problem, params, exact), exact)
@@ -112,7 +119,7 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
     worst_abs = worst_rel = 0.0
     passed = True
     kinks: list[str] = []
-    entries = _entries(params, problem)
+    entries = _entries(params, problem, share)
     for entry in entries:
         plus, h = _shifted(problem, params, entry, step)
         minus, _ = _shifted(problem, params, entry, -step)

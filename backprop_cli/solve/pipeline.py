@@ -19,6 +19,8 @@ class Options:
     """Round every intermediate value to this many decimals before it is used."""
     gradient_check: bool = False
     """Compare every gradient with central finite differences."""
+    check_share: int = 1
+    """The gradient check's budget is shared by this many problems (variants, files)."""
 
 
 def solve(problem: Any, options: Options = Options()) -> Any:
