@@ -49,7 +49,7 @@ def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> 
 
     passed = GradientCheck(0.0, 0.0, True, 3, (), 1e-5)
 
-    def fails_for_x_2(problem: Any, solution: Any) -> GradientCheck:
+    def fails_for_x_2(problem: Any, solution: Any, **_: Any) -> GradientCheck:
         return failed if problem.x[0, 0] == 2 else passed
 
     monkeypatch.setattr(gradcheck, "gradient_check", fails_for_x_2)
