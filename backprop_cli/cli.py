@@ -163,13 +163,7 @@ def solve(
       backprop solve ex1 --check              # and check the gradients numerically
     """
     from backprop_cli.load.problem import load_all
-    from backprop_cli.render import (
-        CHUNK_RENDERERS,
-        RenderOptions,
-        format_for,
-        render,
-        render_chunks,
-    )
+    from backprop_cli.render import CHUNK_RENDERERS, RenderOptions, format_for, render
     from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.pipeline import solve as solve_problem
 
@@ -181,7 +175,7 @@ def solve(
     solutions = [solve_problem(problem, engine_options) for problem in problems]
     options = RenderOptions(precision, max_rows, _terminal_width(), color=chosen == Format.RICH)
     if chosen in CHUNK_RENDERERS:  # JSON: UTF-8 by definition, streamed out in pieces
-        write_output(render_chunks(chosen, solutions, options), output)
+        write_output(CHUNK_RENDERERS[chosen](solutions, options), output)
     else:  # text, encoded as the stream or the file says
         write_output(render(chosen, solutions, options), output)
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
@@ -395,4 +389,7 @@ def schema() -> None:
 
 
 def main() -> None:
+    # One BLAS thread unless told otherwise: the caps keep every product small enough that
+    # a second thread gains little, and on a busy machine it stalls each product (README).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app()
