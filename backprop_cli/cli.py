@@ -17,9 +17,10 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from backprop_cli.author.starter import Template
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, one_line
 from backprop_cli.load.caps import MAX_ROWS
-from backprop_cli.render import Format, GradingFormat
+from backprop_cli.output import write_output
+from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
 
 app = typer.Typer(
     name="backprop",
@@ -40,7 +41,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BackpropError as error:
-            typer.echo(str(error), err=True)
+            typer.echo(one_line(str(error)), err=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -50,22 +51,6 @@ def _terminal_width() -> int:
     if "COLUMNS" in os.environ and os.environ["COLUMNS"].isdigit():
         return int(os.environ["COLUMNS"])
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-
-
-def write_output(text: str | list[bytes], output: Path | None) -> None:
-    """Text, or UTF-8 pieces written one after the other (a streamed JSON report)."""
-    if output is None:
-        if isinstance(text, str):
-            sys.stdout.write(text)
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.writelines(text)
-        return
-    try:
-        with output.open("wb") as stream:
-            stream.writelines([text.encode("utf-8")] if isinstance(text, str) else text)
-    except OSError as error:
-        raise BackpropError(f"cannot write {output}: {error.strerror}") from None
 
 
 @app.command()
@@ -126,8 +111,9 @@ def solve(
             min=0,
             max=15,
             metavar="N",
-            help="Round every intermediate value to N decimals before it is used, as a "
-            "hand-worked answer key does (off by default).",
+            help="Round every intermediate value to N decimals (half up) before it is used, "
+            "as a hand-worked answer key does; every shown step then evaluates to its shown "
+            "result (off by default).",
             show_default=False,
         ),
     ] = None,
@@ -162,7 +148,7 @@ def solve(
 
       backprop solve ex1 --check              # and check the gradients numerically
     """
-    from backprop_cli.load.problem import load_all
+    from backprop_cli.load.files import load_all
     from backprop_cli.render import CHUNK_RENDERERS, RenderOptions, format_for, render
     from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.pipeline import solve as solve_problem
@@ -203,19 +189,31 @@ def list_problems() -> None:
         typer.echo(f"{name.ljust(width)}  {title}")
 
 
+GitHub = Annotated[
+    bool,
+    typer.Option("--github", help="Also print each error as a GitHub Actions annotation."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success; errors only.")]
+ReportFile = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
+]
+
+
 @app.command()
 @handles_errors
 def check(
-    file: Annotated[
-        str,
+    files: Annotated[
+        list[str],
         typer.Argument(
-            metavar="FILE",
-            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5).",
+            metavar="FILE...",
+            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5); "
+            "without --answers, problems and keys (NAME.answers.yaml) or folders of them.",
             show_default=False,
         ),
     ],
     answers: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--answers",
             "-a",
@@ -223,7 +221,7 @@ def check(
             help="The student's answers: a YAML file (or - for standard input).",
             show_default=False,
         ),
-    ],
+    ] = None,
     format: Annotated[
         GradingFormat,
         typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
@@ -232,6 +230,9 @@ def check(
         int,
         typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
     ] = 4,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
     """Check a student's answers: each right or wrong, why, and the first wrong step.
 
@@ -239,9 +240,11 @@ def check(
 
     answers: {output: 0.6817, loss: 0.1013, dW2: [[-0.086, -0.1037]], db2: -0.1382}
 
-    An answer is right when it is within 0.5% of the expected value or 0.0001 of it, whichever is larger: answers rounded to 3 significant digits or to 4 decimals pass. Change that with tolerance: {abs: A, rel: R} beside answers.
+    An answer is right when it is within 0.5% of the expected value (of a twentieth of the largest entry, for an entry near 0) or equal to it rounded to the digits written (at least 2 significant digits or 3 decimals); an updated parameter is judged by its change W_new − W. An answer that holds only at the digits written, or that follows from your own earlier values at those digits, is "right, as rounded". Change the 0.5% with tolerance: {rel: R} beside answers (abs: A adds an absolute floor).
 
-    Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
+    Wrong answers are explained where a common mistake fits (the ½ of MSE for any number of outputs, the loss summed over the samples, the 1/N of the batch forgotten, log10 for ln, a flipped sign, a transposed matrix, an activation derivative left out, taken at a instead of z or applied twice, the softmax Jacobian's diagonal alone, + instead of − in the update, a parameter not updated, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
+
+    Without --answers, every answer key NAME.answers.yaml among or beside the FILEs is checked against its problem NAME.yaml (a stale key fails), as CI does; --format junit gives one testcase per answer.
 
     Exit status: 0 all right, 1 some wrong, 2 a bad problem or answers file.
 
@@ -249,17 +252,12 @@ def check(
 
       backprop check ex1 --answers my-ex1.yaml
     """
-    from backprop_cli.grade.check import check as check_answers
-    from backprop_cli.render import RenderOptions
-    from backprop_cli.render.grading import render as render_grading
+    from backprop_cli import verdict
 
-    grading = check_answers(file, answers)
     if format == GradingFormat.RICH and not sys.stdout.isatty():
         format = GradingFormat.PLAIN
     options = RenderOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
-    sys.stdout.write(render_grading(format, grading, options))
-    if not grading.passed:
-        raise typer.Exit(1)
+    verdict.check(files, answers, format, github, quiet, options).emit(output, write_output)
 
 
 @app.command()
@@ -269,32 +267,31 @@ def validate(
         list[str],
         typer.Argument(
             metavar="FILE...",
-            help="Problem files: paths, - for standard input, or bundled names.",
+            help="Problem files: paths, folders (their *.yaml), - for standard input, or bundled names.",
             show_default=False,
         ),
     ],
+    format: Annotated[
+        ValidationFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = ValidationFormat.TEXT,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
-    """Check problem files without solving them: one line per file, errors on stderr.
+    """Check problem files without solving them: one line per valid file, every error on stderr.
 
-    Every file is checked, even after a bad one; the exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems. (What only solving can find, such as outputs outside the loss's range, is left to solve.)
+    Every file is checked, even after a bad one, and every error of a file is reported (as far as the loader can go on after it); a folder stands for its *.yaml files (answer keys *.answers.yaml left out). The exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems (docs/ci.md: JUnit, annotations, pre-commit). (What only solving can find, such as outputs outside the loss's range, is left to solve.)
 
     Example:
 
-      backprop validate problems/*.yaml
+      backprop validate problems/ --format junit -o validate.xml
     """
-    from backprop_cli.load.problem import check_file_count
-    from backprop_cli.load.validate import describe, validate
+    from backprop_cli import verdict
+    from backprop_cli.load.files import check_file_count
 
     check_file_count(files)
-    bad = 0
-    for file, result in validate(files):
-        if isinstance(result, BackpropError):
-            bad += 1
-            typer.echo(str(result), err=True)
-        else:
-            typer.echo(f"{file}: valid ({describe(result)})")
-    if bad:
-        raise typer.Exit(2)
+    verdict.validate(files, format, github, quiet).emit(output, write_output)
 
 
 @app.command()

@@ -159,11 +159,11 @@ def test_the_files_of_one_command_share_the_yaml_value_cap(
     result = run("validate", str(path), str(path))
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines()[-1] == (
-        f"{path}:1: with the files before it, the files hold more than 40 values (every use "
+        f"{path}:1: input: with the files before it, the files hold more than 40 values (every use "
         "of an alias counts in full); that is beyond the size cap"
     )
     assert refusal(run, "solve", str(path), str(path)).startswith(
-        f"{path}:1: with the files before it, the files hold more than 40 values"
+        f"{path}:1: input: with the files before it, the files hold more than 40 values"
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.render import GradingFormat
+from backprop_cli.render import FORMAT_VERSION, GradingFormat
 from backprop_cli.render.document import Block, Cell, Heading, Items, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def _shown(mark: Mark, values: np.ndarray, batched: bool) -> np.ndarray:
 
 def _verdict(mark: Mark) -> str:
     if mark.right:
-        return "✓ right"
+        return "✓ right, as rounded" if mark.rounded else "✓ right"
     assert mark.found is not None
     transposed = mark.given.transposed and mark.found.kind != "transposed"
     return f"✗ wrong: {mark.found.title}" + (" (and written transposed)" if transposed else "")
@@ -139,6 +139,7 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
 
     first = grading.first_wrong
     return {
+        "format_version": FORMAT_VERSION,
         "problem": {"source": s.problem.source, "title": s.problem.title},
         "answers": grading.answers,
         "tolerance": {"abs": grading.tolerance.abs, "rel": grading.tolerance.rel},
@@ -153,6 +154,8 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
                 "given": value(mark, mark.given.written),
                 "expected": value(mark, mark.quantity.expected),
                 "right": mark.right,
+                "line": mark.given.line,
+                "rounded": mark.rounded,
                 "transposed": mark.given.transposed,
                 "diagnosis": None
                 if mark.found is None

@@ -134,6 +134,11 @@ class LayerReading(Protocol):
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None: ...
 
+    def check_target_width(self, values: int, outputs: int, index: int) -> None:
+        """Refuse a list target of ``values`` values when the last resizing layer (layers[index])
+        gives ``outputs``: the message blames the target, not the layer."""
+        ...
+
     @property
     def samples(self) -> int:
         """The problem's number of samples (a batch statistic needs at least 2)."""
@@ -241,6 +246,16 @@ class LayerKind(Protocol):
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:
         """The chain rule's last link to a parameter, with generic indices: the parameter
         (wⱼₖ), ∂zⱼ/∂wⱼₖ, and the result (δⱼaₖ); None for a layer without parameters."""
+        ...
+
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        """Unit j's own parameters as (symbol, value), written in its box of the network's
+        drawing (dense: its bias b)."""
+        ...
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        """For the network's drawing: whether unit k of the layer's input feeds its unit j,
+        and the weight written on that edge (None: an edge without a label)."""
         ...
 
     def named(self, cache: Any) -> dict[str, Array]:
