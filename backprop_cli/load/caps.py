@@ -52,7 +52,7 @@ MAX_FILES = 100
 MAX_TEXT = 100_000
 """Characters of the title, description, tasks and notes of one problem together."""
 
-MAX_ROWS = 20
+MAX_ROWS = 12
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""
 
 MAX_LAYERS_SOLVED = 200
