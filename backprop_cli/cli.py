@@ -6,6 +6,7 @@ Every `BackpropError` becomes one message on stderr, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,7 @@ import typer
 from backprop_cli.author.starter import Template
 from backprop_cli.boundary import COLOR_OPTION, VERSION_OPTION, OneLineErrors, handles_errors
 from backprop_cli.cli_options import DOCS, Sections, Student
+from backprop_cli.load.caps import MAX_ROWS
 from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
 from backprop_cli.streams import shows_unicode, write_line, write_output, write_stdout
 from backprop_cli.terminal import ColorMode, draws_boxes, use_color, width
@@ -113,7 +115,7 @@ def solve(
         typer.Option(
             "--max-rows",
             min=2,
-            max=10_000,
+            max=MAX_ROWS,
             help="Rows (and sum terms) shown before tables elide their middle.",
         ),
     ] = 8,
@@ -141,9 +143,16 @@ def solve(
 
     More: docs/solve.md; the problem format: docs/problem-format.md.
     """
-    from backprop_cli.load.problem import load
+    from backprop_cli.load.files import load_all
     from backprop_cli.progress import training_progress
-    from backprop_cli.render import COMPILED, DOCUMENTS, RenderOptions, format_for_output, render
+    from backprop_cli.render import (
+        CHUNK_RENDERERS,
+        COMPILED,
+        DOCUMENTS,
+        RenderOptions,
+        format_for_output,
+        render,
+    )
     from backprop_cli.render.sections import parse as parse_sections
     from backprop_cli.solve.pipeline import Options
     from backprop_cli.solve.pipeline import solve as solve_problem
@@ -154,23 +163,29 @@ def solve(
     if output is not None:
         refuse_inputs(output, files)
     shown = parse_sections(sections) if sections is not None else None
+    problems = load_all(files, set_ or ())
     with training_progress() as progress:
-        engine_options = Options(round_intermediate, check, progress)
-        solutions = [solve_problem(load(file, set_ or ()), engine_options) for file in files]
+        engine_options = Options(round_intermediate, check, progress, check_share=len(problems))
+        solutions = [solve_problem(problem, engine_options) for problem in problems]
     shows_color = chosen == Format.RICH and use_color(color, sys.stdout)
     ascii = output is None and chosen not in DOCUMENTS and not shows_unicode(sys.stdout)
     options = RenderOptions(
         precision, max_rows, width(), shows_color, sections=shown, student=student, ascii=ascii
     )
-    text = render(chosen, solutions, options)
-    if output is None:
-        write_stdout(text, document=chosen in DOCUMENTS)
+    if chosen in CHUNK_RENDERERS:  # JSON: UTF-8 by definition, written in pieces
+        pieces = CHUNK_RENDERERS[chosen](solutions, options)
+        if output is None:
+            write_stdout(pieces, document=True)
+        else:
+            write_file(output, pieces)
+    elif output is None:
+        write_stdout(render(chosen, solutions, options), document=chosen in DOCUMENTS)
     elif format is None and output.suffix.lower() in COMPILED:
         from backprop_cli.render.pdf import compile_pdf
 
-        write_file(output, compile_pdf(text))
+        write_file(output, compile_pdf(render(chosen, solutions, options)))
     else:
-        write_file(output, text)
+        write_file(output, render(chosen, solutions, options))
     checked = [c for s in solutions for c in (s, *(v.solution for v in s.variants))]
     if any(c.gradient_check is not None and not c.gradient_check.passed for c in checked):
         raise typer.Exit(1)
@@ -297,7 +312,9 @@ def validate(
       backprop validate problems/ --format junit -o validate.xml
     """
     from backprop_cli import verdict
+    from backprop_cli.load.files import check_file_count
 
+    check_file_count(files)
     verdict.validate(files, format, github, quiet).emit(output, write_output)
 
 
@@ -393,4 +410,7 @@ def schema() -> None:
 
 
 def main() -> None:
+    # One BLAS thread unless told otherwise: the caps keep every product small enough that
+    # a second thread gains little, and on a busy machine it stalls each product (README).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app(prog_name="backprop")  # also under python -m backprop_cli

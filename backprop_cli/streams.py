@@ -85,16 +85,20 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def write_stdout(text: str, document: bool = False) -> None:
-    """Write ``text`` to standard output: UTF-8 bytes for a ``document``, else terminal text."""
+def write_stdout(text: str | list[bytes], document: bool = False) -> None:
+    """Write ``text`` to standard output: UTF-8 bytes for a ``document`` (or the UTF-8 pieces
+    of a streamed JSON report), else terminal text."""
     stream = _open_stdout()
     try:
         buffer = getattr(stream, "buffer", None)
-        if document and buffer is not None:
+        if buffer is None and not isinstance(text, str):
+            text = b"".join(text).decode("utf-8")  # a text-only stream (a test's capture)
+        if buffer is not None and (document or not isinstance(text, str)):
             stream.flush()
-            buffer.write(text.encode("utf-8"))
+            buffer.writelines([text.encode("utf-8")] if isinstance(text, str) else text)
             buffer.flush()
         else:
+            assert isinstance(text, str)
             stream.write(_spelled(text, stream))
             stream.flush()
     except OSError as error:
@@ -151,8 +155,9 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_file(path: Path, data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` through a temporary file renamed into place.
+def write_file(path: Path, data: str | bytes | list[bytes]) -> None:
+    """Write ``data`` (text as UTF-8, or UTF-8 pieces) to ``path`` through a temporary file
+    renamed into place.
 
     A symbolic link is followed (its target is replaced, the link kept); a
     target that is not a regular file (``/dev/null``, a FIFO) is written
@@ -161,12 +166,14 @@ def write_file(path: Path, data: str | bytes) -> None:
     import tempfile  # only a command writing a file pays for it
 
     content = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [content] if isinstance(content, bytes) else content
     try:
         target = Path(os.path.realpath(path))
         if target.exists() and not target.is_file():
             if target.is_dir():
                 raise BackpropError(f"cannot write {path}: it is a directory")
-            target.write_bytes(content)
+            with target.open("wb") as device:
+                device.writelines(pieces)
             return
         mode = target.stat().st_mode & 0o7777 if target.exists() else _default_mode()
         try:
@@ -176,11 +183,12 @@ def write_file(path: Path, data: str | bytes) -> None:
         except PermissionError:
             if not target.exists():
                 raise
-            target.write_bytes(content)  # a writable file in a folder we may not write
+            with target.open("wb") as existing:  # a writable file in a folder we may not write
+                existing.writelines(pieces)
             return
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
+                stream.writelines(pieces)
             os.chmod(temporary, mode)
             os.replace(temporary, target)
         except BaseException:

@@ -5,10 +5,11 @@
 Prints medians over repeated runs:
 
 * start-up: a whole ``backprop solve ex1 --format json`` process against a bare
-  ``python -c "import numpy, yaml, typer, rich.console"`` (goal: at most 1.3×);
+  ``python -c "import numpy, yaml, typer, rich.console"`` (goal: at most 1.1×);
 * training: a 784-128-10 network, 32 samples, 50 steps, JSON out, against
   ``bench/reference.py``, a minimal NumPy script doing the same loading, steps and
-  JSON (goal: at most 1.3×);
+  JSON (goal: at most 0.8× its wall time and 1.3× its peak memory, the maximum
+  resident set size of the whole process as ``/usr/bin/time`` reports it);
 * rendering: the human formats of that problem (goal: under 1 s each, output bounded);
 * scaling: solve and render time as the width and the depth grow.
 
@@ -33,7 +34,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
+# The library measured in this process runs as the command runs it: one BLAS thread
+# (backprop's default). The reference runs with NumPy's defaults, unless asked below.
+DEFAULT_ENV = dict(os.environ)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).parent
 PYTHON = sys.executable
@@ -49,28 +55,58 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+SPREAD: list[str] = []
+"""The quartiles of each paired ratio, printed after the table: the noise of the figures."""
+
+
 def paired(
-    ours: Callable[[], object], reference: Callable[[], object], repeat: int
+    ours: Callable[[], object], reference: Callable[[], object], repeat: int, name: str = ""
 ) -> tuple[float, float, float]:
     """Medians of ``ours``, of ``reference`` and of their ratio, the two run in turn.
 
     Running them alternately exposes both to the same moments of a shared machine's
-    load, so the ratio of each pair is steadier than the ratio of two medians.
+    load, so the ratio of each pair is steadier than the ratio of two medians. The
+    quartiles of the ratios go to `SPREAD`.
     """
     pairs = []
-    for _ in range(repeat):
-        pairs.append((median_seconds(ours, 1), median_seconds(reference, 1)))
-    ratio = statistics.median(a / b for a, b in pairs)
+    for i in range(repeat):
+        first, second = (ours, reference) if i % 2 == 0 else (reference, ours)
+        a, b = median_seconds(first, 1), median_seconds(second, 1)
+        pairs.append((a, b) if i % 2 == 0 else (b, a))
+    ratios = [a / b for a, b in pairs]
+    ratio = statistics.median(ratios)
+    if len(ratios) >= 4:
+        low, _, high = statistics.quantiles(ratios, n=4)
+        SPREAD.append(
+            f"{name}: ratios {min(ratios):.2f}–{max(ratios):.2f}, quartiles {low:.2f}–{high:.2f}"
+        )
     return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs), ratio
 
 
-def run(command: list[str]) -> Callable[[], object]:
+def run(command: list[str], env: dict[str, str] | None = None) -> Callable[[], object]:
     def action() -> object:
         return subprocess.run(
-            command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
         )
 
     return action
+
+
+def wall_and_peak(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and maximum resident set size (bytes) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return seconds, usage.ru_maxrss * 1024  # kilobytes on Linux
+
+
+def peak_memory(command: list[str], repeat: int) -> int:
+    """The median peak resident set size of ``repeat`` runs, in bytes."""
+    return int(statistics.median(wall_and_peak(command)[1] for _ in range(repeat)))
 
 
 def write_training_problem(
@@ -111,19 +147,26 @@ def startup(repeat: int) -> list[str]:
         run([BACKPROP, "solve", "ex1", "--format", "json"]),
         run([PYTHON, "-c", "import numpy, yaml, typer, rich.console"]),
         repeat,
+        "start-up",
     )
-    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.3×", ratio)]
+    return [row("start-up: backprop solve ex1 --format json", ours, bare, "goal ≤ 1.1×", ratio)]
 
 
 def training(repeat: int, problem: Path) -> list[str]:
     from backprop_cli import load, solve
     from backprop_cli.render import Format, RenderOptions, render
 
+    ours_command = [BACKPROP, "solve", str(problem), "--format", "json"]
+    reference_command = [PYTHON, str(HERE / "reference.py"), str(problem)]
     ours, reference, ratio = paired(
-        run([BACKPROP, "solve", str(problem), "--format", "json"]),
-        run([PYTHON, str(HERE / "reference.py"), str(problem)]),
-        repeat,
+        run(ours_command), run(reference_command, DEFAULT_ENV), repeat, "training"
     )
+    one = {**DEFAULT_ENV, "OPENBLAS_NUM_THREADS": "1"}
+    ours_1, reference_1, ratio_1 = paired(
+        run(ours_command), run(reference_command, one), repeat, "training, reference on 1 thread"
+    )
+    ours_peak = peak_memory(ours_command, min(repeat, 5))
+    reference_peak = peak_memory(reference_command, min(repeat, 5))
     ours_size = len(
         subprocess.run(
             [BACKPROP, "solve", str(problem), "-f", "json"], check=True, capture_output=True
@@ -145,7 +188,10 @@ def training(repeat: int, problem: Path) -> list[str]:
         ),
     ]
     lines = [
-        row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 1.3×", ratio)
+        row("training: 784-128-10, 32 samples, 50 steps", ours, reference, "goal ≤ 0.8×", ratio),
+        f"{'  peak memory (max RSS)':<44} {ours_peak / 2**20:9.1f} MB {reference_peak / 2**20:9.1f} MB "
+        f"{ours_peak / reference_peak:5.2f}×  goal ≤ 1.3×",
+        row("  the reference also on one BLAS thread", ours_1, reference_1, "", ratio_1),
     ]
     lines += [row(name, median_seconds(action, repeat), None) for name, action in parts]
     return lines
@@ -235,6 +281,8 @@ def main() -> None:
         problem = folder / "train.yaml"
         write_training_problem(problem)
         for line in startup(repeat) + training(repeat, problem) + rendering(repeat, problem):
+            print(line)
+        for line in SPREAD:
             print(line)
         print()
         for line in scaling(repeat, folder):

@@ -42,7 +42,7 @@ def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> 
     from backprop_cli.solve import gradient_check as gradcheck
 
     failed = GradientCheck(0.5, 0.25, False, 11, (), 1e-5)
-    monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution: failed)
+    monkeypatch.setattr(gradcheck, "gradient_check", lambda problem, solution, **_: failed)
     result = run("solve", "ex1", "--check", "-f", "plain")
     assert result.exit_code == 1
     assert (
@@ -52,7 +52,7 @@ def test_a_failed_check_is_exit_1(run: Any, monkeypatch: pytest.MonkeyPatch) -> 
 
     passed = GradientCheck(0.0, 0.0, True, 3, (), 1e-5)
 
-    def fails_for_x_2(problem: Any, solution: Any) -> GradientCheck:
+    def fails_for_x_2(problem: Any, solution: Any, **_: Any) -> GradientCheck:
         return failed if problem.x[0, 0] == 2 else passed
 
     monkeypatch.setattr(gradcheck, "gradient_check", fails_for_x_2)

@@ -26,8 +26,9 @@ from backprop_cli.load import overrides
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
+from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
-from backprop_cli.load.yaml_source import YMap, parse
+from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
@@ -79,6 +80,8 @@ class Problem:
     overridden: tuple[str, ...] = ()
     """The command line's changes, as written (``--set input=2``): the texts of the file
     (description, notes) still describe the problem without them."""
+    size: Size = NOTHING
+    """What solving this problem alone costs (without its variants), for the caps."""
 
     @property
     def samples(self) -> int:
@@ -97,24 +100,43 @@ class Problem:
     def parameters(self) -> int:
         return sum(layer.parameters for layer in self.layers)
 
+    @property
+    def total_size(self) -> Size:
+        """What solving this problem and its variants costs."""
+        total = self.size
+        for variant in self.variants:
+            total = total + variant.problem.size
+        return total
+
 
 # --- loading ----------------------------------------------------------------
 
 
-def load(file: str, assignments: Sequence[str] = (), *, every_error: bool = False) -> Problem:
+def load(
+    file: str,
+    assignments: Sequence[str] = (),
+    *,
+    every_error: bool = False,
+    budget: ValueBudget | None = None,
+) -> Problem:
     """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments.
 
     ``every_error``: on a bad file raise `ProblemErrors` with every error the loader can find
     (it goes on where what follows does not depend on what failed), not only the first.
+    With a ``budget``, the file's YAML values count against those of the command.
     """
     changes = [overrides.parse_assignment(text) for text in assignments]
-    return load_source(open_source(file), changes, every_error=every_error)
+    return load_source(open_source(file), changes, every_error=every_error, budget=budget)
 
 
 def load_source(
-    source: Source, changes: Sequence[overrides.Override] = (), *, every_error: bool = False
+    source: Source,
+    changes: Sequence[overrides.Override] = (),
+    *,
+    every_error: bool = False,
+    budget: ValueBudget | None = None,
 ) -> Problem:
-    document = parse(source.text, source.label)
+    document = parse(source.text, source.label, budget)
     if document is None:
         raise ProblemError(
             source.label,
@@ -177,6 +199,8 @@ class _Loader:
         self.with_variants = with_variants
         self.data = DataReader(reader)
         self.network = NetworkReader(reader)
+        self.size = NOTHING
+        """What the problem costs (without its variants), once read."""
 
     def get(self, key: str) -> Any:
         return self.doc.get(key, MISSING)
@@ -222,7 +246,7 @@ class _Loader:
         x, _, batched = data
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
-        return Problem(
+        problem = Problem(
             source=r.source,
             title=self.stem if title is None else title,
             x=readonly(x),
@@ -241,7 +265,10 @@ class _Loader:
             notes=notes,
             variants=variants,
             document=doc,
+            size=self.size,
         )
+        self.check_text(problem)
+        return problem
 
     def tasks(self) -> tuple[str, ...]:
         if "tasks" not in self.doc:
@@ -298,20 +325,20 @@ class _Loader:
     # --- caps and variants -----------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
-        n = x.shape[0]
-        values = n * (x.shape[1] + sum(self.network.widths))
-        if values > limits.MAX_ACTIVATIONS:
+        size = Size.of(x.shape, self.network.widths, self.network.parameter_count, steps)
+        self.size = size
+        over = size.over()
+        if over is not None:
+            raise self.r.error(over[0], over[1])
+
+    def check_text(self, problem: Problem) -> None:
+        texts = [problem.title, problem.description or "", problem.notes or "", *problem.tasks]
+        length = sum(len(text) for text in texts)
+        if length > limits.MAX_TEXT:
             raise self.r.error(
-                ("layers",),
-                f"expected at most {limits.MAX_ACTIVATIONS:,} values in one "
-                f"forward pass (samples × widths, the size cap), got {values:,}",
-            )
-        work = steps * n * max(self.network.parameter_count, 1)
-        if work > limits.MAX_WORK:
-            raise self.r.error(
-                ("steps",),
-                f"expected steps × samples × parameters at most "
-                f"{limits.MAX_WORK:,} (the work cap), got {work:,}",
+                ("tasks",) if "tasks" in self.doc else (),
+                f"expected at most {limits.MAX_TEXT:,} characters of title, description, "
+                f"tasks and notes together (the size cap), got {length:,}",
             )
 
     def variants(self) -> tuple[Variant, ...]:
@@ -324,6 +351,7 @@ class _Loader:
         base.update({k: v for k, v in self.doc.items() if k != "variants"})
         base.key_lines = dict(self.doc.key_lines)
         result = []
+        total = self.size
         for i, item in enumerate(value):
             path = ("variants", i)
             r.mapping(item, path, "a variant: {name: …, set: {PATH: VALUE}}")
@@ -361,4 +389,8 @@ class _Loader:
                     else f"in this variant, {format_path(error.path)}: {error.detail}",
                 ) from None
             result.append(Variant(name, tuple((c.path, c.value) for c in parsed), problem))
+            total = total + problem.size
+            over = total.over()
+            if over is not None:  # refused at the first variant too many, before the next is built
+                raise r.error(path, f"with the problem and the variants before it, {over[1]}")
         return tuple(result)

@@ -10,13 +10,16 @@ from backprop_cli import kinds
 from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors
 from backprop_cli.load.problem import Problem, load
 from backprop_cli.load.reader import plural
+from backprop_cli.load.yaml_source import ValueBudget
 
 
 def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | list[BackpropError]]]:
     """Each file with its loaded problem, or every error the loader finds in it.
 
-    A folder stands for the problem files in it (`problem_files`).
+    A folder stands for the problem files in it (`problem_files`). The files share
+    one budget of YAML values (`MAX_YAML_VALUES`): reading is what validating costs.
     """
+    budget = ValueBudget()
     for argument in files:
         try:
             found = problem_files(Path(argument), argument) if is_folder(argument) else [argument]
@@ -25,7 +28,7 @@ def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | list[Backpro
             continue
         for file in found:
             try:
-                yield file, load(file, every_error=True)
+                yield file, load(file, every_error=True, budget=budget)
             except ProblemErrors as errors:
                 yield file, list(errors.errors)
             except BackpropError as error:

@@ -134,10 +134,18 @@ class _Frame:
 
 
 @dataclass
+class ValueBudget:
+    """The YAML values all the files of one command may hold together (`MAX_YAML_VALUES`)."""
+
+    left: int = field(default_factory=lambda: limits.MAX_YAML_VALUES)
+
+
+@dataclass
 class _Composer:
     """Builds plain data from parser events, without recursion."""
 
     source: str
+    limit: int = limits.MAX_YAML_VALUES
     stack: list[_Frame] = field(default_factory=list)
     anchors: dict[str, tuple[Any, int]] = field(default_factory=dict)
     total: int = 0
@@ -161,7 +169,13 @@ class _Composer:
 
     def count(self, size: int, line: int | None) -> None:
         self.total += size
-        if self.total > limits.MAX_YAML_VALUES:
+        if self.total > self.limit and self.limit < limits.MAX_YAML_VALUES:
+            raise self.fail(
+                line,
+                f"with the files before it, the files hold more than {limits.MAX_YAML_VALUES:,} "
+                "values (every use of an alias counts in full); that is beyond the size cap",
+            )
+        if self.total > self.limit:
             raise self.fail(
                 line,
                 f"the file holds more than {limits.MAX_YAML_VALUES:,} values "
@@ -267,14 +281,14 @@ def _events(text: str) -> Iterator[Any]:
         loader.dispose()
 
 
-def parse(text: str, source: str) -> Any:
+def parse(text: str, source: str, budget: ValueBudget | None = None) -> Any:
     """The single YAML document in ``text`` as plain data (`YMap`, `YSeq`, scalars).
 
     An empty document gives ``None``. Raises `ProblemError` for YAML syntax
     errors, tags other than the standard ones, more than one document, and
-    documents beyond the caps.
+    documents beyond the caps. With a ``budget``, the values count against it.
     """
-    composer = _Composer(source)
+    composer = _Composer(source, budget.left if budget else limits.MAX_YAML_VALUES)
     handlers = composer.handlers()
     try:
         for event in _events(text):
@@ -295,6 +309,8 @@ def parse(text: str, source: str) -> Any:
         ) from None
     except yaml.YAMLError as error:
         raise ProblemError(source, (), f"YAML syntax error: {error}") from None
+    if budget is not None:
+        budget.left -= composer.total
     return composer.root
 
 

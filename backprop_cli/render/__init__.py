@@ -142,3 +142,21 @@ def format_for_output(path: Path, forced: Format | None) -> Format:
 
 def render(fmt: Format, solutions: Sequence[Solution], options: RenderOptions) -> str:
     return RENDERERS[fmt](solutions, options)
+
+
+CHUNK_RENDERERS: dict[Format, Callable[[Sequence[Solution], RenderOptions], list[bytes]]] = {
+    Format.JSON: lambda solutions, options: import_module(
+        "backprop_cli.render.report"
+    ).render_chunks(solutions, options),
+}
+"""Formats written as UTF-8 pieces, streamed out one by one: a large JSON report is never
+joined into one string, nor decoded and encoded again."""
+
+
+def render_chunks(
+    fmt: Format, solutions: Sequence[Solution], options: RenderOptions
+) -> list[bytes]:
+    """The output of ``fmt`` as UTF-8 pieces, to be written one after the other."""
+    if fmt in CHUNK_RENDERERS:
+        return CHUNK_RENDERERS[fmt](solutions, options)
+    return [render(fmt, solutions, options).encode("utf-8")]

@@ -1,19 +1,24 @@
-"""JSON text for a report: standard JSON, each array written once, rows on one line.
+"""JSON text for a report: standard JSON, each array encoded once, rows on one line.
 
-`json.dumps` would write a large report's matrices once per place they appear
-(a gradient in ``gradients`` and in its step) and, indented, one number per
-line. Here an `Array` is encoded once and its text reused; indented output
-keeps each row of numbers on one line.
+Numbers are written by orjson, straight from the NumPy buffer, as the shortest
+text that reads back as the same float64 (CPython's ``repr`` costs about 0.7 µs
+a number; a 100,000-weight gradient matrix would take 70 ms, orjson takes about
+1 ms). Non-finite values become ``null``. A large report's matrices appear in
+several places (a gradient in ``gradients`` and in its step): an `Array` is
+encoded once and its text reused. Indented output keeps each row of a matrix on
+one line.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
+
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 
 
 @dataclass(frozen=True, eq=False)
@@ -23,18 +28,29 @@ class Array:
     values: np.ndarray
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
+def encode_array(values: np.ndarray) -> bytes:
+    """The compact JSON text of ``values`` (nested lists; ``null`` where not finite)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 0:
+        return orjson.dumps(float(array))
+    return orjson.dumps(np.ascontiguousarray(array), option=_NUMPY)
 
 
 def plain_data(values: np.ndarray) -> Any:
     """A NumPy value as JSON-ready Python data: nested lists of floats, None where not finite."""
-    data = np.asarray(values, dtype=float).tolist()
-    return data if np.all(np.isfinite(values)) else _clean(data)
+    return orjson.loads(encode_array(values))
+
+
+def encode_scalar(value: Any) -> bytes:
+    """A string, number, boolean or None (or plain lists and dicts of them) as JSON text.
+
+    orjson refuses what standard JSON can still carry (a lone surrogate in a
+    string, an integer beyond 64 bits); those are written by the standard library.
+    """
+    try:
+        return orjson.dumps(value, option=_NUMPY)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value).encode()
 
 
 class _Writer:
@@ -42,27 +58,24 @@ class _Writer:
 
     def __init__(self, indent: int | None) -> None:
         self.indent = indent
-        self.separators = (", ", ": ") if indent else (",", ":")
-        self.cache: dict[tuple[int, int], str] = {}
-        self.parts: list[str] = []
+        self.colon = b": " if indent else b":"
+        self.cache: dict[tuple[int, int], bytes] = {}
+        self.keep: list[np.ndarray] = []
+        """The cached arrays, alive while the writer is, so that no id is reused."""
+        self.parts: list[bytes] = []
 
-    def array(self, values: np.ndarray, depth: int) -> str:
-        key = (id(values), depth if self.indent else 0)
+    def array(self, values: np.ndarray, depth: int) -> bytes:
+        matrix = self.indent is not None and np.ndim(values) == 2 and np.shape(values)[0] > 0
+        key = (id(values), depth if matrix else -1)
         if key not in self.cache:
-            data = plain_data(values)
-            if self.indent and isinstance(data, list) and data and isinstance(data[0], list):
-                inner = "\n" + " " * (self.indent * (depth + 1))
-                rows = [json.dumps(row, separators=self.separators) for row in data]
-                text = (
-                    "["
-                    + inner
-                    + ("," + inner).join(rows)
-                    + "\n"
-                    + " " * (self.indent * depth)
-                    + "]"
-                )
+            self.keep.append(values)
+            if matrix:
+                assert self.indent is not None
+                inner = b"\n" + b" " * (self.indent * (depth + 1))
+                rows = (inner + encode_array(row) for row in values)
+                text = b"[" + b",".join(rows) + b"\n" + b" " * (self.indent * depth) + b"]"
             else:
-                text = json.dumps(data, separators=self.separators)
+                text = encode_array(values)
             self.cache[key] = text
         return self.cache[key]
 
@@ -70,33 +83,45 @@ class _Writer:
         if isinstance(value, Array):
             self.parts.append(self.array(value.values, depth))
         elif isinstance(value, dict):
-            self.container("{", "}", list(value.items()), depth)
+            self.container(b"{", b"}", list(value.items()), depth)
         elif isinstance(value, (list, tuple)):
-            self.container("[", "]", [(None, item) for item in value], depth)
-        elif isinstance(value, float) and not math.isfinite(value):
-            self.parts.append("null")
+            self.container(b"[", b"]", [(None, item) for item in value], depth)
         else:
-            self.parts.append(json.dumps(value, ensure_ascii=False))
+            self.parts.append(encode_scalar(value))
 
     def container(
-        self, opening: str, closing: str, items: list[tuple[Any, Any]], depth: int
+        self, opening: bytes, closing: bytes, items: list[tuple[Any, Any]], depth: int
     ) -> None:
         """A mapping (items with keys) or a list (keys None), one item a line when indented."""
         if not items:
             self.parts.append(opening + closing)
             return
-        inner = "\n" + " " * (self.indent * (depth + 1)) if self.indent else ""
+        inner = b"\n" + b" " * (self.indent * (depth + 1)) if self.indent else b""
         self.parts.append(opening)
         for i, (key, item) in enumerate(items):
-            self.parts.append(("," if i else "") + inner)
+            self.parts.append((b"," if i else b"") + inner)
             if key is not None:
-                self.parts.append(json.dumps(str(key), ensure_ascii=False) + self.separators[1])
+                self.parts.append(encode_scalar(str(key)) + self.colon)
             self.write(item, depth + 1)
-        self.parts.append(("\n" + " " * (self.indent * depth) if self.indent else "") + closing)
+        self.parts.append((b"\n" + b" " * (self.indent * depth) if self.indent else b"") + closing)
+
+
+def dump_chunks(data: Any, indent: int | None = 2) -> list[bytes]:
+    """``data`` (dicts, lists, scalars and `Array`s) as UTF-8 JSON text, in pieces.
+
+    Written out one after the other, the pieces are the text; a repeated array's
+    piece is the same bytes object each time, so no copy of the whole is made.
+    """
+    writer = _Writer(indent)
+    writer.write(data)
+    return writer.parts
+
+
+def dump_bytes(data: Any, indent: int | None = 2) -> bytes:
+    """``data`` (dicts, lists, scalars and `Array`s) as UTF-8 JSON text."""
+    return b"".join(dump_chunks(data, indent))
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:
     """``data`` (dicts, lists, scalars and `Array`s) as JSON text."""
-    writer = _Writer(indent)
-    writer.write(data)
-    return "".join(writer.parts)
+    return dump_bytes(data, indent).decode()

@@ -16,7 +16,7 @@ import numpy as np
 from backprop_cli.expr import Expr, Frac, Num, Sym
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
-from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
+from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter, sum_terms
 from backprop_cli.render.numbers import human
 
 _BASES = {
@@ -61,7 +61,7 @@ more than fit in this width (in digits: about two thirds of the page)."""
 
 def latex_math(precision: int, max_rows: int, inline: bool = False) -> LatexMath:
     """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``."""
-    return LatexMath(lambda v: latex_number(v, precision), max(max_rows, 4), max_rows, inline)
+    return LatexMath(lambda v: latex_number(v, precision), sum_terms(max_rows), max_rows, inline)
 
 
 def latex_number(value: float, precision: int) -> str:

@@ -9,6 +9,7 @@ and size table columns before they run off the page.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _COMMAND = re.compile(
@@ -164,8 +165,12 @@ def _environment(environment: str) -> float:
     return sum(columns) + gaps + 2.0  # the brackets or the brace
 
 
+@functools.lru_cache(maxsize=16_384)
 def width(text: str) -> float:
-    """About how wide ``text`` (LaTeX maths, display style) is typeset, in digits."""
+    """About how wide ``text`` (LaTeX maths, display style) is typeset, in digits.
+
+    Remembered: a writer measures each piece of a formula again inside every
+    larger piece that holds it (a matrix inside an equation inside a row)."""
     parts, total, i = tokens(text), 0.0, 0
     while i < len(parts):
         part = parts[i]

@@ -41,6 +41,11 @@ from backprop_cli.expr import (
 SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4
 
 
+def sum_terms(max_rows: int) -> int:
+    """The terms a human format writes of a long sum: the first ones, …, the last."""
+    return max(max_rows, 4)
+
+
 class MathWriter:
     """The grammar of formulas; subclasses give the tokens."""
 

@@ -17,7 +17,7 @@ import numpy as np
 from backprop_cli import kinds
 from backprop_cli.expr import Message
 from backprop_cli.render import FORMAT_VERSION, RenderOptions
-from backprop_cli.render.jsonwriter import Array, dumps, plain_data
+from backprop_cli.render.jsonwriter import Array, dump_chunks, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.solve.records import Solution, Step
@@ -73,10 +73,17 @@ INDENT_LIMIT = 20_000
 """Reports of problems with more values than this are written compactly."""
 
 
-def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
-    """One object for one solution; an array of them, in order, for several."""
+def render_chunks(
+    solutions: Sequence[Solution], options: RenderOptions | None = None
+) -> list[bytes]:
+    """One object for one solution; an array of them, in order, for several (UTF-8, in pieces)."""
     precision = (options or RenderOptions()).precision
     reports = [_Report(precision, Array).report(s) for s in solutions]
     data: Any = reports[0] if len(reports) == 1 else reports
     size = sum(kinds.of(s).report_size(s) for s in solutions)
-    return dumps(data, indent=2 if size <= INDENT_LIMIT else None) + "\n"
+    return [*dump_chunks(data, indent=2 if size <= INDENT_LIMIT else None), b"\n"]
+
+
+def render(solutions: Sequence[Solution], options: RenderOptions | None = None) -> str:
+    """The report as text."""
+    return b"".join(render_chunks(solutions, options)).decode()

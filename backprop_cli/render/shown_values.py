@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_cli.expr import Expr, Matrix, column, num
+from backprop_cli.render.math_writer import sum_terms
 from backprop_cli.solve.records import Solution
 
 
@@ -32,6 +33,19 @@ def evenly_spaced(count: int, max_rows: int) -> list[int]:
             stride *= 10
     rows = list(range(0, count - 1, stride))
     return [*rows, count - 1]
+
+
+def built_terms(count: int, max_rows: int) -> list[int]:
+    """The terms of a sum of ``count`` worth building for a human format.
+
+    The writers show the first `sum_terms` − 2 terms, an ellipsis and the last
+    one of a longer sum, by position: building those, one stand-in that is never
+    shown, and the last gives the same text without a term per input.
+    """
+    limit = sum_terms(max_rows)
+    if count <= limit + 1:
+        return list(range(count))
+    return [*range(limit), count - 1]
 
 
 def value_expr(value: np.ndarray) -> Expr:

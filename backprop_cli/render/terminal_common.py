@@ -7,6 +7,7 @@ import numpy as np
 from backprop_cli.expr import Message
 from backprop_cli.render import RenderOptions, drawing
 from backprop_cli.render.document import Cell, Picture
+from backprop_cli.render.math_writer import sum_terms
 from backprop_cli.render.shown_values import value_expr
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.render.wrapping import fold_math
@@ -23,7 +24,7 @@ FEW_NODES = 16
 def writer(options: RenderOptions) -> TextMath:
     return text_math(
         options.precision,
-        max_terms=max(options.max_rows, 4),
+        max_terms=sum_terms(options.max_rows),
         max_rows=options.max_rows,
         ascii=options.ascii,
     )

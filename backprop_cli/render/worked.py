@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from backprop_cli.expr import Call, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
-from backprop_cli.render.shown_values import evenly_spaced, per_sample, shown_rows, value_expr
+from backprop_cli.render.shown_values import (
+    built_terms,
+    evenly_spaced,
+    per_sample,
+    shown_rows,
+    value_expr,
+)
 from backprop_cli.solve.records import LayerResult, Phase
 
 if TYPE_CHECKING:
@@ -59,7 +65,7 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
         row: list[Cell] = [str(s + 1)] if c.p.batched else []
         row.append(str(j + 1))
         if kind.z_column is not None:
-            row.append(kind.z_terms(r, s, j))
+            row.append(kind.z_terms(r, s, j, lambda n: built_terms(n, c.max_rows)))
         row += [num(r.z[s, j]), num(r.a[s, j])]
         rows.append(tuple(row))
     f = r.layer.activation

@@ -209,8 +209,10 @@ def train(
         after = forward(problem, current, rnd, step)
         history.append(after.loss)
         if step < problem.steps:
-            bwd_after = backward(problem, current, after, rnd)
-            current = descend(problem, current, bwd_after, states, step + 1, rnd)
+            # No name holds a step's gradients into the next step's backward pass.
+            gradients = backward(problem, current, after, rnd)
+            current = descend(problem, current, gradients, states, step + 1, rnd)
+            del gradients
         if progress is not None:
             progress(step, problem.steps)
     return Update(optimizer, problem.steps, np.array(history), named(problem, current), first)

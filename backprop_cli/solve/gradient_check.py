@@ -27,15 +27,45 @@ Entry = tuple[str, int, tuple[int, ...]]
 """(a parameter's base name (``W``, ``b``, …) or ``x``; the 0-based layer; the index inside it)."""
 
 
-def _entries(params: Params, problem: Problem) -> list[Entry]:
-    entries: list[Entry] = []
+CHECK_WORK = 500_000_000
+"""Multiply-adds the forward passes of a check may take (two per entry): a large
+network or batch is checked on fewer entries, never fewer than `MIN_ENTRIES`."""
+MIN_ENTRIES = 20
+
+
+ELEMENTWISE = 16
+"""Multiply-adds an activation value costs a forward pass (its function, the loss, the copies)."""
+PER_LAYER = 100_000
+"""Multiply-adds a layer's fixed cost in a forward pass is worth (about 50 µs of Python)."""
+
+
+def _entry_count(problem: Problem, total: int, share: int = 1) -> int:
+    """Entries to check of ``total``: what ``CHECK_WORK / share`` pays for, within bounds."""
+    products = max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
+    fixed = PER_LAYER * len(problem.layers)
+    per_entry = 2 * (products + ELEMENTWISE * problem.size.values + fixed)
+    least = max(1, MIN_ENTRIES // share)
+    return min(total, max(least, min(MAX_ENTRIES, CHECK_WORK // share // per_entry)))
+
+
+def _entries(params: Params, problem: Problem, share: int = 1) -> list[Entry]:
+    """Every entry, or an evenly spread, fixed sample of them, picked without listing them all."""
+    arrays: list[tuple[str, int, tuple[int, ...]]] = []
     for i, p in enumerate(params):
         for base, theta in p.items():
-            entries += [(base, i, index) for index in np.ndindex(*theta.shape)]
-    entries += [("x", 0, index) for index in np.ndindex(*problem.x.shape)]
-    if len(entries) > MAX_ENTRIES:
-        picks = np.linspace(0, len(entries) - 1, MAX_ENTRIES).round().astype(int)
-        entries = [entries[i] for i in picks]
+            arrays.append((base, i, theta.shape))
+    arrays.append(("x", 0, problem.x.shape))
+    sizes = [int(np.prod(shape)) for _, _, shape in arrays]
+    starts = np.cumsum([0, *sizes])
+    total = int(starts[-1])
+    count = _entry_count(problem, total, share)
+    picks = np.linspace(0, total - 1, count).round().astype(int) if count < total else range(total)
+    entries: list[Entry] = []
+    for pick in picks:
+        a = int(np.searchsorted(starts, pick, side="right")) - 1
+        kind, layer, shape = arrays[a]
+        index = tuple(int(i) for i in np.unravel_index(int(pick - starts[a]), shape))
+        entries.append((kind, layer, index))
     return entries
 
 
@@ -46,19 +76,23 @@ def _name(entry: Entry) -> str:
 
 
 def _shifted(problem: Problem, params: Params, entry: Entry, step: float) -> tuple[Forward, float]:
+    """The forward pass with one entry moved by h; the entry is put back exactly afterwards.
+
+    The arrays are the problem's own (read-only to everything else), written for
+    the length of one forward pass: no copy of a large matrix per entry.
+    """
     kind, layer, index = entry
-    if kind == "x":
-        x = problem.x.copy()
-        h = step * max(1.0, abs(float(x[index])))
-        x[index] += h
-        trial = Problem(**{**problem.__dict__, "x": x})
-        return forward(trial, params, rounding(None)), h
-    values = params[layer][kind].copy()
-    h = step * max(1.0, abs(float(values[index])))
-    values[index] += h
-    changed = list(params)
-    changed[layer] = {**params[layer], kind: values}
-    return forward(problem, changed, rounding(None)), h
+    values = problem.x if kind == "x" else params[layer][kind]
+    original = float(values[index])
+    h = step * max(1.0, abs(original))
+    writable = values.flags.writeable
+    values.flags.writeable = True  # the arrays own their data (`readonly` only locks them)
+    try:
+        values[index] = original + h
+        return forward(problem, params, rounding(None)), h
+    finally:
+        values[index] = original
+        values.flags.writeable = writable
 
 
 def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
@@ -74,7 +108,9 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
     return False
 
 
-def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> GradientCheck:
+def gradient_check(
+    problem: Problem, solution: Solution, step: float = 1e-6, share: int = 1
+) -> GradientCheck:
     params = initial_params(problem)
     exact = rounding(None)
     analytic_pass = backward(problem, params, forward(problem, params, exact), exact)
@@ -85,7 +121,7 @@ def gradient_check(problem: Problem, solution: Solution, step: float = 1e-6) -> 
     worst_abs = worst_rel = 0.0
     passed = True
     kinks: list[str] = []
-    entries = _entries(params, problem)
+    entries = _entries(params, problem, share)
     for entry in entries:
         try:
             plus, h = _shifted(problem, params, entry, step)

@@ -52,7 +52,7 @@ def dead_relu(solution: Solution) -> list[Insight]:
         f = r.layer.activation
         if not f.dies:
             continue
-        dead = [j for j in range(r.z.shape[1]) if np.all(r.z[:, j] < 0)]
+        dead = np.flatnonzero(np.all(r.z < 0, axis=0)).tolist()  # one reduction per layer
         if len(dead) > LISTED:
             message: Message = (
                 f"{len(dead)} of the {r.z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
@@ -129,18 +129,17 @@ def kink(solution: Solution) -> list[Insight]:
     for r in solution.layers:
         f = r.layer.activation
         for point in f.kinks:
-            for j in range(r.z.shape[1]):
-                if np.any(r.z[:, j] == point):
-                    at = np.array([point])
-                    taken = float(f.grad(at, f.fn(at))[0])
-                    message: Message = (
-                        Rel(n.z(r.index, j), "=", num(point)),
-                        f" is exactly at the kink of {f.label}, where it has no derivative; the "
-                        "convention ",
-                        Rel(Call(f.label, (num(point),), prime=True), "=", num(taken)),
-                        " is used (a finite-difference check is not valid there).",
-                    )
-                    found.append(Insight("kink", message, r.index, j))
+            for j in np.flatnonzero(np.any(r.z == point, axis=0)).tolist():
+                at = np.array([point])
+                taken = float(f.grad(at, f.fn(at))[0])
+                message: Message = (
+                    Rel(n.z(r.index, j), "=", num(point)),
+                    f" is exactly at the kink of {f.label}, where it has no derivative; the "
+                    "convention ",
+                    Rel(Call(f.label, (num(point),), prime=True), "=", num(taken)),
+                    " is used (a finite-difference check is not valid there).",
+                )
+                found.append(Insight("kink", message, r.index, j))
     if solution.problem.loss.function.kink_at_target and np.any(
         solution.output == solution.problem.y
     ):
@@ -164,7 +163,7 @@ def saturated(solution: Solution) -> list[Insight]:
         f = r.layer.activation
         if not f.saturates or r.fprime is None:
             continue
-        units = [j for j in range(r.z.shape[1]) if np.all(r.fprime[:, j] < SATURATED)]
+        units = np.flatnonzero(np.all(r.fprime < SATURATED, axis=0)).tolist()
         if len(units) > LISTED:
             message: Message = (
                 f"{len(units)} of the {r.z.shape[1]} {f.name} neurons of layer {r.index} are "

@@ -22,6 +22,8 @@ class Options:
     """Compare every gradient with central finite differences."""
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
     """Told ``(step, steps)`` after each training step (the command line's progress bar)."""
+    check_share: int = 1
+    """The gradient check's budget is shared by this many problems (variants, files)."""
 
 
 def solve(problem: Any, options: Options = Options()) -> Any:

@@ -15,13 +15,15 @@ from backprop_cli.solve.records import Solution, VariantSolution
 
 def solve(problem: Problem, options: Options) -> Solution:
     """The worked solution of ``problem``: values, derivation steps, insights, variants."""
+    share = options.check_share * (1 + len(problem.variants))
+    options = replace(options, check_share=share)  # the variants share the check's budget
     with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
         solution = engine.values(problem, options.round_intermediate, options.progress)
         check = None
         if options.gradient_check:  # imported only when asked for: the JSON path stays lean
             from backprop_cli.solve import gradient_check
 
-            check = gradient_check.gradient_check(problem, solution)
+            check = gradient_check.gradient_check(problem, solution, share=share)
         solution = replace(
             solution,
             steps=derive.steps(solution),
@@ -29,6 +31,9 @@ def solve(problem: Problem, options: Options) -> Solution:
             gradient_check=check,
         )
     variants = tuple(
-        VariantSolution(v.name, v.assignments, solve(v.problem, options)) for v in problem.variants
+        VariantSolution(
+            v.name, v.assignments, solve(v.problem, replace(options, check_share=share))
+        )
+        for v in problem.variants
     )
     return replace(solution, variants=variants)

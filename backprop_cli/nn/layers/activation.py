@@ -6,7 +6,7 @@ pass hands δ = ∂L/∂z on unchanged: ∂L/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from backprop_cli.expr import Expr, Message, Rel, num
@@ -99,7 +99,9 @@ class ActivationLayer:
             ".",
         )
 
-    def z_terms(self, r: LayerValues, s: int, j: int) -> Expr:
+    def z_terms(
+        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
+    ) -> Expr:
         return num(r.a_prev[s, j])
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:

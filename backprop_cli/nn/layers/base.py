@@ -22,7 +22,7 @@ and ask their kind; none of them tests which kind it holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -234,8 +234,13 @@ class LayerKind(Protocol):
         """The neuron table's column of how z is made (None: z is the input itself)."""
         ...
 
-    def z_terms(self, r: LayerValues, s: int, j: int) -> Expr:
-        """That column's entry for unit j of sample s, with its numbers (w·a + … + b)."""
+    def z_terms(
+        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
+    ) -> Expr:
+        """That column's entry for unit j of sample s, with its numbers (w·a + … + b).
+
+        ``built(n)``: which of a sum's n terms to build (a human format shows only
+        the first and the last of a long one)."""
         ...
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:

@@ -9,7 +9,7 @@ Per sample a vector in, a vector out. With a batch A (N × inputs), as PyTorch's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -263,9 +263,11 @@ class Dense:
     def note(self, n: Notation, l: int) -> Message:
         return ()
 
-    def z_terms(self, r: LayerValues, s: int, j: int) -> Expr:
+    def z_terms(
+        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
+    ) -> Expr:
         W, b = r.layer.params["W"], r.layer.params["b"]
-        terms: list[Expr] = [Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in range(W.shape[1])]
+        terms: list[Expr] = [Mul((num(W[j, k]), num(r.a_prev[s, k]))) for k in built(W.shape[1])]
         return Add((*terms, num(b[j])))
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:

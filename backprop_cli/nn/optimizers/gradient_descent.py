@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from backprop_cli.expr import Expr, Mul, Sub, Sym, num
 from backprop_cli.nn.optimizers.base import Array, State
 
@@ -26,7 +28,11 @@ class GradientDescent:
         return {}
 
     def step(self, theta: Array, grad: Array, state: State, t: int) -> tuple[Array, State]:
-        return theta - self.learning_rate * grad, state  # θ ← θ − η ∂L/∂θ
+        # θ ← θ − η ∂L/∂θ, written as (−η ∂L/∂θ) + θ: the same bits, and one new array
+        # where θ − η∂L/∂θ makes two (η∂L/∂θ, then the difference).
+        new = np.multiply(grad, -self.learning_rate)
+        new += theta
+        return new, state
 
     def rule(self, theta: Expr, grad: Expr) -> Expr:
         return Sub(theta, Mul((ETA, grad)))
