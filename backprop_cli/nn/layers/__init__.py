@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import Layer, LayerKind
+from backprop_cli.nn.layers.batch_norm import BATCH_NORM
 from backprop_cli.nn.layers.dense import DENSE
 
 LAYER_KINDS: dict[str, LayerKind] = {
@@ -17,6 +18,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
     for kind in (
         DENSE,
         ACTIVATION,
+        BATCH_NORM,
     )
 }
 
