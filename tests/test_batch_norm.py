@@ -189,3 +189,33 @@ def test_gradients_match_finite_differences(doc: dict[str, Any]) -> None:
                 solution.gradients[f"{base}{i + 1}"], numeric, rtol=1e-5, atol=1e-8
             )
     assert checked(solution)[2] == []
+
+
+def _diagnosis(tmp_path: Path, problem: str, answers: dict[str, Any]) -> dict[str, str | None]:
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump({"answers": answers}), encoding="utf-8")
+    grading = check(problem, str(path))
+    return {m.quantity.name: None if m.found is None else m.found.kind for m in grading.marks}
+
+
+def test_check_finds_the_unbiased_variance(tmp_path: Path) -> None:
+    x = np.array([[0.1, 1.55], [0.6, -0.325], [-0.775, -1.075], [0.85, 1.8]])  # layer 1's output
+    unbiased = np.var(x, axis=0, ddof=1)
+    found = _diagnosis(tmp_path, EXAMPLE, {"var2": unbiased.tolist()})
+    assert found == {"var2": "unbiased_variance"}
+
+
+def test_check_finds_epsilon_outside_the_root(tmp_path: Path, write: Any) -> None:
+    path = write(
+        """
+        samples:
+          - {input: [1], target: [0.5]}
+          - {input: [3], target: [0]}
+        layers:
+          - {type: batch_norm, eps: 0.5}
+        loss: mse
+        """
+    )
+    # x = [1, 3]: μ = 2, σ² = 1; with ε outside the root x̂ = ±1/(√1 + 0.5) = ±2/3
+    found = _diagnosis(tmp_path, str(path), {"x_hat1": [[-2 / 3], [2 / 3]]})
+    assert found == {"x_hat1": "epsilon_outside_root"}

@@ -18,7 +18,7 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.grade.answers import Tolerance
-from backprop_cli.grade.mistakes import MISTAKES, Mistake, Places
+from backprop_cli.grade.mistakes import Mistake, Places, mistakes_of
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 
 
@@ -81,7 +81,7 @@ def explain(
     """The first mistake that turns the student's values into ``value`` for ``q``, if any."""
     with np.errstate(all="ignore"):
         correct = q.compute(world)
-        for mistake in MISTAKES:
+        for mistake in mistakes_of(graph):
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
                 if tolerance.close(value, wrong) and not tolerance.close(wrong, correct):

@@ -15,6 +15,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.expr import Message, Text
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.load.reader import listed
+from backprop_cli.nn.layers.base import LayerMistake
 from backprop_cli.solve.engine import backward, forward, initial_params, rounding, train
 
 Places = tuple[Quantity, ...]
@@ -283,3 +284,25 @@ NEW_WEIGHTS = Mistake(
 
 MISTAKES: tuple[Mistake, ...] = (HALF, SIGN, TRANSPOSED, LEFT_OUT, AT_A, PLUS, NEW_WEIGHTS)
 """Tried in this order; the first that reproduces the given value explains it."""
+
+
+def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
+    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers."""
+    return Mistake(
+        mistake.kind,
+        mistake.title,
+        lambda g, q: (
+            q.layer is not None
+            and g.layer(q.layer).kind.name == owner
+            and q.kind in mistake.quantities
+        ),
+        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v),
+        lambda g, places, q: (*mistake.explanation, _carries(places, q)),
+    )
+
+
+def mistakes_of(graph: Graph) -> tuple[Mistake, ...]:
+    """The common mistakes, then those of the problem's layer kinds."""
+    kinds = {layer.kind.name: layer.kind for layer in graph.problem.layers}
+    own = tuple(_of_layer_kind(name, m) for name, kind in kinds.items() for m in kind.mistakes())
+    return MISTAKES + own

@@ -22,7 +22,7 @@ and ask their kind; none of them tests which kind it holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -143,6 +143,20 @@ class LayerReading(Protocol):
 Schema = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LayerMistake:
+    """A common mistake in a layer of some kind, for ``check``'s diagnosis: the layer's
+    forward pass made with it (``mistaken``) gives the wrong ``quantities``."""
+
+    kind: str
+    title: str
+    quantities: tuple[str, ...]
+    """The quantities of the layer it shows in (``var``, ``x_hat``, ``z``)."""
+    mistaken: Callable[[Any], Any]
+    """The layer's kind made with the mistake (e.g. batch norm with the unbiased variance)."""
+    explanation: Message
+
+
 def object_schema(
     described: Mapping[str, str], properties: Mapping[str, Schema], required: tuple[str, ...] = ()
 ) -> Schema:
@@ -245,6 +259,10 @@ class LayerKind(Protocol):
 
     def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
         """What is worth a student's attention in this layer's values: (kind, message)."""
+        ...
+
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        """The common mistakes of this kind (besides the activation's and the loss's)."""
         ...
 
     def z_formula(self, l: int, prev: str) -> str:

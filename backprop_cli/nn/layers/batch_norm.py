@@ -46,6 +46,7 @@ from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
     Layer,
+    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -92,6 +93,10 @@ class BatchNorm:
     running_mean: Array = field(default_factory=lambda: np.zeros(0))
     running_var: Array = field(default_factory=lambda: np.ones(0))
     train: bool = True
+    ddof: int = 0
+    """The variance divides by N − ddof: 0, as the forward pass must (1 only for a mistake)."""
+    eps_inside: bool = True
+    """ε inside the root, √(σ² + ε), as it must be (outside only for a mistake)."""
     name = "batch_norm"
     keys = tuple(FIELDS)
     resizes = False
@@ -165,10 +170,10 @@ class BatchNorm:
 
     def forward(self, params: Params, a: Array) -> tuple[Array, Any]:
         if self.train:
-            mean, var = np.mean(a, axis=0), np.var(a, axis=0)  # σ² biased: divide by N
+            mean, var = np.mean(a, axis=0), np.var(a, axis=0, ddof=self.ddof)  # σ² biased: ÷ N
         else:
             mean, var = self.running_mean, self.running_var
-        std = np.sqrt(var + self.eps)  # ε inside the root
+        std = np.sqrt(var + self.eps) if self.eps_inside else np.sqrt(var) + self.eps
         x_hat = (a - mean) / std
         return params["gamma"] * x_hat + params["beta"], Cache(a, mean, var, std, x_hat)
 
@@ -307,6 +312,9 @@ class BatchNorm:
                 ),
             )
 
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        return MISTAKES
+
     def z_formula(self, l: int, prev: str) -> str:
         return f"gamma{l}·x_hat{l} + beta{l}"
 
@@ -322,5 +330,25 @@ def _per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.nd
         raise r.error(path, f"expected {plural(width, 'value')} (one per feature), got {found}")
     return np.asarray(r.vector(value, path, "a vector"), dtype=float)
 
+
+MISTAKES = (
+    LayerMistake(
+        "unbiased_variance",
+        "the unbiased variance",
+        ("var", "x_hat", "z"),
+        lambda kind: replace(kind, ddof=1),
+        (
+            "The batch variance is divided by N − 1 (the unbiased variance). Batch norm's forward "
+            "pass divides by N: σ² = (1/N)Σₙ(x[n] − μ)²; only the running variance uses N − 1.",
+        ),
+    ),
+    LayerMistake(
+        "epsilon_outside_root",
+        "ε outside the square root",
+        ("x_hat", "z"),
+        lambda kind: replace(kind, eps_inside=False),
+        ("ε is added after the square root, √σ² + ε; it belongs inside: x̂ = (x − μ)/√(σ² + ε).",),
+    ),
+)
 
 BATCH_NORM = BatchNorm()

@@ -37,6 +37,7 @@ from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
     Layer,
+    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -271,6 +272,9 @@ class Dense:
 
     def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
         return iter(())
+
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"W{l}·{prev} + b{l}"
