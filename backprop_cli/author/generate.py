@@ -111,6 +111,26 @@ def _batch(rng: Rng) -> Document:
     }
 
 
+def _batch_norm(rng: Rng) -> Document:
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": int(rng.integers(2))} for _ in range(4)
+        ],
+        "layers": [
+            _dense(rng, 2, 2, "identity"),
+            {
+                "type": "batch_norm",
+                "gamma": _nice(rng, (2,), 2.0),
+                "beta": _nice(rng, (2,), 0.5, zero=True),
+                "activation": "tanh",
+            },
+            _dense(rng, 1, 2, "sigmoid"),
+        ],
+        "loss": "binary_cross_entropy",
+        "learning_rate": _rate(rng),
+    }
+
+
 @dataclass(frozen=True)
 class Recipe:
     draw: Callable[[Rng], Document]
@@ -122,6 +142,7 @@ RECIPES: dict[Template, Recipe] = {
     Template.NEURON: Recipe(_neuron, "one neuron"),
     Template.SOFTMAX: Recipe(_softmax, "a softmax classifier"),
     Template.BATCH: Recipe(_batch, "a ReLU network on a batch of 3 samples"),
+    Template.BATCH_NORM: Recipe(_batch_norm, "batch normalisation on a batch of 4 samples"),
 }
 """How `generate` draws each template of `backprop new`."""
 

@@ -19,6 +19,7 @@ class Template(str, Enum):
     NEURON = "neuron"
     SOFTMAX = "softmax"
     BATCH = "batch"
+    BATCH_NORM = "batch_norm"
 
 
 def text(template: Template) -> str:
