@@ -12,6 +12,7 @@ from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import Layer, LayerKind
 from backprop_cli.nn.layers.batch_norm import BATCH_NORM
 from backprop_cli.nn.layers.dense import DENSE
+from backprop_cli.nn.layers.dropout import DROPOUT
 
 LAYER_KINDS: dict[str, LayerKind] = {
     kind.name: kind
@@ -19,6 +20,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         DENSE,
         ACTIVATION,
         BATCH_NORM,
+        DROPOUT,
     )
 }
 
