@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from backprop_cli.expr import Expr, Matrix, Message
+from backprop_cli.load.reader import is_number, plural
 from backprop_cli.nn.activations import Activation
 from backprop_cli.nn.initializers import Init
 from backprop_cli.notation import Notation
@@ -272,3 +273,14 @@ class LayerKind(Protocol):
     def pass_back_formula(self, l: int) -> str:
         """∂L/∂a_prev in the answers file's names (``W2ᵀ·delta2``), for ``check``."""
         ...
+
+
+def per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.ndarray:
+    """A value per feature, as a layer's γ, β or running statistics are given: a number
+    (every feature) or a list of ``width``; ``r`` is the typed reader."""
+    if is_number(value):
+        return np.full(width, r.number(value, path))
+    found = r.vector_length(value, path, f"a number or a list of {width}")
+    if found != width:
+        raise r.error(path, f"expected {plural(width, 'value')} (one per feature), got {found}")
+    return np.asarray(r.vector(value, path, "a vector"), dtype=float)

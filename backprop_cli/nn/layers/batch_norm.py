@@ -40,7 +40,7 @@ from backprop_cli.expr import (
     Sym,
     num,
 )
-from backprop_cli.load.reader import is_number, plural, readonly
+from backprop_cli.load.reader import readonly
 from backprop_cli.nn.layers import batch_norm_steps as steps
 from backprop_cli.nn.layers.base import (
     Array,
@@ -52,6 +52,7 @@ from backprop_cli.nn.layers.base import (
     Params,
     Schema,
     object_schema,
+    per_feature,
 )
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Step
@@ -143,7 +144,7 @@ class BatchNorm:
                     (*path, "momentum"), f"expected a momentum from 0 to 1, got {momentum:g}"
                 )
         vectors = {
-            key: _per_feature(r, value.get(key, default), (*path, key), width)
+            key: per_feature(r, value.get(key, default), (*path, key), width)
             for key, default in (
                 ("gamma", 1.0),
                 ("beta", 0.0),
@@ -320,15 +321,6 @@ class BatchNorm:
 
     def pass_back_formula(self, l: int) -> str:
         return f"batch norm's backward pass from delta{l} (through x_hat{l}, var{l}, mean{l})"
-
-
-def _per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.ndarray:
-    if is_number(value):
-        return np.full(width, r.number(value, path))
-    found = r.vector_length(value, path, f"a number or a list of {width}")
-    if found != width:
-        raise r.error(path, f"expected {plural(width, 'value')} (one per feature), got {found}")
-    return np.asarray(r.vector(value, path, "a vector"), dtype=float)
 
 
 MISTAKES = (
