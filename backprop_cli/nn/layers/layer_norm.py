@@ -186,7 +186,9 @@ class LayerNorm:
             )
             for j in range(features):
                 form: Expr = Frac(Sub(x[j], mu), _root(var))
-                subst: Expr = Frac(Sub(xs[j], num(c.mean[s, 0])), _root(num(c.var[s, 0]), num(self.eps)))
+                subst: Expr = Frac(
+                    Sub(xs[j], num(c.mean[s, 0])), _root(num(c.var[s, 0]), num(self.eps))
+                )
                 yield d.step(
                     Phase.FORWARD,
                     d.name(f"x_hat{l}", s, j),
