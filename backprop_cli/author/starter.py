@@ -20,6 +20,8 @@ class Template(str, Enum):
     SOFTMAX = "softmax"
     BATCH = "batch"
     BATCH_NORM = "batch_norm"
+    LAYER_NORM = "layer_norm"
+    DROPOUT = "dropout"
 
 
 def text(template: Template) -> str:
