@@ -275,7 +275,9 @@ class LayerNorm:
                     sample=s,
                 )
             mu, var = _sample(n, "mu", l, s), _sample(n, "sigma2", l, s)
-            terms = [Mul((grads[j], Sub(n.a(l - 1, j, s), mu)), dot=False) for j in range(features)]
+            # Σⱼ over the features, written with a generic j: the numbers follow term by term
+            grad_j = Partial(L, n.per_sample("xhat", l, "j", s))
+            terms = Sum(Mul((grad_j, Sub(n.a(l - 1, "j", s), mu)), dot=False), "j")
             numbers = [
                 Mul((num(d_x_hat[s, j]), Sub(num(c.x[s, j]), num(c.mean[s, 0]))))
                 for j in range(features)
@@ -285,13 +287,13 @@ class LayerNorm:
                 Phase.BACKWARD,
                 d.name(f"dvar{l}", s, 0),
                 Partial(L, var),
-                (Mul((total(terms), HALF, Pow(Add((var, EPS)), THREE_HALVES))),),
+                (Mul((terms, HALF, Pow(Add((var, EPS)), THREE_HALVES))),),
                 Mul((total(numbers), HALF, power)),
                 d_var[s, 0],
                 layer=l,
                 sample=s,
             )
-            form = Neg(Frac(total(grads), _root(var)))
+            form = Neg(Frac(Sum(grad_j, "j"), _root(var)))
             subst = Neg(
                 Frac(
                     total([num(d_x_hat[s, j]) for j in range(features)]),
