@@ -95,8 +95,9 @@ def test_the_report_carries_the_mask_and_a_dropped_unit_passes_no_gradient() -> 
 
 
 def test_every_step_of_the_example_evaluates_to_its_value() -> None:
-    substitutions, _, wrong = checked(solve(load(EXAMPLE)))
+    substitutions, formulas, wrong = checked(solve(load(EXAMPLE)))
     assert wrong == []
+    assert formulas > 80  # γ, β, μ, σ², x̂, m bound to the solution's values
     assert substitutions > 20
 
 
