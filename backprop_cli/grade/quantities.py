@@ -247,7 +247,7 @@ class Graph:
                 if update.steps == 1:
                     inputs: tuple[str, ...] = (f"d{name}",)
                     compute = partial(self.updated, l, base, optimizer=update.optimizer)
-                    formula = f"{name} − η·d{name}"
+                    formula = update.optimizer.in_words(name, f"d{name}")
                 else:
                     inputs = ()
                     compute = partial(self.after_steps, f"{name}_new")

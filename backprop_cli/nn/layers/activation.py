@@ -34,6 +34,7 @@ FIELDS: dict[str, str] = {
 class ActivationLayer:
     name = "activation"
     keys = tuple(FIELDS)
+    unit = "neuron"
     resizes = False
 
     def implied_by(self, value: Mapping[str, object]) -> bool:

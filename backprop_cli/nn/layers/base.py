@@ -191,6 +191,8 @@ class LayerKind(Protocol):
     resizes: bool
     """Its output width is its own (dense), not its input's: the target's width is asked
     of the last such layer."""
+    unit: str
+    """What one of its outputs is called in tables and headings: ``neuron``, ``feature``."""
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
         """Whether a layer without ``type`` is of this kind (``weights`` or ``units``: dense)."""

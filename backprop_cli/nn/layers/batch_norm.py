@@ -100,6 +100,7 @@ class BatchNorm:
     """ε inside the root, √(σ² + ε), as it must be (outside only for a mistake)."""
     name = "batch_norm"
     keys = tuple(FIELDS)
+    unit = "feature"
     resizes = False
     z_column: str | None = None
 

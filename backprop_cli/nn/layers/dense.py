@@ -67,6 +67,7 @@ INIT_KEYS = tuple(fields.INIT)
 class Dense:
     name = "dense"
     keys = tuple(FIELDS)
+    unit = "neuron"
     resizes = True
     """Its output width is its own (the target's width is asked of the last such layer)."""
 

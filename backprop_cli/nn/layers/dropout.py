@@ -60,6 +60,7 @@ class Dropout:
     train: bool = True
     name = "dropout"
     keys = tuple(FIELDS)
+    unit = "unit"
     resizes = False
     z_column: str | None = None
 

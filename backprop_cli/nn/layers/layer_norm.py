@@ -82,6 +82,7 @@ class LayerNorm:
     eps: float = 1e-5
     name = "layer_norm"
     keys = tuple(FIELDS)
+    unit = "feature"
     resizes = False
     z_column: str | None = None
 
