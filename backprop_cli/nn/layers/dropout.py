@@ -161,16 +161,22 @@ class Dropout:
 
     def note(self, n: Notation, l: int) -> Message:
         if not self.train:
-            how = (
-                "passes its input on"
-                if self.inverted
-                else f"scales its input by 1 − p = {1 - self.p:g}"
+            if self.inverted:
+                return ("Dropout in eval mode drops nothing and passes its input on.",)
+            return (
+                "Dropout in eval mode drops nothing and scales its input by 1 − p = ",
+                num(1 - self.p),
+                ".",
             )
-            return (f"Dropout in eval mode drops nothing and {how}.",)
-        scale = f", and scales the kept ones by 1/(1 − p) = {self.scale:g}" if self.inverted else ""
+        scale: Message = ()
+        if self.inverted:
+            scale = (", and scales the kept ones by 1/(1 − p) = ", num(self.scale))
         return (
-            f"Dropout in train mode drops each unit with probability p = {self.p:g} (mask m: "
-            f"0 dropped, 1 kept){scale}; the backward pass uses the same mask and scale.",
+            "Dropout in train mode drops each unit with probability p = ",
+            num(self.p),
+            " (mask m: 0 dropped, 1 kept)",
+            *scale,
+            "; the backward pass uses the same mask and scale.",
         )
 
     def z_terms(self, r: LayerValues, s: int, j: int) -> Expr:
