@@ -157,3 +157,15 @@ def test_gradients_match_finite_differences(doc: dict[str, Any]) -> None:
                 solution.gradients[f"{base}{i + 1}"], numeric, rtol=1e-5, atol=1e-8
             )
     assert checked(solution)[2] == []
+
+
+def test_a_mask_that_is_not_a_list_is_refused(run: Any, write: Any) -> None:
+    path = write(
+        "samples:\n  - {input: [1, 2], target: [0, 1]}\n  - {input: [0, 1], target: [1, 0]}\nlayers:\n  - {type: dropout, mask: yes}\nloss: mse\n"
+    )
+    result = run("solve", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:5: layers[0].mask (layer 1): expected mask: a row of 0/1 or one row per sample, "
+        "got the text 'yes'\n"
+    )

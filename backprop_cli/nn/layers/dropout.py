@@ -249,6 +249,8 @@ class Dropout:
 
 def _mask(r: Any, value: Any, path: tuple[Any, ...], samples: int, width: int) -> np.ndarray:
     """One row of 0/1 per sample, or one row for every sample."""
+    if not isinstance(value, list) or not value:
+        raise r.fail(path, "mask: a row of 0/1 or one row per sample", value)
     rows = value if isinstance(value, list) and value and isinstance(value[0], list) else [value]
     shape = r.matrix_shape(rows, path, "mask: a row of 0/1 or one row per sample")
     if shape.cols != width or shape.rows not in (1, samples):
