@@ -17,8 +17,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from backprop_cli.author.starter import Template
-from backprop_cli.errors import BackpropError
-from backprop_cli.render import Format, GradingFormat
+from backprop_cli.errors import BackpropError, one_line
+from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
 
 app = typer.Typer(
     name="backprop",
@@ -39,7 +39,7 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BackpropError as error:
-            typer.echo(str(error), err=True)
+            typer.echo(one_line(str(error)), err=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -192,19 +192,31 @@ def list_problems() -> None:
         typer.echo(f"{name.ljust(width)}  {title}")
 
 
+GitHub = Annotated[
+    bool,
+    typer.Option("--github", help="Also print each error as a GitHub Actions annotation."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success; errors only.")]
+ReportFile = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
+]
+
+
 @app.command()
 @handles_errors
 def check(
-    file: Annotated[
-        str,
+    files: Annotated[
+        list[str],
         typer.Argument(
-            metavar="FILE",
-            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5).",
+            metavar="FILE...",
+            help="The problem: a path, - for standard input, or a bundled name (ex1 … ex5); "
+            "without --answers, problems and keys (NAME.answers.yaml) or folders of them.",
             show_default=False,
         ),
     ],
     answers: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--answers",
             "-a",
@@ -212,7 +224,7 @@ def check(
             help="The student's answers: a YAML file (or - for standard input).",
             show_default=False,
         ),
-    ],
+    ] = None,
     format: Annotated[
         GradingFormat,
         typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
@@ -221,6 +233,9 @@ def check(
         int,
         typer.Option("--precision", "-p", min=1, max=17, help="Significant digits shown."),
     ] = 4,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
     """Check a student's answers: each right or wrong, why, and the first wrong step.
 
@@ -232,23 +247,20 @@ def check(
 
     Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
 
+    Without --answers, every answer key NAME.answers.yaml among or beside the FILEs is checked against its problem NAME.yaml (a stale key fails), as CI does; --format junit gives one testcase per answer.
+
     Exit status: 0 all right, 1 some wrong, 2 a bad problem or answers file.
 
     Example:
 
       backprop check ex1 --answers my-ex1.yaml
     """
-    from backprop_cli.grade.check import check as check_answers
-    from backprop_cli.render import RenderOptions
-    from backprop_cli.render.grading import render as render_grading
+    from backprop_cli import verdict
 
-    grading = check_answers(file, answers)
     if format == GradingFormat.RICH and not sys.stdout.isatty():
         format = GradingFormat.PLAIN
     options = RenderOptions(precision, 8, _terminal_width(), color=format == GradingFormat.RICH)
-    sys.stdout.write(render_grading(format, grading, options))
-    if not grading.passed:
-        raise typer.Exit(1)
+    verdict.check(files, answers, format, github, quiet, options).emit(output, write_output)
 
 
 @app.command()
@@ -258,30 +270,29 @@ def validate(
         list[str],
         typer.Argument(
             metavar="FILE...",
-            help="Problem files: paths, - for standard input, or bundled names.",
+            help="Problem files: paths, folders (their *.yaml), - for standard input, or bundled names.",
             show_default=False,
         ),
     ],
+    format: Annotated[
+        ValidationFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = ValidationFormat.TEXT,
+    github: GitHub = False,
+    quiet: Quiet = False,
+    output: ReportFile = None,
 ) -> None:
-    """Check problem files without solving them: one line per file, errors on stderr.
+    """Check problem files without solving them: one line per valid file, every error on stderr.
 
-    Every file is checked, even after a bad one; the exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems. (What only solving can find, such as outputs outside the loss's range, is left to solve.)
+    Every file is checked, even after a bad one, and every error of a file is reported (as far as the loader can go on after it); a folder stands for its *.yaml files (answer keys *.answers.yaml left out). The exit status is 0 when all are valid and 2 when any is not, so it fits CI over a folder of problems (docs/ci.md: JUnit, annotations, pre-commit). (What only solving can find, such as outputs outside the loss's range, is left to solve.)
 
     Example:
 
-      backprop validate problems/*.yaml
+      backprop validate problems/ --format junit -o validate.xml
     """
-    from backprop_cli.load.validate import describe, validate
+    from backprop_cli import verdict
 
-    bad = 0
-    for file, result in validate(files):
-        if isinstance(result, BackpropError):
-            bad += 1
-            typer.echo(str(result), err=True)
-        else:
-            typer.echo(f"{file}: valid ({describe(result)})")
-    if bad:
-        raise typer.Exit(2)
+    verdict.validate(files, format, github, quiet).emit(output, write_output)
 
 
 @app.command()

@@ -22,7 +22,7 @@ class ProblemError(BackpropError):
     """A problem (or answers) file that cannot be used, with where and why.
 
     The message reads ``SOURCE:LINE: PLACE: expected X, got Y`` (``:LINE`` only
-    where the line is known), e.g.
+    where the line is known; ``column`` is kept for CI annotations), e.g.
     ``problems/ex1.yaml:12: layers[1].weights (layer 2): expected 1×2 …, got 2×2``.
     """
 
@@ -33,15 +33,37 @@ class ProblemError(BackpropError):
         message: str,
         line: int | None = None,
         note: str = "",
+        column: int | None = None,
     ) -> None:
         self.source = source
         self.path = path
         self.line = line
+        self.column = column
+        self.note = note
         self.detail = message
         where = source if line is None else f"{source}:{line}"
         place = " ".join(part for part in (describe_place(path), note) if part)
         text = f"{where}: {place}: {message}" if place else f"{where}: {message}"
         super().__init__(one_line(text))
+
+
+class ProblemErrors(ProblemError):
+    """Every error found in one file (``validate``), in the order of their lines, one per place
+    (the first found there).
+
+    It reads as the first of them, so whoever expects one `ProblemError` gets one.
+    """
+
+    def __init__(self, errors: Sequence[ProblemError]) -> None:
+        first_at: dict[tuple[Path, int | None], ProblemError] = {}
+        for error in errors:
+            first_at.setdefault((error.path, error.line), error)
+        self.errors = tuple(
+            sorted(first_at.values(), key=lambda error: error.line if error.line is not None else 0)
+        )
+        first = self.errors[0]
+        super().__init__(first.source, first.path, first.detail, first.line, first.note)
+        self.args = (str(first),)
 
 
 def one_line(text: str) -> str:

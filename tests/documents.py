@@ -63,14 +63,12 @@ steps: 20
 
 
 def tool(name: str) -> str:
-    """The path of an external program; CI installs it, elsewhere its tests are skipped."""
+    """The path of an external program (pdflatex, dot, …); CI installs it, elsewhere its tests
+    are skipped."""
     path = shutil.which(name)
     if path is None:
         if os.environ.get("CI"):
-            pytest.fail(
-                f"{name} is missing: CI installs texlive-latex-base, "
-                "texlive-latex-recommended and poppler-utils (see .ci/run)"
-            )
+            pytest.fail(f"{name} is missing: CI installs it (see .ci/run)")
         pytest.skip(f"{name} is not installed")
     return path
 

@@ -64,6 +64,17 @@ def test_registry_has_every_name_and_alias_of_the_spec() -> None:
         "bce",
         "cross_entropy",
         "ce",
+        # the spellings of other tools that mean one of these (README: choices)
+        "mean_squared_error",
+        "squared_error",
+        "sum_squared_error",
+        "mean_absolute_error",
+        "l1",
+        "binary_crossentropy",
+        "categorical_cross_entropy",
+        "categorical_crossentropy",
+        "cross_entropy_loss",
+        "softmax_cross_entropy",
     }
 
 

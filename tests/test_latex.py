@@ -338,7 +338,7 @@ def test_special_characters_compile_and_print_as_written(tmp_path: Path, write: 
 def test_a_batch_with_training_compiles(tmp_path: Path, write: Any) -> None:
     tex = tmp_path / "batch.tex"
     text = document(tex, str(write(BATCH)))
-    assert r"\begin{picture}" in text  # the loss chart
+    assert r"\begin{axis}" in text  # the loss curve (pgfplots)
     log, pdf_text = compile_pdf(tex)
     assert overfull(log) == []
     assert "Training: 20 steps" in pdf_text

@@ -13,6 +13,7 @@ from backprop_cli import load, solve
 from backprop_cli.render.report import render, report
 
 TOP_KEYS = {
+    "format_version",  # beyond SPEC section 3: CI scripts pin the report's shape (README)
     "title",
     "source",
     "loss",
@@ -110,7 +111,7 @@ def test_variants_carry_their_own_report_without_variants() -> None:
     data = report(solve(load("ex3")))
     (variant,) = data["variants"]
     assert variant["name"] == "x = 2 instead of 3" and variant["set"] == {"input": 2}
-    assert set(variant["report"]) == TOP_KEYS - {"variants"}
+    assert set(variant["report"]) == TOP_KEYS - {"variants", "format_version"}
     assert variant["report"]["layers"][0]["z"] == [-1.0]
 
 

@@ -122,10 +122,10 @@ def dense(draw: st.DrawFn, inputs: int, units: int) -> Doc:
 
 @st.composite
 def target(draw: st.DrawFn, width: int, loss: str) -> Any:
-    if loss in ("cross_entropy", "ce"):
+    if LOSSES[loss].name == "cross_entropy":
         k = draw(st.integers(0, width - 1))
         return k if draw(st.booleans()) else [1.0 if i == k else 0.0 for i in range(width)]
-    if loss in ("binary_cross_entropy", "bce"):
+    if LOSSES[loss].name == "binary_cross_entropy":
         return draw(vector(width, st.sampled_from([0, 1, 0.25])))
     return draw(vector(width))
 

@@ -115,8 +115,11 @@ def test_input_width_does_not_fit_the_first_layer(run: Any, write: Any) -> None:
 
 
 def test_target_width_does_not_fit_the_output(run: Any, write: Any) -> None:
+    # A target written as a list states its width: the message says the target and the
+    # network disagree, at the target (a number target keeps the SPEC's weights message).
     assert fails(run, write, GOOD.replace("target: 1", "target: [1, 0]")) == (
-        "p.yaml:7: layers[1].weights (layer 2): expected 2×2 (2 neurons × 2 inputs from layer 1), got 1×2"
+        "p.yaml:2: target: the target has 2 values but the network has 1 output "
+        "(layer 2 has 1 neuron); expected 1 value, or 2 neurons in layer 2"
     )
 
 
@@ -190,14 +193,14 @@ def test_alias_bomb_is_refused_quickly(run: Any, write: Any) -> None:
     for i in range(1, 12):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     message = fails(run, write, "\n".join(lines) + "\n")
-    assert message.startswith("p.yaml:7: the file holds more than 5,000,000 values")
+    assert message.startswith("p.yaml:7: a6[3]: the file holds more than 5,000,000 values")
 
 
 def test_python_tags_are_refused_and_run_nothing(run: Any, write: Any, tmp_path: Any) -> None:
     marker = tmp_path / "ran"
     text = f"input: !!python/object/apply:os.system ['touch {marker}']\n"
     assert fails(run, write, text) == (
-        "p.yaml:1: the tag !!python/object/apply:os.system is not allowed (plain YAML data only)"
+        "p.yaml:1: input: the tag !!python/object/apply:os.system is not allowed (plain YAML data only)"
     )
     assert not marker.exists()
 
@@ -205,7 +208,7 @@ def test_python_tags_are_refused_and_run_nothing(run: Any, write: Any, tmp_path:
 def test_control_characters_in_texts_are_refused(run: Any, write: Any) -> None:
     text = 'title: "Ex \\e]0;pwned\\a"\n' + GOOD
     assert fails(run, write, text) == (
-        "p.yaml:1: title: expected text without control characters, got the character '\\x1b' in it"
+        "p.yaml:1: title: expected text without control characters, got the control character U+001B in it"
     )
 
 
@@ -231,7 +234,7 @@ def test_yaml_12_numbers_are_numbers(run: Any, write: Any) -> None:
             b"- 1\n- 2\n",
             "p.yaml:1: expected a problem: a mapping with keys such as input, layers, loss, got a list of 2 items",
         ),
-        (b"a: 1\na: 2\n", "p.yaml:2: the key 'a' appears twice (first at line 1)"),
+        (b"a: 1\na: 2\n", "p.yaml:2: a: the key 'a' appears twice (first at line 1)"),
         (b"a: 1\n---\nb: 2\n", "p.yaml:2: expected one problem, found a second YAML document"),
     ],
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.grade.quantities import Graph, Quantity
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
-from backprop_cli.load.yaml_source import parse
+from backprop_cli.load.yaml_source import line_of, parse
 from backprop_cli.solve.records import Solution
 
 KEYS = ("answers", "tolerance")
@@ -60,6 +60,8 @@ class Given:
     value: np.ndarray
     transposed: bool = False
     """Written with rows and columns swapped (a k×m matrix for an m×k quantity)."""
+    line: int | None = None
+    """The line of the answer in the answers file (for CI annotations)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,10 @@ def load_answers(file: str, graph: Graph) -> Answers:
     for name, value in values.items():
         if name not in graph:
             raise r.error(("answers", name), _unknown(name, graph))
-        given[name] = _read(r, graph[name], value, graph.problem.batched)
+        given[name] = replace(
+            _read(r, graph[name], value, graph.problem.batched),
+            line=line_of(document, ("answers", name)),
+        )
     tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
     return Answers(source.label, given, tolerance)
 

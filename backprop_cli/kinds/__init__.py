@@ -56,8 +56,11 @@ class ProblemKind(Protocol, Generic[ProblemT, SolutionT]):
         """Whether a problem file (its top-level mapping) is of this kind."""
         ...
 
-    def build(self, document: Any, source: str, stem: str) -> ProblemT:
-        """The validated problem; a bad document raises `ProblemError`."""
+    def build(
+        self, document: Any, source: str, stem: str, *, every_error: bool = False
+    ) -> ProblemT:
+        """The validated problem; a bad document raises `ProblemError` (``every_error``, for
+        ``validate``: `ProblemErrors` with every error found, as far as reading can go on)."""
         ...
 
     def solve(self, problem: ProblemT, options: Any) -> SolutionT:

@@ -25,6 +25,19 @@ TOP: dict[str, str] = {
     "notes": "Free text shown after the solution.",
 }
 
+TOP_NEAR_MISSES: dict[str, str] = {
+    "lr": "'learning_rate'",
+    "eta": "'learning_rate'",
+    "epochs": "'steps'",
+    "iterations": "'steps'",
+    "alpha": "the alpha of an activation, activation: {name: leaky_relu, alpha: 0.1} in a layer",
+    "x": "'input'",
+    "y": "'target'",
+    "network": "'layers'",
+    "model": "'layers'",
+}
+"""Top-level keys other tools and textbooks use, too far from ours for a spelling match."""
+
 SAMPLE: dict[str, str] = {
     "input": TOP["input"],
     "target": TOP["target"],

@@ -19,6 +19,12 @@ from backprop_cli.nn.layers import LAYER_KINDS, Layer, LayerKind, implied_kind
 
 __all__ = ["Layer", "NetworkReader"]
 
+LAYER_KEYS = tuple(
+    dict.fromkeys(key for kind in LAYER_KINDS.values() if not kind.needs_type for key in kind.keys)
+)
+"""The keys of a layer without ``type`` (of the kinds its keys can imply)."""
+"""Every key some layer kind takes: a key outside them all is a typo, reported first."""
+
 
 class NetworkReader:
     """Reads ``layers``; remembers each layer's width and the parameters so far."""
@@ -31,6 +37,8 @@ class NetworkReader:
         """The output width of each layer, as it is read."""
         self.samples = 1
         """The problem's samples (set before the layers are read)."""
+        self.target: tuple[Any, ...] = ("target",)
+        """Where the first target is written."""
 
     def layers(
         self, width: int, target_width: int | None, target_path: tuple[Any, ...]
@@ -41,6 +49,11 @@ class NetworkReader:
             raise r.fail(("layers",), "a non-empty list of layers", value)
         if len(value) > limits.MAX_LAYERS:
             raise r.fail(("layers",), f"at most {limits.MAX_LAYERS:,} layers (the size cap)", value)
+        found = len(r.errors or ())
+        self.check_keys()
+        if r.errors and len(r.errors) > found:
+            raise r.errors[-1]  # the layers' kinds are in doubt: what follows would mislead
+        self.target = target_path
         kinds = [self.kind(item, i) for i, item in enumerate(value)]
         last_dense = max((i for i, kind in enumerate(kinds) if kind.resizes), default=-1)
         if last_dense < 0 and target_width is not None and target_width != width:
@@ -66,11 +79,38 @@ class NetworkReader:
             return LAYER_KINDS[name]
         return implied_kind(value)
 
+    def check_keys(self) -> None:
+        """Every layer is a mapping of keys some layer kind takes.
+
+        A typo'd key (``weight:``) would change what kind the layer is read as, and the
+        errors that follow would blame the wrong place: unknown keys are reported first.
+        """
+        value = self.doc["layers"]
+        for i, item in enumerate(value if isinstance(value, list) else ()):
+            path = ("layers", i)
+            self.r.mapping(item, path, "a layer: a mapping with weights (or units) and activation")
+            typed = LAYER_KINDS.get(item["type"]) if isinstance(item.get("type"), str) else None
+            self.r.keys(item, path, LAYER_KEYS if typed is None else typed.keys)
+
+    def check_target_width(self, values: int, outputs: int, i: int) -> None:
+        """A target written as a list states its width: when the network's last resizing layer
+        gives another, say so at the target (a number target leaves the blame on the layer).
+        """
+        if isinstance(self.r.value_at(self.target), list):
+            raise self.r.error(
+                self.target,
+                f"the target has {plural(values, 'value')} but the network has "
+                f"{plural(outputs, 'output')} (layer {i + 1} has {plural(outputs, 'neuron')}); "
+                f"expected {plural(outputs, 'value')}, or {plural(values, 'neuron')} in layer {i + 1}",
+            )
+
     def name(self, value: dict[str, Any], path: tuple[Any, ...]) -> str | None:
-        return (
-            self.r.text(value["name"], (*path, "name"), "a layer name (text)")
-            if "name" in value
-            else None
+        """The layer's name (None when it has none, or when it is wrong and every error is
+        wanted: a name changes nothing that follows)."""
+        if "name" not in value:
+            return None
+        return self.r.attempt(
+            lambda: self.r.text(value["name"], (*path, "name"), "a layer name (text)")
         )
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None:
@@ -83,6 +123,12 @@ class NetworkReader:
             )
 
     def activation(self, value: Any, path: tuple[Any, ...]) -> Activation:
+        """The activation; identity in its place when it is wrong and every error is wanted
+        (an activation does not change the width the next layer takes)."""
+        activation = self.r.attempt(lambda: self.read_activation(value, path))
+        return ACTIVATIONS["identity"]() if activation is None else activation
+
+    def read_activation(self, value: Any, path: tuple[Any, ...]) -> Activation:
         r = self.r
         names = sorted(ACTIVATIONS)
         alpha: Any = MISSING

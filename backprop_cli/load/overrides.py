@@ -8,6 +8,7 @@ place: `apply` copies the mappings and lists along the path only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,18 @@ def from_mapping(value: dict[str, Any], origin: str) -> list[Override]:
     return [Override(path, item, f"{origin}.{path}") for path, item in value.items()]
 
 
+_INDEX = re.compile(r"[0-9]+")
+
+
+def list_index(part: str, length: int) -> int | None:
+    """The index a path part names in a list of ``length``: ASCII digits from 0 to length − 1
+    only (no sign, and no other script's digits, which `str.isdigit` would let through)."""
+    if _INDEX.fullmatch(part) is None or len(part) > 18:
+        return None
+    index = int(part)
+    return index if index < length else None
+
+
 def _copy(node: YMap | YSeq) -> YMap | YSeq:
     if isinstance(node, YMap):
         mapping = YMap(node.line)
@@ -84,13 +97,14 @@ def apply(document: YMap, override: Override, source: str) -> YMap:
         last = depth == len(parts) - 1
         key: str | int = part
         if isinstance(node, YSeq):
-            if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+            index = list_index(part, len(node))
+            if index is None:
                 where = format_path(walked) or "the problem"
                 raise BackpropError(
                     f"{source}: {override.origin}: {where} is a list of {len(node)}, "
                     f"so the part after it must be an index from 0 to {len(node) - 1}, got {part!r}"
                 )
-            key = int(part) % len(node)
+            key = index
         if last:
             if isinstance(node, YSeq):
                 node[int(key)] = override.value

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from backprop_cli import kinds
-from backprop_cli.errors import BackpropError, ProblemError, format_path
+from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, format_path
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
@@ -28,7 +28,7 @@ from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import YMap, parse
-from backprop_cli.nn import LOSSES, Loss
+from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
@@ -98,14 +98,19 @@ class Problem:
 # --- loading ----------------------------------------------------------------
 
 
-def load(file: str, assignments: Sequence[str] = ()) -> Problem:
-    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments."""
-    return load_source(
-        open_source(file), [overrides.parse_assignment(text) for text in assignments]
-    )
+def load(file: str, assignments: Sequence[str] = (), *, every_error: bool = False) -> Problem:
+    """Load a problem from a path, ``-`` (stdin) or a bundled name, with ``--set`` assignments.
+
+    ``every_error``: on a bad file raise `ProblemErrors` with every error the loader can find
+    (it goes on where what follows does not depend on what failed), not only the first.
+    """
+    changes = [overrides.parse_assignment(text) for text in assignments]
+    return load_source(open_source(file), changes, every_error=every_error)
 
 
-def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> Problem:
+def load_source(
+    source: Source, changes: Sequence[overrides.Override] = (), *, every_error: bool = False
+) -> Problem:
     document = parse(source.text, source.label)
     if document is None:
         raise ProblemError(
@@ -117,14 +122,17 @@ def load_source(source: Source, changes: Sequence[overrides.Override] = ()) -> P
     reader.mapping(document, (), "a problem: a mapping with keys such as input, layers, loss")
     for change in changes:
         document = overrides.apply(document, change, source.label)
-    problem: Problem = _build(document, source, changes)
+    problem: Problem = _build(document, source, changes, every_error)
     return problem
 
 
-def _build(document: YMap, source: Source, changes: Sequence[overrides.Override]) -> Any:
+def _build(
+    document: YMap, source: Source, changes: Sequence[overrides.Override], every_error: bool
+) -> Any:
     """The problem of the kind the document selects (`kinds`), ``--set`` errors without a line."""
     try:
-        return kinds.select(document).build(document, source.label, source.stem)
+        kind = kinds.select(document)
+        return kind.build(document, source.label, source.stem, every_error=every_error)
     except ProblemError as error:
         for change in changes:
             changed = tuple(str(part) for part in error.path[: len(change.parts)])
@@ -136,9 +144,10 @@ def _build(document: YMap, source: Source, changes: Sequence[overrides.Override]
         raise
 
 
-def build_network(document: YMap, source: str, stem: str) -> Problem:
+def build_network(document: YMap, source: str, stem: str, every_error: bool = False) -> Problem:
     """The network problem of a parsed document (the network kind's loader entry)."""
-    return _Loader(Reader(document, source), stem, with_variants=True).problem()
+    reader = Reader(document, source, errors=[] if every_error else None)
+    return _Loader(reader, stem, with_variants=True).problem()
 
 
 class _Loader:
@@ -157,43 +166,70 @@ class _Loader:
 
     def problem(self) -> Problem:
         r, doc = self.r, self.doc
-        r.keys(doc, (), TOP_KEYS)
+        r.keys(doc, (), TOP_KEYS, keys.TOP_NEAR_MISSES)
         for key in ("layers", "loss"):
             if key not in doc:
-                raise r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)")
-        loss = self.loss()
-        x, targets, batched = self.data.read()
-        learning_rate = self.learning_rate()
-        steps = self.steps(learning_rate)
-        target_width = self.data.target_width(targets, loss.function)
-        self.network.samples = int(x.shape[0])
-        layers = self.network.layers(x.shape[1], target_width, self.data.target_path())
-        source = f"layer {len(layers)}"
-        y, class_index = self.data.targets(targets, self.network.widths[-1], source, loss.function)
+                r.report(r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)"))
+        # Each part is read on its own where it can be; what depends on a part that failed is
+        # left out (the layers need the input width, the targets the layers and the loss).
+        loss = r.attempt(self.loss) if "loss" in doc else None
+        data = r.attempt(self.data.read)
+        learning_rate = r.attempt(self.learning_rate)
+        rate_failed = "learning_rate" in doc and learning_rate is None
+        steps = None if rate_failed else r.attempt(lambda: self.steps(learning_rate))
+        title = r.attempt(lambda: self.optional_text("title"))
+        description = r.attempt(lambda: self.optional_text("description"))
+        tasks = r.attempt(self.tasks)
+        notes = r.attempt(lambda: self.optional_text("notes"))
+        layers = y = class_index = None
+        if data is not None and "layers" in doc:
+            x, targets, batched = data
+            target_path = self.data.target_path()
+            target_width = (
+                None
+                if loss is None
+                else r.attempt(lambda: self.data.target_width(targets, loss.function))
+            )
+            self.network.samples = int(x.shape[0])
+            layers = r.attempt(lambda: self.network.layers(x.shape[1], target_width, target_path))
+            if layers is not None and loss is not None:
+                width, source = self.network.widths[-1], f"layer {len(layers)}"
+                read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
+                y, class_index = read if read is not None else (None, None)
+        elif "layers" in doc:
+            r.attempt(self.network.check_keys)
+        if r.errors:
+            raise ProblemErrors(r.errors)
+        assert data is not None and loss is not None and layers is not None and y is not None
+        assert steps is not None and tasks is not None and class_index is not None
+        x, _, batched = data
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
         return Problem(
             source=r.source,
-            title=r.text(self.get("title"), ("title",)) if "title" in doc else self.stem,
+            title=self.stem if title is None else title,
             x=readonly(x),
             y=readonly(y),
             layers=layers,
             loss=loss,
             batched=batched,
             class_index=class_index,
-            description=self.optional_text("description"),
-            tasks=r.texts(doc["tasks"], ("tasks",), "a list of task statements")
-            if "tasks" in doc
-            else (),
+            description=description,
+            tasks=tasks,
             learning_rate=learning_rate,
             optimizer=None
             if learning_rate is None
             else OPTIMIZERS["gradient_descent"](learning_rate),
             steps=steps,
-            notes=self.optional_text("notes"),
+            notes=notes,
             variants=variants,
             document=doc,
         )
+
+    def tasks(self) -> tuple[str, ...]:
+        if "tasks" not in self.doc:
+            return ()
+        return self.r.texts(self.doc["tasks"], ("tasks",), "a list of task statements")
 
     def optional_text(self, key: str) -> str | None:
         return self.r.text(self.doc[key], (key,)) if key in self.doc else None
@@ -203,14 +239,20 @@ class _Loader:
     def loss(self) -> LossSpec:
         r, value = self.r, self.doc["loss"]
         path: tuple[str, ...] = ("loss",)
-        names = sorted(LOSSES)
         scale = 1.0
         if isinstance(value, dict):
             r.keys(value, path, tuple(keys.LOSS))
             if "scale" in value:
                 scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")
             value, path = value.get("name", MISSING), (*path, "name")
-        name = r.choice(value, path, "a loss name", names)
+        name = r.choice(
+            value,
+            path,
+            "a loss name",
+            tuple(LOSSES),
+            shown=LOSS_NAMES,
+            near_misses=LOSS_NEAR_MISSES,
+        )
         return LossSpec(LOSSES[name](), scale)
 
     def learning_rate(self) -> float | None:
@@ -274,11 +316,25 @@ class _Loader:
                 item.get("set", MISSING), (*path, "set"), "set: a mapping of PATH: VALUE"
             )
             origin = format_path(path) + ".set"
-            document = base
+            for key in changes:
+                if str(key).split(".")[0] == "variants":
+                    raise r.error(
+                        (*path, "set", key),
+                        f"expected a path outside variants (a variant cannot have variants of "
+                        f"its own), got {key!r}",
+                    )
             try:
                 parsed = overrides.from_mapping(changes, origin)
-                for change in parsed:
+            except BackpropError as error:
+                raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
+            document = base
+            for change in parsed:
+                try:
                     document = overrides.apply(document, change, r.source)
+                except BackpropError as error:
+                    detail = str(error).split(f"{change.origin}: ", 1)[-1]
+                    raise r.error((*path, "set", change.path), detail) from None
+            try:
                 problem = _Loader(Reader(document, r.source), self.stem, False).problem()
             except ProblemError as error:
                 raise r.error(
@@ -287,7 +343,5 @@ class _Loader:
                     if not error.path
                     else f"in this variant, {format_path(error.path)}: {error.detail}",
                 ) from None
-            except BackpropError as error:
-                raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
             result.append(Variant(name, tuple((c.path, c.value) for c in parsed), problem))
         return tuple(result)

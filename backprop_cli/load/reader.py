@@ -12,14 +12,16 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from backprop_cli.errors import Path, ProblemError
 from backprop_cli.load.yaml_source import line_of
+
+T = TypeVar("T")
 
 
 class _Missing:
@@ -52,7 +54,9 @@ def describe(value: Any) -> str:
         return "NaN"
     if isinstance(value, float) and math.isinf(value):
         return "infinity" if value > 0 else "minus infinity"
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return f"the number {_whole(value)}"
+    if isinstance(value, float):
         text = repr(value)
         return f"the number {text if len(text) <= 24 else f'{value:.6g}'}"
     if isinstance(value, str):
@@ -70,6 +74,16 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _whole(value: int) -> str:
+    """A whole number as a message shows it: in full up to 24 digits, else its first and last
+    digits and how many there are (an integer of 310+ digits has no float to format it by)."""
+    text = str(abs(value))
+    sign = "-" if value < 0 else ""
+    if len(text) <= 24:
+        return sign + text
+    return f"{sign}{text[:3]}…{text[-3:]} ({len(text):,} digits)"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'sigmoid'?)`` when a choice is close to ``word``, else ``''``.
 
@@ -85,8 +99,10 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""The control characters a text may not hold: all but tab and newline (C0, DEL and C1)."""
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""The characters a text may not hold: the control characters but tab and newline (C0, DEL
+and C1), and the bidirectional embeddings, overrides and isolates (U+202A–202E, U+2066–2069),
+which reorder what a terminal, a web page or an editor shows around them."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,23 @@ class Reader:
     source: str
     note: str = ""
     """Appended to the place in messages, e.g. ``(set by --set input=2)``."""
+    errors: list[ProblemError] | None = None
+    """When a list (``validate``), errors that do not stop the reading are added to it, and
+    the reader goes on (an unknown key is left out); when None, the first error is raised."""
+
+    def report(self, error: ProblemError) -> None:
+        """Raise ``error``, or keep it and go on when collecting every error."""
+        if self.errors is None:
+            raise error
+        self.errors.append(error)
+
+    def attempt(self, read: Callable[[], T]) -> T | None:
+        """``read()``; when it fails and every error is wanted, None (the error is kept)."""
+        try:
+            return read()
+        except ProblemError as error:
+            self.report(error)
+            return None
 
     def fail(
         self, path: Path, expected: str, found: Any = MISSING, *, hint: str = ""
@@ -124,6 +157,18 @@ class Reader:
         line = line_of(self.document, path)
         return ProblemError(self.source, path, message, line, note=self.note)
 
+    def value_at(self, path: Path) -> Any:
+        """The value at ``path`` in the document (`MISSING` where there is none)."""
+        node = self.document
+        for part in path:
+            inside = (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            )
+            if not inside:
+                return MISSING
+            node = node[part]
+        return node
+
     # --- mappings -------------------------------------------------------
 
     def mapping(self, value: Any, path: Path, what: str) -> dict[str, Any]:
@@ -131,14 +176,24 @@ class Reader:
             raise self.fail(path, what, value)
         return value
 
-    def keys(self, mapping: dict[str, Any], path: Path, allowed: Sequence[str]) -> None:
-        """Every key of ``mapping`` is one of ``allowed``."""
+    def keys(
+        self,
+        mapping: dict[str, Any],
+        path: Path,
+        allowed: Sequence[str],
+        near_misses: Mapping[str, str] | None = None,
+    ) -> None:
+        """Every key of ``mapping`` is one of ``allowed``; ``near_misses``: keys too far from
+        any allowed one for a spelling match (``lr``), each with what was meant."""
         for key in mapping:
             if key not in allowed:
-                hint = did_you_mean(key, allowed)
+                if near_misses and key.lower() in near_misses:
+                    hint = f" (did you mean {near_misses[key.lower()]}?)"
+                else:
+                    hint = did_you_mean(key, allowed)
                 expected = "one of the keys " + ", ".join(allowed)
                 message = f"unknown key {key!r}{hint}; expected {expected}"
-                raise self.error((*path, key), message)
+                self.report(self.error((*path, key), message))
 
     # --- scalars --------------------------------------------------------
 
@@ -176,11 +231,13 @@ class Reader:
         if not isinstance(value, str):
             hint = " (put it in quotes)" if is_number(value) or isinstance(value, bool) else ""
             raise self.fail(path, what, value, hint=hint)
-        control = next((ch for ch in value if CONTROL.match(ch)), None)
+        control = CONTROL.search(value)
         if control is not None:
+            kind = "bidirectional" if control.group() >= "\u202a" else "control"
             raise self.error(
                 path,
-                f"expected {what} without control characters, got the character {control!r} in it",
+                f"expected {what} without control characters, got the {kind} character "
+                f"U+{ord(control.group()):04X} in it",
             )
         return value
 
@@ -189,14 +246,31 @@ class Reader:
             raise self.fail(path, what, value)
         return tuple(self.text(item, (*path, i)) for i, item in enumerate(value))
 
-    def choice(self, value: Any, path: Path, what: str, choices: Sequence[str]) -> str:
-        """A name from ``choices`` (case-insensitive), with a "did you mean" when close."""
-        listing = f"{what} (one of {', '.join(choices)})"
+    def choice(
+        self,
+        value: Any,
+        path: Path,
+        what: str,
+        choices: Sequence[str],
+        *,
+        shown: Sequence[str] = (),
+        near_misses: Mapping[str, str] | None = None,
+    ) -> str:
+        """A name from ``choices`` (case-insensitive), with a "did you mean" when close.
+
+        ``shown``: the names the message lists (default: every choice); ``near_misses``: names
+        that are not choices, each with what to write instead.
+        """
+        listing = f"{what} (one of {', '.join(shown or choices)})"
         if not isinstance(value, str):
             raise self.fail(path, listing, value)
         name = value.strip().lower()
         if name not in choices:
-            raise self.fail(path, listing, value, hint=did_you_mean(name, choices))
+            if near_misses and name in near_misses:
+                hint = f"; {near_misses[name]}"
+            else:
+                hint = did_you_mean(name, choices)
+            raise self.fail(path, listing, value, hint=hint)
         return name
 
     # --- arrays ---------------------------------------------------------

@@ -46,7 +46,15 @@ class DataReader:
             raise r.fail(("input",), "'input' (with 'target') or 'samples' (a batch)")
         if "target" not in doc:
             raise r.fail(("target",), "a target beside the input")
-        width = r.vector_length(doc["input"], ("input",), "an input: a number or a list of numbers")
+        value = doc["input"]
+        if isinstance(value, list) and any(isinstance(item, list) for item in value):
+            raise r.fail(
+                ("input",),
+                "an input: a number or a list of numbers",
+                value,
+                hint=" (several samples? use samples: a list of {input, target})",
+            )
+        width = r.vector_length(value, ("input",), "an input: a number or a list of numbers")
         self.check_width(width, ("input",), "input values")
         x = r.vector(doc["input"], ("input",), "an input").reshape(1, -1)
         return x, [(doc["target"], ("target",))], False

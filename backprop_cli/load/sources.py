@@ -90,8 +90,15 @@ def open_source(argument: str, by_name: bool = True) -> Source:
     """Resolve a FILE argument: ``-``, an existing path, or (``by_name``) a bundled problem's name."""
     if argument == STDIN:
         return Source("<stdin>", decode(_read_stdin(), "<stdin>"), "stdin")
+    if not argument:
+        raise ProblemError("''", (), "expected a file name, got an empty argument")
     path = Path(argument)
-    if path.exists() or path.is_symlink():
+    try:
+        found = path.exists() or path.is_symlink()
+    except (OSError, ValueError) as error:  # a name too long for the system, a NUL in it
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ProblemError(argument, (), f"cannot read the file: {reason}") from None
+    if found:
         return Source(argument, decode(_read_file(path, argument), argument), path.stem)
     if not by_name:
         raise ProblemError(argument, (), "no such file")

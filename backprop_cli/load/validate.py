@@ -3,19 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
-from backprop_cli.errors import BackpropError
+from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors
 from backprop_cli.load.problem import Problem, load
 from backprop_cli.load.reader import plural
 
 
-def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | BackpropError]]:
-    """Each file with its loaded problem, or the error that stops it from loading."""
-    for file in files:
+def validate(files: Sequence[str]) -> Iterator[tuple[str, Problem | list[BackpropError]]]:
+    """Each file with its loaded problem, or every error the loader finds in it.
+
+    A folder stands for the problem files in it (`problem_files`).
+    """
+    for argument in files:
         try:
-            yield file, load(file)
-        except BackpropError as error:
-            yield file, error
+            found = problem_files(Path(argument), argument) if is_folder(argument) else [argument]
+        except ProblemError as error:
+            yield argument, [error]
+            continue
+        for file in found:
+            try:
+                yield file, load(file, every_error=True)
+            except ProblemErrors as errors:
+                yield file, list(errors.errors)
+            except BackpropError as error:
+                yield file, [error]
+
+
+def is_folder(argument: str) -> bool:
+    try:
+        return argument not in ("", "-") and Path(argument).is_dir()
+    except (OSError, ValueError):  # a name too long for the system, or with a NUL
+        return False
+
+
+def problem_files(folder: Path, label: str) -> list[str]:
+    """The ``*.yaml`` and ``*.yml`` files of ``folder`` (not its subfolders), sorted, leaving
+    out answer keys (``*.answers.yaml``, which `check` reads beside their problem)."""
+    try:
+        found = sorted(
+            path
+            for path in folder.iterdir()
+            if path.suffix in (".yaml", ".yml") and not is_answers_file(path) and path.is_file()
+        )
+    except OSError as error:
+        raise ProblemError(label, (), f"cannot read the folder: {error.strerror}") from None
+    if not found:
+        raise ProblemError(label, (), "expected a folder with problem files, got no *.yaml in it")
+    return [str(path) for path in found]
+
+
+def is_answers_file(path: Path) -> bool:
+    return path.name.endswith((".answers.yaml", ".answers.yml"))
 
 
 def describe(problem: Problem) -> str:

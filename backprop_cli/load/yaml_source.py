@@ -144,8 +144,20 @@ class _Composer:
     documents: int = 0
     root: Any = None
 
-    def fail(self, line: int | None, message: str) -> ProblemError:
-        return ProblemError(self.source, (), message, line)
+    def fail(self, line: int | None, message: str, *, key: str | None = None) -> ProblemError:
+        """An error at the place being read (``key``: of that key in the innermost mapping)."""
+        path = self.place() if key is None else (*self.place(), key)
+        return ProblemError(self.source, path, message, line)
+
+    def place(self) -> Path:
+        """The path of the value being read: each open list's next index, each mapping's key."""
+        parts: list[str | int] = []
+        for frame in self.stack:
+            if isinstance(frame.container, YSeq):
+                parts.append(len(frame.container))
+            elif not frame.awaiting_key and frame.key is not None:
+                parts.append(frame.key)
+        return tuple(parts)
 
     def count(self, size: int, line: int | None) -> None:
         self.total += size
@@ -173,7 +185,9 @@ class _Composer:
             key = str(key)
             if key in container:
                 first = container.key_lines.get(key)
-                raise self.fail(line, f"the key {key!r} appears twice (first at line {first})")
+                raise self.fail(
+                    line, f"the key {key!r} appears twice (first at line {first})", key=key
+                )
             frame.key, frame.key_line, frame.awaiting_key = key, line, False
         else:
             assert frame.key is not None
@@ -268,11 +282,63 @@ def parse(text: str, source: str) -> Any:
             if handler is not None:
                 handler(event, event.start_mark.line + 1 if event.start_mark is not None else None)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        where = f" (column {mark.column + 1})" if mark is not None else ""
-        problem = error.problem or error.context or "unreadable YAML"
-        raise ProblemError(source, (), f"YAML syntax error: {problem}{where}", line) from None
+        raise _syntax_error(error, text, source) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _line_and_column(text, error.position)
+        raise ProblemError(
+            source,
+            (),
+            f"YAML does not allow the control character {_character(chr(error.character))} "
+            f"(line {line}, column {column}); remove it",
+            line,
+            column=column,
+        ) from None
     except yaml.YAMLError as error:
         raise ProblemError(source, (), f"YAML syntax error: {error}") from None
     return composer.root
+
+
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x07": "bell",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1b": "escape",
+    "\x7f": "delete",
+}
+
+
+def _character(ch: str) -> str:
+    """``U+001B (escape)``: a character a message cannot show as itself."""
+    name = _CONTROL_NAMES.get(ch, "a control character")
+    return f"U+{ord(ch):04X} ({name})"
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of a character position in ``text``."""
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, source: str) -> ProblemError:
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        problem = error.problem or error.context or "unreadable YAML"
+        return ProblemError(source, (), f"YAML syntax error: {problem}")
+    line, column = mark.line + 1, mark.column + 1
+    lines = text.splitlines()
+    found = lines[mark.line][mark.column : mark.column + 1] if mark.line < len(lines) else ""
+    if found == "\t":
+        return ProblemError(
+            source,
+            (),
+            f"YAML does not allow tabs for indentation (line {line}, column {column}); "
+            "indent with spaces",
+            line,
+            column=column,
+        )
+    problem = error.problem or error.context or "unreadable YAML"
+    return ProblemError(
+        source, (), f"YAML syntax error: {problem} (column {column})", line, column=column
+    )

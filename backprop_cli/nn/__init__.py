@@ -15,7 +15,7 @@ import numpy as np
 from backprop_cli.expr import Unevaluable
 from backprop_cli.nn.activations import ACTIVATION_TYPES, Activation
 from backprop_cli.nn.functions import normal_cdf, normal_pdf, sigmoid
-from backprop_cli.nn.losses import LOSS_TYPES, Loss
+from backprop_cli.nn.losses import LOSS_NEAR_MISSES, LOSS_TYPES, Loss
 
 ACTIVATIONS: dict[str, type[Activation]] = {
     name: kind for kind in ACTIVATION_TYPES for name in (kind.name, *kind.aliases)
@@ -26,6 +26,9 @@ LOSSES: dict[str, type[Loss]] = {
     name: kind for kind in LOSS_TYPES for name in (kind.name, *kind.aliases)
 }
 """Every loss name and alias → its class."""
+
+LOSS_NAMES = tuple(sorted(kind.name for kind in LOSS_TYPES))
+"""The losses by their own names (as messages list them; aliases are accepted too)."""
 
 ELEMENTARY: dict[str, Callable[..., Any]] = {
     "σ": sigmoid,
@@ -67,4 +70,13 @@ def _along_units(f: Activation, batched: bool, z: Any) -> Any:
     return f.fn(z) if batched else f.fn(z.T).T
 
 
-__all__ = ["ACTIVATIONS", "ELEMENTARY", "LOSSES", "Activation", "Loss", "formula_functions"]
+__all__ = [
+    "ACTIVATIONS",
+    "ELEMENTARY",
+    "LOSSES",
+    "LOSS_NAMES",
+    "LOSS_NEAR_MISSES",
+    "Activation",
+    "Loss",
+    "formula_functions",
+]

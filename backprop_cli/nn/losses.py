@@ -123,6 +123,7 @@ class Loss:
 @dataclass(frozen=True)
 class MSE(Loss):
     name = "mse"
+    aliases: ClassVar[tuple[str, ...]] = ("mean_squared_error", "squared_error")
     squared = True
     abbreviation = "MSE"
     title = "mean squared error"
@@ -143,6 +144,7 @@ class MSE(Loss):
 @dataclass(frozen=True)
 class SSE(MSE):
     name = "sse"
+    aliases: ClassVar[tuple[str, ...]] = ("sum_squared_error",)
     abbreviation = "SSE"
     title = "sum of squared errors"
     mean_over_outputs = False
@@ -157,6 +159,7 @@ class SSE(MSE):
 @dataclass(frozen=True)
 class MAE(Loss):
     name = "mae"
+    aliases: ClassVar[tuple[str, ...]] = ("mean_absolute_error", "l1")
     abbreviation = "MAE"
     title = "mean absolute error"
     kink_at_target = True
@@ -179,7 +182,7 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     abbreviation = "BCE"
     title = "binary cross-entropy"
-    aliases = ("bce",)
+    aliases = ("bce", "binary_crossentropy")
     fused_with = "sigmoid"
     negated = True
 
@@ -240,7 +243,13 @@ class CrossEntropy(Loss):
     class_index = True
     abbreviation = "CE"
     title = "cross-entropy"
-    aliases = ("ce",)
+    aliases = (
+        "ce",
+        "categorical_cross_entropy",
+        "categorical_crossentropy",
+        "cross_entropy_loss",
+        "softmax_cross_entropy",
+    )
     mean_over_outputs = False
     fused_with = "softmax"
     negated = True
@@ -289,3 +298,13 @@ class CrossEntropy(Loss):
 
 
 LOSS_TYPES: tuple[type[Loss], ...] = (MSE, SSE, MAE, BinaryCrossEntropy, CrossEntropy)
+
+
+LOSS_NEAR_MISSES: dict[str, str] = {
+    # nll becomes a loss of its own with the training work; until then it is cross_entropy.
+    "nll": "write cross_entropy: after a softmax it is −log ŷ of the class index",
+    "l2": "write mse for the mean of (ŷ − y)², or {name: sse, scale: 0.5} for ½Σ(ŷ − y)²",
+    "log_loss": "write binary_cross_entropy after a sigmoid, or cross_entropy after a softmax",
+}
+"""Loss names this tool does not take, because it spells them otherwise or they mean more
+than one loss: what to write instead."""

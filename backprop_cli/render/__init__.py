@@ -26,6 +26,12 @@ class Format(str, Enum):
     LATEX = "latex"
     HTML = "html"
     SVG = "svg"
+    DOT = "dot"
+
+
+FORMAT_VERSION = 1
+"""The version of the JSON reports of solve, check and validate (their ``format_version``):
+raised when a key changes its meaning or goes away, not when a key is added."""
 
 
 class GradingFormat(str, Enum):
@@ -34,6 +40,15 @@ class GradingFormat(str, Enum):
     RICH = "rich"
     PLAIN = "plain"
     JSON = "json"
+    JUNIT = "junit"
+
+
+class ValidationFormat(str, Enum):
+    """The formats of ``backprop validate``."""
+
+    TEXT = "text"
+    JSON = "json"
+    JUNIT = "junit"
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ RENDERERS: dict[Format, Renderer] = {
     Format.LATEX: _lazy("latex"),
     Format.HTML: _lazy("export", "html"),
     Format.SVG: _lazy("export", "svg"),
+    Format.DOT: _lazy("dot"),
 }
 
 EXTENSIONS: dict[str, Format] = {
@@ -79,6 +95,8 @@ EXTENSIONS: dict[str, Format] = {
     ".tex": Format.LATEX,
     ".html": Format.HTML,
     ".svg": Format.SVG,
+    ".dot": Format.DOT,
+    ".gv": Format.DOT,
 }
 """The format ``--output PATH`` implies when ``--format`` is not given."""
 

@@ -69,5 +69,54 @@ class Chart:
     label: str
 
 
-Block = Heading | Paragraph | Items | Equations | Table | Answers | Chart
+@dataclass(frozen=True)
+class Quantity:
+    """A named number drawn on a node: a value (green) or a gradient (red)."""
+
+    symbol: Expr
+    value: float
+    gradient: bool = False
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of a picture: a neuron, an input, a gate of a computational graph.
+
+    ``key`` names it in the picture's edges (letters, digits and ``_``);
+    ``column`` places it, left to right (None: one more than its deepest
+    source); a node with ``elided`` > 0 stands for that many nodes left out.
+    """
+
+    key: str
+    label: Expr | str
+    quantities: tuple[Quantity, ...] = ()
+    column: int | None = None
+    elided: int = 0
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow from node ``source`` to node ``target``, labelled (a weight) or not."""
+
+    source: str
+    target: str
+    label: Expr | None = None
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A drawing of nodes and edges: the network with its values, a computational graph.
+
+    ``captions`` name the columns (``input``, ``layer 1: sigmoid``); ``note``
+    says what the drawing leaves out or which sample it shows.
+    """
+
+    title: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    captions: tuple[str, ...] = ()
+    note: str = ""
+
+
+Block = Heading | Paragraph | Items | Equations | Table | Answers | Chart | Picture
 Document = tuple[Block, ...]

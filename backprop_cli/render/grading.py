@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.render import GradingFormat
+from backprop_cli.render import FORMAT_VERSION, GradingFormat
 from backprop_cli.render.document import Block, Cell, Heading, Items, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -139,6 +139,7 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
 
     first = grading.first_wrong
     return {
+        "format_version": FORMAT_VERSION,
         "problem": {"source": s.problem.source, "title": s.problem.title},
         "answers": grading.answers,
         "tolerance": {"abs": grading.tolerance.abs, "rel": grading.tolerance.rel},
@@ -153,6 +154,7 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
                 "given": value(mark, mark.given.written),
                 "expected": value(mark, mark.quantity.expected),
                 "right": mark.right,
+                "line": mark.given.line,
                 "transposed": mark.given.transposed,
                 "diagnosis": None
                 if mark.found is None

@@ -1,7 +1,8 @@
 """LaTeX: the worked solution as a document that ``pdflatex`` compiles, a typeset model answer.
 
 Standard packages only (amsmath, amssymb, booktabs, array, geometry: all in
-TeX Live's latex-base and latex-recommended). Each block of the layout is
+TeX Live's latex-base and latex-recommended; TikZ and pgfplots for the
+pictures, in its pictures collection). Each block of the layout is
 written by its writer: headings as sections, steps in ``align*`` as
 formula → substitution → result, matrices as ``bmatrix``, tables with
 booktabs rules, final answers ``\\boxed``. All free text goes through
@@ -17,10 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from backprop_cli.expr import Expr, Message, num
-from backprop_cli.render import RenderOptions, equation_rows
+from backprop_cli.expr import Expr, Message
+from backprop_cli.render import RenderOptions, equation_rows, pgfplot, tikz
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -30,6 +29,7 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
@@ -38,21 +38,26 @@ from backprop_cli.render.latexwidth import width
 from backprop_cli.render.layout import layout
 from backprop_cli.solve.records import Solution
 
-PREAMBLE = r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
+PICTURES = "\n".join((r"\usepackage{tikz}", tikz.COLOURS, pgfplot.PREAMBLE)) + "\n"
+"""TikZ for the network's drawing, pgfplots for the loss curve (TeX Live's pictures)."""
+
+PREAMBLE = (
+    r"""% A worked solution written by backprop (backprop-cli). Make the PDF with: pdflatex FILE.tex
 \documentclass[11pt]{article}
 \usepackage[a4paper,margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{array,booktabs}
-\allowdisplaybreaks
+"""
+    + PICTURES
+    + r"""\allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5\baselineskip plus 2pt}
 \setlength{\emergencystretch}{3em}
 \renewcommand{\labelitemi}{$\bullet$}
 """
+)
 
 SECTIONS = ("section", "subsection", "subsubsection")
-BAR_CHART = (100, 30, 60)
-"""The loss chart: width and height in millimetres, and at most this many bars."""
 
 
 @dataclass(frozen=True)
@@ -172,30 +177,11 @@ def _answers(block: Answers, w: _Writer) -> list[str]:
 
 
 def _chart(block: Chart, w: _Writer) -> list[str]:
-    """The loss over the steps as bars between its smallest and largest value."""
-    wide, high, bars = BAR_CHART
-    finite = block.values[np.isfinite(block.values)]
-    if finite.size == 0:
-        return [rf"({escape(block.label)}: no finite values to chart)", ""]
-    top, bottom = float(finite.max()), float(finite.min())
-    picks = np.linspace(0, len(block.values) - 1, min(len(block.values), bars)).round().astype(int)
-    step = wide / len(picks)
-    lines = [
-        r"\begin{center}",
-        r"\setlength{\unitlength}{1mm}",
-        rf"\begin{{picture}}({wide + 20},{high + 10})(-20,-8)",
-        rf"\put(0,0){{\line(1,0){{{wide}}}}}",
-        rf"\put(-2,{high}){{\makebox(0,0)[r]{{{w.formula(num(top))}}}}}",
-        rf"\put(-2,0){{\makebox(0,0)[r]{{{w.formula(num(bottom))}}}}}",
-        rf"\put(0,{high + 4}){{\makebox(0,0)[l]{{{escape(block.label)}}}}}",
-        rf"\put({wide / 2:g},-5){{\makebox(0,0){{step 0 \ldots{{}} {len(block.values) - 1}}}}}",
-    ]
-    for i, pick in enumerate(picks):
-        value = float(block.values[pick])
-        if np.isfinite(value):
-            bar = max((value - bottom) / ((top - bottom) or 1.0) * high, 0.3)
-            lines.append(rf"\put({i * step:.2f},0){{\rule{{{step * 0.7:.2f}mm}}{{{bar:.2f}mm}}}}")
-    return [*lines, r"\end{picture}", r"\end{center}", ""]
+    return pgfplot.chart(block)
+
+
+def _picture(block: Picture, w: _Writer) -> list[str]:
+    return tikz.picture(block, w.inline)
 
 
 WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
@@ -206,6 +192,7 @@ WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 

@@ -26,7 +26,7 @@ from backprop_cli.expr import (
     Text,
     num,
 )
-from backprop_cli.render import gradient_check, variants, worked
+from backprop_cli.render import gradient_check, network_picture, variants, worked
 from backprop_cli.render.context import Layout
 from backprop_cli.render.document import (
     Answers,
@@ -177,6 +177,7 @@ def network(c: Layout) -> Iterator[Block]:
         )
     yield Heading("Network", 2)
     yield Table(("layer", "name", "units", "activation", "parameters"), tuple(rows))
+    yield network_picture.picture(c)
 
 
 def insights(c: Layout) -> Iterator[Block]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions, equation_rows, terminal_common
+from backprop_cli.render import RenderOptions, equation_rows, mermaid, terminal_common
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -25,10 +25,12 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.latexmath import LatexMath, latex_math
 from backprop_cli.render.layout import layout
+from backprop_cli.render.textmath import TextMath
 from backprop_cli.solve.records import Solution
 
 _SYNTAX = re.compile(r"([\\`*_\[\]<>#|$~&])")
@@ -54,6 +56,8 @@ class _Writer:
     inline: LatexMath
     """For formulas in the text, which may be broken across lines."""
     precision: int
+    text: TextMath
+    """For the drawings, whose labels are text."""
 
     def message(self, parts: Message) -> list[str]:
         """A message as paragraphs (its text's blank lines kept)."""
@@ -120,6 +124,11 @@ def _chart(block: Chart, w: _Writer) -> list[str]:
     return ["```text", *lines, "```", ""]
 
 
+def _picture(block: Picture, w: _Writer) -> list[str]:
+    note = [escape(block.note).strip(), ""] if block.note else []
+    return [*mermaid.flowchart(block, w.text), "", *note]
+
+
 WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
@@ -128,6 +137,7 @@ WRITERS: dict[type, Callable[[Any, _Writer], list[str]]] = {
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 
@@ -140,6 +150,7 @@ def render(solutions: Sequence[Solution], options: RenderOptions) -> str:
         latex_math(options.precision, options.max_rows),
         latex_math(options.precision, options.max_rows, inline=True),
         options.precision,
+        terminal_common.writer(options),
     )
     documents = ["\n".join(_lines(layout(s, options.max_rows), w)).strip() for s in solutions]
     return "\n\n---\n\n".join(documents) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from backprop_cli.render import RenderOptions, terminal_common
+from backprop_cli.render import RenderOptions, picture_text, terminal_common
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -14,6 +14,7 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.layout import layout
@@ -100,6 +101,12 @@ def _chart(block: Chart, math: TextMath, o: RenderOptions) -> list[str]:
     ] + [""]
 
 
+def _picture(block: Picture, math: TextMath, o: RenderOptions) -> list[str]:
+    if not terminal_common.drawable(block):
+        return []
+    return [picture_text.joined(line) for line in picture_text.draw(block, math, o.width)] + [""]
+
+
 WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], list[str]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
@@ -108,6 +115,7 @@ WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], list[str]]] = {
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 

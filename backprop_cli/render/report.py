@@ -16,7 +16,7 @@ import numpy as np
 
 from backprop_cli import kinds
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions
+from backprop_cli.render import FORMAT_VERSION, RenderOptions
 from backprop_cli.render.jsonwriter import Array, dumps, plain_data
 from backprop_cli.render.numbers import full
 from backprop_cli.render.textmath import TextMath, text_math
@@ -59,8 +59,9 @@ class _Report:
         return "".join(p if isinstance(p, str) else self.words.write(p) for p in parts)
 
     def report(self, s: Solution) -> dict[str, Any]:
-        """The report of one solution, laid out by its kind."""
-        return kinds.of(s).report(s, self)
+        """The report of one solution, laid out by its kind, with the format's version first
+        (a variant's report inside it has none of its own)."""
+        return {"format_version": FORMAT_VERSION, **kinds.of(s).report(s, self)}
 
 
 def report(solution: Solution, precision: int = 4) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from backprop_cli.render import RenderOptions, terminal_common
+from backprop_cli.render import RenderOptions, picture_text, terminal_common
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -26,6 +26,7 @@ from backprop_cli.render.document import (
     Heading,
     Items,
     Paragraph,
+    Picture,
     Table,
 )
 from backprop_cli.render.layout import layout
@@ -33,6 +34,16 @@ from backprop_cli.render.textmath import TextMath
 from backprop_cli.solve.records import Solution
 
 ROLE_STYLES = {"lhs": "bold", "op": "", "form": "", "value": "bold green"}
+PICTURE_STYLES = {
+    "frame": "dim",
+    "label": "bold",
+    "caption": "bold",
+    "value": "green",
+    "gradient": "red",
+    "text": "",
+    "muted": "dim",
+}
+"""Values in green and gradients in red, as in every drawing of the network."""
 PARAGRAPH_STYLES = {"text": "", "note": "italic", "muted": "dim", "insight": "yellow"}
 
 
@@ -122,6 +133,13 @@ def _chart(block: Chart, math: TextMath, o: RenderOptions) -> Iterator[Renderabl
     yield Panel(Text("\n".join(lines), style="magenta"), title=block.label, expand=False)
 
 
+def _picture(block: Picture, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
+    if terminal_common.drawable(block):
+        yield Text()
+        for line in picture_text.draw(block, math, o.width):
+            yield Text.assemble(*((text, PICTURE_STYLES[role]) for text, role in line))
+
+
 WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], Iterator[RenderableType]]] = {
     Heading: _heading,
     Paragraph: _paragraph,
@@ -130,21 +148,33 @@ WRITERS: dict[type, Callable[[Any, TextMath, RenderOptions], Iterator[Renderable
     Table: _table,
     Answers: _answers,
     Chart: _chart,
+    Picture: _picture,
 }
 
 
-def _blocks(blocks: Sequence[Block], options: RenderOptions) -> Iterator[RenderableType]:
+ChartHook = Callable[[Chart], RenderableType]
+"""What stands for a loss chart instead of its text drawing (the HTML page draws it as SVG)."""
+
+
+def _blocks(
+    blocks: Sequence[Block], options: RenderOptions, chart: ChartHook | None
+) -> Iterator[RenderableType]:
     math = terminal_common.writer(options)
     for block in blocks:
-        yield from WRITERS[type(block)](block, math, options)
+        if chart is not None and isinstance(block, Chart):
+            yield chart(block)
+        else:
+            yield from WRITERS[type(block)](block, math, options)
 
 
-def renderables(solutions: Sequence[Solution], options: RenderOptions) -> list[RenderableType]:
+def renderables(
+    solutions: Sequence[Solution], options: RenderOptions, chart: ChartHook | None = None
+) -> list[RenderableType]:
     out: list[RenderableType] = []
     for i, solution in enumerate(solutions):
         if i:
             out += [Text(), Rule(style="bold"), Text()]
-        out.append(Group(*_blocks(layout(solution, options.max_rows), options)))
+        out.append(Group(*_blocks(layout(solution, options.max_rows), options, chart)))
     return out
 
 

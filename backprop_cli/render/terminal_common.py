@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.render import RenderOptions
-from backprop_cli.render.document import Cell
+from backprop_cli.render import RenderOptions, drawing
+from backprop_cli.render.document import Cell, Picture
 from backprop_cli.render.shown_values import value_expr
 from backprop_cli.render.textmath import TextMath, text_math
 from backprop_cli.solve.records import Step
 
 _BARS = " ▁▂▃▄▅▆▇█"
+
+SMALL = (5, 4)
+"""The terminal draws a picture of at most this many columns of at most this many nodes."""
 
 
 def writer(options: RenderOptions) -> TextMath:
@@ -84,3 +87,9 @@ def chart(values: np.ndarray, width: int, height: int = 6, precision: int = 4) -
     lines.append(" " * label_width + " └" + "─" * columns)
     lines.append(" " * label_width + f"  step 0 … {len(values) - 1}")
     return lines
+
+
+def drawable(picture: Picture) -> bool:
+    """Whether a picture is small enough to draw in a terminal (the other formats always draw)."""
+    columns = drawing.columns(picture)
+    return len(columns) <= SMALL[0] and all(len(nodes) <= SMALL[1] for nodes in columns)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from backprop_cli.expr import Expr, Message, Partial, Sym, Text, num
+from backprop_cli.load.overrides import list_index
 from backprop_cli.render.document import Block, Cell, Heading, Paragraph, Table
 from backprop_cli.render.shown_values import per_sample, value_expr
 from backprop_cli.solve.records import Insight, Solution
@@ -18,12 +19,9 @@ def _document_value(document: Any, path: str) -> Any:
     """The value at a dotted path of the original problem file (None if it is not there)."""
     node = document
     for part in path.split("."):
-        if (
-            isinstance(node, list)
-            and part.lstrip("-").isdigit()
-            and -len(node) <= int(part) < len(node)
-        ):
-            node = node[int(part)]
+        index = list_index(part, len(node)) if isinstance(node, list) else None
+        if index is not None:
+            node = node[index]
         elif isinstance(node, dict) and part in node:
             node = node[part]
         else:

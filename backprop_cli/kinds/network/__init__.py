@@ -25,10 +25,10 @@ class Network:
     def selects(self, document: Mapping[str, object]) -> bool:
         return "layers" in document
 
-    def build(self, document: Any, source: str, stem: str) -> Problem:
+    def build(self, document: Any, source: str, stem: str, *, every_error: bool = False) -> Problem:
         from backprop_cli.load.problem import build_network
 
-        return build_network(document, source, stem)
+        return build_network(document, source, stem, every_error)
 
     def solve(self, problem: Problem, options: Options) -> Solution:
         from backprop_cli.kinds.network.solver import solve

@@ -35,6 +35,7 @@ class ActivationLayer:
     name = "activation"
     keys = tuple(FIELDS)
     unit = "neuron"
+    needs_type = False
     resizes = False
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
@@ -106,6 +107,13 @@ class ActivationLayer:
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:
         return None
+
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        return ()
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        # an element-wise f takes unit j from input j; softmax takes each from all of them
+        return k == j or not layer.activation.elementwise, None
 
     def named(self, cache: Any) -> dict[str, Array]:
         return {}

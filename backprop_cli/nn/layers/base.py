@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Matrix, Message
+from backprop_cli.expr import Add, Call, Expr, Matrix, Message
 from backprop_cli.load.reader import is_number, plural
 from backprop_cli.nn.activations import Activation
 from backprop_cli.nn.initializers import Init
@@ -135,6 +135,11 @@ class LayerReading(Protocol):
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None: ...
 
+    def check_target_width(self, values: int, outputs: int, index: int) -> None:
+        """Refuse a list target of ``values`` values when the last resizing layer (layers[index])
+        gives ``outputs``: the message blames the target, not the layer."""
+        ...
+
     @property
     def samples(self) -> int:
         """The problem's number of samples (a batch statistic needs at least 2)."""
@@ -193,6 +198,8 @@ class LayerKind(Protocol):
     of the last such layer."""
     unit: str
     """What one of its outputs is called in tables and headings: ``neuron``, ``feature``."""
+    needs_type: bool
+    """Only ``type:`` selects it (no keys imply it)."""
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
         """Whether a layer without ``type`` is of this kind (``weights`` or ``units``: dense)."""
@@ -255,6 +262,16 @@ class LayerKind(Protocol):
         (wⱼₖ), ∂zⱼ/∂wⱼₖ, and the result (δⱼaₖ); None for a layer without parameters."""
         ...
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        """Unit j's own parameters as (symbol, value), written in its box of the network's
+        drawing (dense: its bias b)."""
+        ...
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        """For the network's drawing: whether unit k of the layer's input feeds its unit j,
+        and the weight written on that edge (None: an edge without a label)."""
+        ...
+
     def named(self, cache: Any) -> dict[str, Array]:
         """The kind's own quantities from its forward pass, by report name (batch norm's
         ``mean``, ``var``, ``x_hat``): in the report's layer and gradable by ``check``."""
@@ -286,3 +303,8 @@ def per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.nda
     if found != width:
         raise r.error(path, f"expected {plural(width, 'value')} (one per feature), got {found}")
     return np.asarray(r.vector(value, path, "a vector"), dtype=float)
+
+
+def root(var: Expr, eps: Expr) -> Expr:
+    """√(σ² + ε), the normalisations' denominator."""
+    return Call("sqrt", (Add((var, eps)),))

@@ -53,6 +53,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
     per_feature,
+    root,
 )
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Step
@@ -101,6 +102,7 @@ class BatchNorm:
     name = "batch_norm"
     keys = tuple(FIELDS)
     unit = "feature"
+    needs_type = True
     resizes = False
     z_column: str | None = None
 
@@ -202,6 +204,13 @@ class BatchNorm:
         unbiased = c.var * n / (n - 1)
         return (1 - m) * self.running_mean + m * c.mean, (1 - m) * self.running_var + m * unbiased
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        gamma, beta = layer.params["gamma"], layer.params["beta"]
+        return ((Sym("gamma"), float(gamma[j])), (Sym("beta"), float(beta[j])))
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        return k == j, None  # each feature is normalised on its own (over the batch)
+
     def named(self, cache: Any) -> dict[str, Array]:
         c: Cache = cache
         return {"mean": c.mean, "var": c.var, "x_hat": c.x_hat}
@@ -241,8 +250,8 @@ class BatchNorm:
         mu_sym, var_sym = steps.statistics(self, n, l)
         if s is None or j is None:
             d_x = self.backward(r.layer.params, c, r.delta)[0]
-            root = steps.root(var_sym, EPS)
-            form: Expr = Frac(Partial(L, n.per_sample("xhat", l)), root)
+            sqrt_var = root(var_sym, EPS)
+            form: Expr = Frac(Partial(L, n.per_sample("xhat", l)), sqrt_var)
             if self.train:
                 count = num(r.z.shape[0])
                 form = Add(
@@ -253,24 +262,24 @@ class BatchNorm:
                     )
                 )
             return form, d.vector(d_x)
-        root = steps.root(steps.at(var_sym, n, l, j), EPS)
-        root_value = steps.root(num(c.var[j]), num(self.eps))
+        sqrt_var = root(steps.at(var_sym, n, l, j), EPS)
+        sqrt_value = root(num(c.var[j]), num(self.eps))
         x_hat_grad = Partial(L, n.per_sample("xhat", l, j, s))
         if not self.train:
-            return Frac(x_hat_grad, root), Frac(num(d_x_hat[s, j]), root_value)
+            return Frac(x_hat_grad, sqrt_var), Frac(num(d_x_hat[s, j]), sqrt_value)
         d_var, d_mean = self.statistics_gradients(c, d_x_hat)
         count = num(r.z.shape[0])
         mu, var = n.per_unit("mu", l, j), n.per_unit("sigma2", l, j)
         form = Add(
             (
-                Frac(x_hat_grad, root),
+                Frac(x_hat_grad, sqrt_var),
                 Frac(Mul((Partial(L, var), num(2), Sub(n.a(l - 1, j, s), mu))), count),
                 Frac(Partial(L, mu), count),
             )
         )
         subst = Add(
             (
-                Frac(num(d_x_hat[s, j]), root_value),
+                Frac(num(d_x_hat[s, j]), sqrt_value),
                 Frac(Mul((num(d_var[j]), num(2), Sub(num(c.x[s, j]), num(c.mean[j])))), count),
                 Frac(num(d_mean[j]), count),
             )
@@ -281,7 +290,7 @@ class BatchNorm:
         """∂L/∂xⱼ with generic indices: through x̂, and in train mode through σ² and μ too."""
         mu_sym, var_sym = steps.statistics(self, n, l)
         j_var, j_mu = n.per_unit(var_sym.base, l, "j"), n.per_unit(mu_sym.base, l, "j")
-        through_x_hat = Frac(Partial(L, n.per_sample("xhat", l, "j")), steps.root(j_var, EPS))
+        through_x_hat = Frac(Partial(L, n.per_sample("xhat", l, "j")), root(j_var, EPS))
         if not self.train:
             return through_x_hat
         count = Sym("N")

@@ -8,7 +8,6 @@ from typing import Any, Protocol
 
 from backprop_cli.expr import (
     Add,
-    Call,
     Expr,
     Frac,
     Hadamard,
@@ -22,7 +21,7 @@ from backprop_cli.expr import (
     num,
     total,
 )
-from backprop_cli.nn.layers.base import Array, Deriving, LayerValues, Params
+from backprop_cli.nn.layers.base import Array, Deriving, LayerValues, Params, root
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -302,11 +301,6 @@ def gradient_steps(kind: BatchNormKind, d: Deriving, r: LayerValues) -> Iterator
     mean_form = Neg(Frac(Sum(grad_n, "n"), root(var, EPS)))
     yield d.step(Phase.BACKWARD, f"dvar{l}", Partial(L, var), (var_form,), None, d_var, layer=l)
     yield d.step(Phase.BACKWARD, f"dmean{l}", Partial(L, mu), (mean_form,), None, d_mean, layer=l)
-
-
-def root(var: Expr, eps: Expr) -> Expr:
-    """√(σ² + ε)."""
-    return Call("sqrt", (Add((var, eps)),))
 
 
 def statistics(kind: BatchNormKind, n: Notation, l: int) -> tuple[Sym, Sym]:

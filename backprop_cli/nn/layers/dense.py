@@ -68,6 +68,7 @@ class Dense:
     name = "dense"
     keys = tuple(FIELDS)
     unit = "neuron"
+    needs_type = False
     resizes = True
     """Its output width is its own (the target's width is asked of the last such layer)."""
 
@@ -105,6 +106,8 @@ class Dense:
                 value["weights"], (*path, "weights"), "weights: a number, a row or a matrix"
             )
             expected = Shape(shape.rows if rows is None else rows, width)
+            if rows is not None and shape.cols == width and shape.rows != rows:
+                reading.check_target_width(rows, shape.rows, index)
             if shape != expected:
                 raise r.error(
                     (*path, "weights"),
@@ -119,7 +122,11 @@ class Dense:
                 )
         else:
             weights, init = _drawn(reading, value, path, width, rows)
-        bias = _bias(r, value.get("bias", 0.0), (*path, "bias"), weights.shape[0])
+        # The bias does not change the width the next layer takes: when every error is
+        # wanted, the reading goes on past its error.
+        units = int(weights.shape[0])
+        bias = r.attempt(lambda: _bias(r, value.get("bias", 0.0), (*path, "bias"), units))
+        bias = np.zeros(units) if bias is None else bias
         activation = reading.activation(value.get("activation", "identity"), (*path, "activation"))
         params = {"W": readonly(weights), "b": readonly(bias)}
         return Layer(
@@ -268,6 +275,12 @@ class Dense:
         w = n.w(l, "j", "k")  # ∂L/∂wⱼₖ = ∂L/∂aⱼ · ∂aⱼ/∂zⱼ · ∂zⱼ/∂wⱼₖ = δⱼ aₖ
         return w, Partial(n.z(l, "j"), w), Mul((n.delta(l, "j"), n.a(l - 1, "k")), dot=False)
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        return ((Sym("b"), float(layer.params["b"][j])),)
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        return True, float(layer.params["W"][j, k])  # every input feeds every neuron, by wⱼₖ
+
     def named(self, cache: Any) -> dict[str, Array]:
         return {}
 
@@ -328,6 +341,13 @@ def _drawn(
         parameter = r.positive(
             spec[scheme.parameter], (*init_path, scheme.parameter), f"a {scheme.parameter} > 0"
         )
+        if parameter > 1e300:
+            # U(−limit, limit) needs 2·limit finite, and N(0, std²) draws several std.
+            raise r.fail(
+                (*init_path, scheme.parameter),
+                f"a {scheme.parameter} > 0 and at most 1e300",
+                spec[scheme.parameter],
+            )
     seed = r.integer(
         spec.get("seed", 0), (*init_path, "seed"), "a seed: a whole number ≥ 0", 0, 2**63 - 1
     )

@@ -61,6 +61,7 @@ class Dropout:
     name = "dropout"
     keys = tuple(FIELDS)
     unit = "unit"
+    needs_type = True
     resizes = False
     z_column: str | None = None
 
@@ -143,6 +144,12 @@ class Dropout:
 
     def backward(self, params: Params, cache: Any, delta: Array) -> tuple[Array, dict[str, Array]]:
         return delta * self._factor(delta), {}  # the same mask and scale
+
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        return ()
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        return k == j, None  # unit j is input j, kept or dropped
 
     def named(self, cache: Any) -> dict[str, Array]:
         return {"mask": self.mask} if self.train and self.mask is not None else {}

@@ -23,7 +23,6 @@ import numpy as np
 
 from backprop_cli.expr import (
     Add,
-    Call,
     Expr,
     Frac,
     Hadamard,
@@ -50,6 +49,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
     per_feature,
+    root,
 )
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
@@ -83,6 +83,7 @@ class LayerNorm:
     name = "layer_norm"
     keys = tuple(FIELDS)
     unit = "feature"
+    needs_type = True
     resizes = False
     z_column: str | None = None
 
@@ -135,6 +136,13 @@ class LayerNorm:
         features = delta.shape[1]
         return d_x_hat / c.std + d_var * 2 * (c.x - c.mean) / features + d_mean / features, grads
 
+    def unit_params(self, layer: Layer, j: int) -> tuple[tuple[Expr, float], ...]:
+        gamma, beta = layer.params["gamma"], layer.params["beta"]
+        return ((Sym("gamma"), float(gamma[j])), (Sym("beta"), float(beta[j])))
+
+    def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
+        return True, None  # every feature of a sample enters its μ and σ²
+
     def named(self, cache: Any) -> dict[str, Array]:
         c: Cache = cache
         return {"mean": c.mean, "var": c.var, "x_hat": c.x_hat}
@@ -186,9 +194,9 @@ class LayerNorm:
                 sample=s,
             )
             for j in range(features):
-                form: Expr = Frac(Sub(x[j], mu), _root(var))
+                form: Expr = Frac(Sub(x[j], mu), root(var, EPS))
                 subst: Expr = Frac(
-                    Sub(xs[j], num(c.mean[s, 0])), _root(num(c.var[s, 0]), num(self.eps))
+                    Sub(xs[j], num(c.mean[s, 0])), root(num(c.var[s, 0]), num(self.eps))
                 )
                 yield d.step(
                     Phase.FORWARD,
@@ -219,7 +227,7 @@ class LayerNorm:
                     sample=s,
                 )
         x_hat = Frac(
-            Sub(n.a(l - 1), _sample(n, "mu", l, None)), _root(_sample(n, "sigma2", l, None))
+            Sub(n.a(l - 1), _sample(n, "mu", l, None)), root(_sample(n, "sigma2", l, None), EPS)
         )
         yield d.step(
             Phase.FORWARD,
@@ -294,11 +302,11 @@ class LayerNorm:
                 layer=l,
                 sample=s,
             )
-            form = Neg(Frac(Sum(grad_j, "j"), _root(var)))
+            form = Neg(Frac(Sum(grad_j, "j"), root(var, EPS)))
             subst = Neg(
                 Frac(
                     total([num(d_x_hat[s, j]) for j in range(features)]),
-                    _root(num(c.var[s, 0]), num(self.eps)),
+                    root(num(c.var[s, 0]), num(self.eps)),
                 )
             )
             yield d.step(
@@ -325,14 +333,14 @@ class LayerNorm:
         mu, var = _sample(n, "mu", l, s), _sample(n, "sigma2", l, s)
         form = Add(
             (
-                Frac(Partial(L, n.per_sample("xhat", l, j, s)), _root(var)),
+                Frac(Partial(L, n.per_sample("xhat", l, j, s)), root(var, EPS)),
                 Frac(Mul((Partial(L, var), num(2), Sub(n.a(l - 1, j, s), mu))), count),
                 Frac(Partial(L, mu), count),
             )
         )
         subst = Add(
             (
-                Frac(num(d_x_hat[s, j]), _root(num(c.var[s, 0]), num(self.eps))),
+                Frac(num(d_x_hat[s, j]), root(num(c.var[s, 0]), num(self.eps))),
                 Frac(
                     Mul((num(d_var[s, 0]), num(2), Sub(num(c.x[s, j]), num(c.mean[s, 0])))), count
                 ),
@@ -370,7 +378,7 @@ def _sent(n: Notation, l: int) -> Expr:
     mu, var, features = _sample(n, "mu", l, None), _sample(n, "sigma2", l, None), Sym("D")
     return Add(
         (
-            Frac(Partial(L, n.per_sample("xhat", l, "j")), _root(var)),
+            Frac(Partial(L, n.per_sample("xhat", l, "j")), root(var, EPS)),
             Frac(Mul((Partial(L, var), num(2), Sub(n.a(l - 1, "j"), mu))), features),
             Frac(Partial(L, mu), features),
         )
@@ -387,10 +395,6 @@ def _sample(n: Notation, base: str, l: int, s: int | None) -> Sym:
     """A statistic of one sample, μ⁽ˡ⁾[n] (a number per sample, never bold)."""
     symbol = n.per_sample(base, l, None, s)
     return Sym(symbol.base, (), symbol.layer, symbol.sample, bold=False)
-
-
-def _root(var: Expr, eps: Expr = EPS) -> Expr:
-    return Call("sqrt", (Add((var, eps)),))
 
 
 LAYER_NORM = LayerNorm()

@@ -1,0 +1,86 @@
+"""A `Picture` as a TikZ drawing for the LaTeX document: columns of boxes, labelled arrows.
+
+Columns are placed left to right, each centred on the same line; a box holds
+the label, values in green and gradients in red; an arrow's label (a weight)
+sits a third of the way along it, on a white patch. The drawing is shrunk to
+the line width when it would be wider, and to 60% of the page's height when
+it would be taller, so it always fits on one page; it is a figure, placed
+here when the page has room, else at the top of the next page, with a
+caption saying what the colours mean.
+"""
+
+from __future__ import annotations
+
+from backprop_cli.render import drawing
+from backprop_cli.render.document import Node, Picture, Quantity
+from backprop_cli.render.latexmath import LatexMath
+from backprop_cli.render.latextext import escape
+from backprop_cli.render.latexwidth import width
+
+COLOURS = r"""\definecolor{bpvalue}{HTML}{1A7F37}
+\definecolor{bpgradient}{HTML}{CF222E}"""
+"""Green for values, red for gradients (defined in the preamble)."""
+
+LINE = 0.42
+"""The height of a line of a box, in centimetres (footnotesize)."""
+DIGIT = 0.17
+"""The width of a digit in a box, in centimetres."""
+
+
+def _quantity(q: Quantity, math: LatexMath) -> str:
+    colour = "bpgradient" if q.gradient else "bpvalue"
+    return rf"\textcolor{{{colour}}}{{{math.num(q.value)}}}"
+
+
+def _lines(node: Node, math: LatexMath) -> list[str]:
+    if node.elided:
+        return [escape(drawing.elision(node))]
+    label = escape(node.label) if isinstance(node.label, str) else f"${math.write(node.label)}$"
+    first, rest = drawing.head(node)
+    top = label + (f"${{}} = {_quantity(first, math)}$" if first else "")
+    return [top] + [f"${math.write(q.symbol)} = {_quantity(q, math)}$" for q in rest]
+
+
+def picture(block: Picture, math: LatexMath) -> list[str]:
+    columns = drawing.columns(block)
+    name = drawing.ids(block)
+    texts = {node.key: _lines(node, math) for nodes in columns for node in nodes}
+    tallest = max(len(lines) for lines in texts.values())
+    widest = max(width(line) for lines in texts.values() for line in lines) * DIGIT + 0.4
+    dy = tallest * LINE + 0.45
+    dx = widest + 1.4
+    lines = [
+        r"\begin{figure}[!htbp]",
+        r"\centering",
+        r"\sbox0{\begin{tikzpicture}[font=\footnotesize,",
+        r"  box/.style={draw, rounded corners=2pt, align=center, inner sep=3pt},",
+        r"  more/.style={align=center, inner sep=3pt},",
+        r"  weight/.style={pos=0.3, fill=white, inner sep=1pt, font=\scriptsize},",
+        r"  >=stealth]",
+    ]
+    height = max(len(nodes) - 1 for nodes in columns) / 2 * dy + tallest * LINE / 2 + 0.5
+    for i, nodes in enumerate(columns):
+        x = i * dx
+        top = (len(nodes) - 1) / 2 * dy
+        caption = escape(drawing.caption(block, i))
+        lines.append(
+            rf"\node[font=\footnotesize\bfseries] at ({x:.2f},{height:.2f}) {{{caption}}};"
+        )
+        for j, node in enumerate(nodes):
+            style = "more" if node.elided or not node.quantities else "box"
+            text = r" \\ ".join(texts[node.key])
+            lines.append(
+                rf"\node[{style}] ({name[node.key]}) at ({x:.2f},{top - j * dy:.2f}) {{{text}}};"
+            )
+    for edge in block.edges:
+        label = rf"node[weight] {{${math.write(edge.label)}$}} " if edge.label is not None else ""
+        lines.append(rf"\draw[->] ({name[edge.source]}) -- {label}({name[edge.target]});")
+    lines += [
+        r"\end{tikzpicture}}",
+        r"\ifdim\wd0>\linewidth\sbox0{\resizebox{\linewidth}{!}{\usebox0}}\fi",
+        r"\ifdim\ht0>0.6\textheight\sbox0{\resizebox{!}{0.6\textheight}{\usebox0}}\fi",
+        r"\usebox0",
+    ]
+    colours = r"values in \textcolor{bpvalue}{green}, gradients in \textcolor{bpgradient}{red}."
+    note = f" {escape(block.note)}" if block.note else ""
+    return [*lines, rf"\caption{{{escape(block.title)}: {colours}{note}}}", r"\end{figure}", ""]
