@@ -119,8 +119,9 @@ def solve(
             min=0,
             max=15,
             metavar="N",
-            help="Round every intermediate value to N decimals before it is used, as a "
-            "hand-worked answer key does (off by default).",
+            help="Round every intermediate value to N decimals (half up) before it is used, "
+            "as a hand-worked answer key does; every shown step then evaluates to its shown "
+            "result (off by default).",
             show_default=False,
         ),
     ] = None,
@@ -243,9 +244,9 @@ def check(
 
     answers: {output: 0.6817, loss: 0.1013, dW2: [[-0.086, -0.1037]], db2: -0.1382}
 
-    An answer is right when it is within 0.5% of the expected value or 0.0001 of it, whichever is larger: answers rounded to 3 significant digits or to 4 decimals pass. Change that with tolerance: {abs: A, rel: R} beside answers.
+    An answer is right when it is within 0.5% of the expected value (of a twentieth of the largest entry, for an entry near 0) or equal to it rounded to the digits written (at least 2 significant digits or 3 decimals); an updated parameter is judged by its change W_new − W. An answer that holds only at the digits written, or that follows from your own earlier values at those digits, is "right, as rounded". Change the 0.5% with tolerance: {rel: R} beside answers (abs: A adds an absolute floor).
 
-    Wrong answers are explained where a common mistake fits (the ½ of MSE, a flipped sign, a transposed matrix, an activation derivative left out or taken at a instead of z, + instead of − in the update, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
+    Wrong answers are explained where a common mistake fits (the ½ of MSE for any number of outputs, the loss summed over the samples, the 1/N of the batch forgotten, log10 for ln, a flipped sign, a transposed matrix, an activation derivative left out, taken at a instead of z or applied twice, the softmax Jacobian's diagonal alone, + instead of − in the update, a parameter not updated, updated weights used too early), and an answer that is wrong only because an earlier one is, is marked as carried over from it. The report leads with the first wrong step.
 
     Without --answers, every answer key NAME.answers.yaml among or beside the FILEs is checked against its problem NAME.yaml (a stale key fails), as CI does; --format junit gives one testcase per answer.
 

@@ -398,3 +398,18 @@ def test_a_check_that_cannot_run_is_a_junit_error(run: Any, tmp_path: Path) -> N
     assert suite is not None and (suite.get("errors"), suite.get("failures")) == ("1", "0")
     error = suite.find("testcase/error")
     assert error is not None and (error.get("message") or "").startswith(message)
+
+
+def test_errors_kept_before_one_that_stops_the_reading_are_reported(
+    run: Any, tmp_path: Path
+) -> None:
+    # found by fuzzing validate: a variant's unknown key was kept, then its missing name
+    # stopped the reading, and only the second was reported
+    folder(tmp_path, v__yaml=GOOD + "variants:\n  - set: {input: 2}\n    nmae: x\n")
+    result = in_folder(tmp_path, run, "validate", "v.yaml")
+    assert result.stderr.splitlines() == [
+        "v.yaml:11: variants[0].name: expected the variant's name (text), got nothing (the key "
+        "is missing)",
+        "v.yaml:12: variants[0].nmae: unknown key 'nmae' (did you mean 'name'?); expected one "
+        "of the keys name, set",
+    ]

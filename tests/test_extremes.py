@@ -78,3 +78,17 @@ def test_overflowing_weights_are_reported_not_crashed(write: Any) -> None:
     assert data["gradients"]["W2"] == [[None]] or data["loss"]["value"] is None
     text = plain.render([s], RenderOptions())
     assert "∞" in text or "NaN" in text
+
+
+def test_a_non_finite_z_gets_a_non_finite_insight(run: Any, write: Any) -> None:
+    """z = 1e10·1e300 overflows to ∞ while σ(∞) = 1 is finite: JSON writes z as null, and
+    SPEC section 3 lists every null among the insights as non_finite."""
+    path = write(
+        "input: 1e300\ntarget: 1\nlayers:\n  - {weights: 1e10, bias: 0, activation: sigmoid}\nloss: mse\n"
+    )
+    data = json.loads(run("solve", str(path), "-f", "json").stdout)
+    assert data["layers"][0]["z"] == [None] and data["output"] == [1.0]
+    assert [i["message"] for i in data["insights"] if i["kind"] == "non_finite"] == [
+        "z of layer 1 is not finite (an overflow: the numbers are too large for 64-bit floats); "
+        "it is written as null in JSON."
+    ]

@@ -38,10 +38,10 @@ def test_rounding_mode_matches_a_hand_rounded_computation() -> None:
     y_hat = r(sig(z2))  # 0.6817
     loss = r((y_hat - 1) ** 2)  # 0.1013
     grad = r(2 * (y_hat - 1))  # −0.6366
-    d2 = r(grad * r(y_hat * (1 - y_hat)))  # σ′ = 0.2170 → δ² = −0.1381
+    d2 = r(grad * (y_hat * (1 - y_hat)))  # σ′ = 0.21698…, not rounded: shown only inside δ²
     dW2 = [r(d2 * a1[0]), r(d2 * a1[1])]
     back = [r(d2 * 0.5), r(d2 * 0.6)]
-    d1 = [r(back[j] * r(a1[j] * (1 - a1[j]))) for j in range(2)]
+    d1 = [r(back[j] * (a1[j] * (1 - a1[j]))) for j in range(2)]
     s = solve(load("ex1"), Options(round_intermediate=4))
     assert s.layers[0].a[0].tolist() == a1
     assert s.layers[1].z[0].tolist() == [z2]

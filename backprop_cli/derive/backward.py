@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
 from backprop_cli.derive.context import DETAIL_UNITS, Context
 from backprop_cli.expr import (
     Call,
@@ -43,7 +45,8 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     units, y = r.z.shape[1], c.problem.y
     coef = c.coefficient(outputs=True)
     few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
-    if not c.solution.fused:
+    unfused = few and c.solution.fused and shows_unfused(c, r)
+    if not c.solution.fused or unfused:
         # ∂L/∂ŷₖ = s·(1/N)(1/K)·∂term/∂ŷₖ
         if few:
             for s in c.samples:
@@ -73,6 +76,8 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     if few:
         for s in c.samples:
             for k in range(units):
+                if unfused:
+                    yield unfused_delta(c, r, s, k, coef)
                 yield output_delta(c, r, s, k, coef)
     forms: tuple[Expr, ...]
     subst: Expr | None = None
@@ -86,6 +91,40 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
         forms = (MatMul((Transpose(Partial(n.yhat(), n.z(l))), Partial(L, n.yhat()))),)
     yield c.step(
         Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
+    )
+
+
+def shows_unfused(c: Context, r: LayerResult) -> bool:
+    """A fused pair (softmax + CE, sigmoid + BCE) is first worked unfused, with numbers, where
+    ∂L/∂ŷ has them: finite, no log clamped, and exact (rounded factors need not multiply to
+    the rounded ŷ − y: the cancellation is exact only in exact arithmetic)."""
+    finite = bool(np.all(np.isfinite(r.grad_a)))
+    exact = c.solution.round_intermediate is None
+    return exact and finite and not c.problem.loss.function.clamped(r.a, c.problem.y)
+
+
+def unfused_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -> Step:
+    """δₖ = ∂L/∂ŷₖ·∂ŷₖ/∂zₖ with numbers, before the pair's simplification δ = ŷ − y:
+    8.394·0.8808(1 − 0.8808) = 0.8808 for ex5."""
+    l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
+    y_hat, y, z = n.yhat(k, s), n.y(k, s), n.z(l, k, s)
+    forms: tuple[Expr, ...]
+    if f.elementwise:
+        grad = product([*coef, loss.term_grad(y_hat, y)])
+        forms = (Mul((Partial(L, y_hat), Partial(y_hat, z))), Mul((grad, f.derivative(z, y_hat))))
+        derivative = f.derivative(num(r.z[s, k]), num(r.a[s, k]), float(r.z[s, k]))
+        subst: Expr = Mul((num(r.grad_a[s, k]), derivative))
+    else:
+        forms, subst = softmax_delta(c, r, s, k)
+    return c.step(
+        Phase.BACKWARD,
+        c.name(f"delta{l}", s, k) + " (unfused)",
+        n.delta(l, k, s),
+        forms,
+        subst,
+        r.delta[s, k],
+        layer=l,
+        sample=s,
     )
 
 
@@ -104,7 +143,11 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
         subst: Expr = product([*coef, loss.fused_term(num(a_value), num(y_value))])
     elif f.elementwise:
         grad = product([*coef, loss.term_grad(y_hat, y)])
-        grad_value = product([*coef, loss.term_grad(num(a_value), num(y_value))])
+        grad_value = (
+            product([*coef, loss.term_grad(num(a_value), num(y_value))])
+            if c.solution.round_intermediate is None
+            else num(r.grad_a[s, k])  # rounding: the ∂L/∂ŷ shown (and used), not its expansion
+        )
         forms = (
             Mul((Partial(L, y_hat), Call(f.label, (z,), prime=True))),
             Mul((grad, f.derivative(z, y_hat))),

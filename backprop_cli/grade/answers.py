@@ -4,7 +4,7 @@
       output: 0.6817          # a number matches a one-element quantity
       loss: 0.1013
       dW2: [[-0.086, -0.1037]]
-    tolerance: {abs: 1e-4, rel: 5e-3}   # optional
+    tolerance: {rel: 5e-3}   # optional (abs: an absolute floor)
 
 Read with the same safe YAML reader as problem files; every error names the
 file, the line, the place and what was expected (exit status 2). `key`
@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.errors import ProblemError
+from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
+from backprop_cli.grade.tolerance import Tolerance
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import line_of, parse
@@ -30,26 +32,6 @@ from backprop_cli.solve.records import Solution
 KEYS = ("answers", "tolerance")
 TOLERANCE_KEYS = ("abs", "rel")
 _NAME = re.compile(r"(z|a|delta|dW|db|W|b)(\d+)(_new)?\Z")
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """A given value is right when every entry is within ``abs`` or ``rel``·|expected|."""
-
-    abs: float = 1e-4
-    """Any rounding to 4 decimal places is within it: for values near 0, where relative error means nothing."""
-    rel: float = 5e-3
-    """Any rounding to 3 significant digits is within it (half a unit of the third digit is ≤ 0.5 %)."""
-
-    def close(self, given: np.ndarray, expected: np.ndarray) -> bool:
-        if given.shape != expected.shape:
-            return False
-        with np.errstate(all="ignore"):
-            allowed = np.maximum(self.abs, self.rel * np.abs(expected))
-            return bool(np.all(np.abs(given - expected) <= allowed))
-
-    def __str__(self) -> str:
-        return f"within {self.rel * 100:g}% of the expected value or {self.abs:g} of it, whichever is larger"
 
 
 @dataclass(frozen=True)
@@ -62,6 +44,8 @@ class Given:
     """Written with rows and columns swapped (a k×m matrix for an m×k quantity)."""
     line: int | None = None
     """The line of the answer in the answers file (for CI annotations)."""
+    units: np.ndarray | None = None
+    """A unit in the last place written of each entry of ``value`` (None: not known)."""
 
 
 @dataclass(frozen=True)
@@ -89,15 +73,25 @@ def load_answers(file: str, graph: Graph) -> Answers:
     if not values:
         raise r.fail(("answers",), "at least one quantity", values)
     given = {}
+    digits = written.units(source.text)
     for name, value in values.items():
         if name not in graph:
             raise r.error(("answers", name), _unknown(name, graph))
+        g = _read(r, graph[name], value, graph.problem.batched)
         given[name] = replace(
-            _read(r, graph[name], value, graph.problem.batched),
-            line=line_of(document, ("answers", name)),
+            g, units=_aligned(digits.get(name), g), line=line_of(document, ("answers", name))
         )
     tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
     return Answers(source.label, given, tolerance)
+
+
+def _aligned(units: Any, g: Given) -> np.ndarray | None:
+    """The written units in the layout of ``g.value`` (None when not all are known)."""
+    flat = np.array(units, dtype=object).ravel() if units is not None else np.array([None])
+    if flat.size != g.written.size or any(u is None for u in flat):
+        return None
+    found = flat.astype(float).reshape(g.written.shape)
+    return found.T if g.transposed else found.reshape(g.value.shape)
 
 
 def _unknown(name: str, graph: Graph) -> str:

@@ -3,13 +3,18 @@
 Answers are taken in the order a worked solution computes them (see
 `quantities`), whatever their order in the file. A wrong one is explained:
 
-1. *carried over* — it is right for the student's own earlier values, so an
+1. *transposed* — its numbers are right (for the expected or the student's
+   own values) but written with rows and columns swapped: the same verdict
+   whatever the shape, square or not;
+2. *carried over* — it is right for the student's own earlier values, so an
    earlier wrong answer is to blame (checked first: a consequence is not a
    new mistake);
-2. otherwise the first common mistake in `mistakes.MISTAKES` that
-   reproduces it;
-3. otherwise it is *right for rounded values* when it follows from the
-   student's own (right but rounded) values, or unexplained.
+3. otherwise the first common mistake in `mistakes.MISTAKES` that
+   reproduces it, or unexplained.
+
+An answer that is right only at the digits the student wrote (see
+`tolerance`), or that follows from the student's own right but rounded
+values, is *right, as rounded*.
 
 The report leads with the first wrong step and everything carried over from it.
 """
@@ -22,9 +27,11 @@ import numpy as np
 
 from backprop_cli import kinds
 from backprop_cli.expr import Message
-from backprop_cli.grade.answers import Answers, Given, Tolerance, load_answers
+from backprop_cli.grade.answers import Answers, Given, load_answers
 from backprop_cli.grade.diagnosis import Found, explain
+from backprop_cli.grade.mistakes import transposed_explain
 from backprop_cli.grade.quantities import Graph, Quantity, Values, world
+from backprop_cli.grade.tolerance import Tolerance
 from backprop_cli.load.problem import load
 from backprop_cli.load.reader import listed
 from backprop_cli.solve.pipeline import solve
@@ -42,6 +49,9 @@ class Mark:
     """Why it is wrong (None when right)."""
     root: str | None = None
     """The first wrong step this one comes from (itself when it is a mistake of its own)."""
+    rounded: bool = False
+    """Right only at the digits written: the expected value, or the student's own earlier
+    values carried on, rounded as the student rounded."""
 
 
 @dataclass(frozen=True)
@@ -99,25 +109,61 @@ def check(problem: str, answers: str) -> Grading:
 
 def grade(graph: Graph, answers: Answers) -> Grading:
     """Mark every given answer of ``answers`` against the solution of ``graph``."""
-    given = answers.given
     tolerance = answers.tolerance
+    given = {name: _laid_out(graph[name], g, tolerance) for name, g in answers.given.items()}
     values = world(graph, {name: g.value for name, g in given.items()})
     marks: dict[str, Mark] = {}
     for q in graph.quantities:
         if q.name not in given:
             continue
         g = given[q.name]
-        if tolerance.close(g.written, q.expected):
+        if tolerance.close(g.value, q.expected, q.start) and not g.transposed:
             marks[q.name] = Mark(q, g, True)
             continue
         sources = _wrong_sources(graph, q, given, marks)
-        found = _carried(graph, q, g, values, tolerance, sources, marks) or explain(
-            graph, set(given), values, tolerance, q, g.written
-        )
+        own = _follows(q, g, given, values, tolerance)
+        rounded = not sources and (own or tolerance.rounded(g.value, q.expected, q.start, g.units))
+        if rounded and not g.transposed:
+            marks[q.name] = Mark(q, g, True, rounded=True)
+            continue
+        if g.transposed and (own or tolerance.matches(g.value, q.expected, q.start, g.units)):
+            found: Found | None = _transposed(graph, q)
+        elif own:
+            found = _carried(graph, q, sources, marks)
+        else:
+            found = explain(graph, set(given), values, tolerance, q, g.value, g.units)
         found = found or _unexplained(q)
         root = found.source if found.kind == "carried_over" else q.name
         marks[q.name] = Mark(q, g, False, found, root)
     return Grading(graph.solution, answers.source, tolerance, tuple(marks.values()))
+
+
+def _laid_out(q: Quantity, g: Given, tolerance: Tolerance) -> Given:
+    """A square answer whose transpose is right is read as written transposed, like any other
+    transposed answer, so one layout gets one verdict whatever the shapes."""
+    if g.transposed or not q.oriented or g.value.shape[0] != g.value.shape[-1]:
+        return g
+    if tolerance.matches(g.value, q.expected, q.start, g.units):
+        return g
+    units = None if g.units is None else g.units.T
+    if tolerance.matches(g.value.T, q.expected, q.start, units):
+        return Given(g.written, g.value.T, transposed=True, units=units)
+    return g
+
+
+def _follows(
+    q: Quantity, g: Given, given: dict[str, Given], values: Values, tolerance: Tolerance
+) -> bool:
+    """Right for the student's own earlier values, at the digits written. An update that
+    follows from the student's own gradient may lose its step to their rounding (θ − 0.5·0.000
+    is θ); without that gradient, it must show its step."""
+    own_gradient = q.start is not None and all(name in given for name in q.inputs)
+    start = None if own_gradient else q.start
+    with np.errstate(all="ignore"):
+        own = q.compute(values)
+        return tolerance.close(g.value, own, q.start) or tolerance.rounded(
+            g.value, own, start, g.units
+        )
 
 
 def _wrong_sources(
@@ -139,28 +185,8 @@ def _wrong_sources(
     return sorted(found, key=lambda name: graph.index[name])
 
 
-def _carried(
-    graph: Graph,
-    q: Quantity,
-    g: Given,
-    values: Values,
-    tolerance: Tolerance,
-    sources: list[str],
-    marks: dict[str, Mark],
-) -> Found | None:
-    """Carried over (or merely rounded) when ``q`` is right for the student's own values."""
-    with np.errstate(all="ignore"):
-        if not tolerance.close(g.written, q.compute(values)):
-            return None
-    if not sources:
-        return Found(
-            "rounded",
-            "right for your rounded values",
-            (
-                f"It is right for your own earlier values, which are right but rounded: carry "
-                f"more digits from step to step (expected {q.name} = {q.formula}).",
-            ),
-        )
+def _carried(graph: Graph, q: Quantity, sources: list[str], marks: dict[str, Mark]) -> Found:
+    """Right for the student's own values, which are wrong: carried over from the first of them."""
     roots = [marks[s].root or s for s in sources]
     root = min(roots, key=lambda name: graph.index[name])
     those = "it is" if len(sources) == 1 else "they are"
@@ -173,6 +199,10 @@ def _carried(
         ),
         root,
     )
+
+
+def _transposed(graph: Graph, q: Quantity) -> Found:
+    return Found("transposed", "transposed", transposed_explain(graph, q))
 
 
 def _unexplained(q: Quantity) -> Found:

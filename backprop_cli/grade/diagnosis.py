@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_cli.expr import Message
-from backprop_cli.grade.answers import Tolerance
-from backprop_cli.grade.mistakes import Mistake, Places, mistakes_of
+from backprop_cli.grade.mistake import Mistake, Places
+from backprop_cli.grade.mistakes import mistakes_of
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
+from backprop_cli.grade.tolerance import Tolerance
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,13 @@ def _replay(
 
 
 def explain(
-    graph: Graph, given: set[str], world: Values, tolerance: Tolerance, q: Quantity, value: Array
+    graph: Graph,
+    given: set[str],
+    world: Values,
+    tolerance: Tolerance,
+    q: Quantity,
+    value: Array,
+    units: Array | None = None,
 ) -> Found | None:
     """The first mistake that turns the student's values into ``value`` for ``q``, if any."""
     with np.errstate(all="ignore"):
@@ -84,7 +91,9 @@ def explain(
         for mistake in mistakes_of(graph):
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
-                if tolerance.close(value, wrong) and not tolerance.close(wrong, correct):
+                if tolerance.matches(value, wrong, q.start, units) and not tolerance.close(
+                    wrong, correct, q.start
+                ):
                     source = None if places == (q,) else places[0].name
                     return Found(
                         mistake.kind, mistake.title, mistake.explain(graph, places, q), source

@@ -1,92 +1,20 @@
 """Common mistakes of hand-worked backpropagation, each where it can be made and in plain words.
 
-A `Mistake` says where it can be made (``at``: the loss, a δ, an update …),
-what a quantity comes to when it is (``value``: computed from the student's
-own values with the formula changed), and how to say so (``explain``). A new
-mistake is one entry in `MISTAKES`, which `diagnosis` tries in order.
+A new mistake is one `Mistake` entry in `MISTAKES`, which `diagnosis` tries in
+order. Here: a flipped sign and the activation's derivative; the loss's own are in
+`loss_mistakes`, the update's (the optimizer's) in `update_mistakes`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-
-from backprop_cli.errors import ProblemError
 from backprop_cli.expr import Message, Text
+from backprop_cli.grade.loss_mistakes import HALF, LOG10, ONE_OVER_N, SUMMED_LOSS
+from backprop_cli.grade.mistake import Mistake, Places, carries, names
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
-from backprop_cli.load.reader import listed
+from backprop_cli.grade.update_mistakes import NEW_WEIGHTS, NOT_UPDATED, PLUS
 from backprop_cli.nn.layers.base import LayerMistake
-from backprop_cli.solve.engine import backward, forward, initial_params, rounding, train
 
-Places = tuple[Quantity, ...]
-"""Where a mistake is made: one quantity, or several δ at once."""
-
-
-@dataclass(frozen=True)
-class Mistake:
-    kind: str
-    title: str
-    at: Callable[[Graph, Quantity], bool]
-    """Whether the mistake can be made in this quantity."""
-    value: Callable[[Graph, Quantity, Values], Array]
-    """The quantity made with the mistake, from the values before it."""
-    explain: Callable[[Graph, Places, Quantity], Message]
-    """Plain words: the mistake made in ``places``, seen in the given quantity."""
-    upstream: bool = False
-    """May be made in an earlier δ or loss the student did not give, and carry forward."""
-
-
-def _names(places: Places) -> str:
-    return listed([p.name for p in places])
-
-
-def _carries(places: Places, q: Quantity) -> str:
-    if places == (q,):
-        return ""
-    one = len(places) == 1
-    return (
-        f" The mistake is in {_names(places)}, which {'is' if one else 'are'} not among your "
-        "answers; it carries on from there."
-    )
-
-
-# --- the ½ convention of MSE and SSE -----------------------------------------
-
-
-def _squared(graph: Graph) -> bool:
-    return graph.problem.loss.function.squared
-
-
-def _factor(graph: Graph) -> float:
-    """A problem without the ½ gets halved answers from it; one with it, doubled without it."""
-    return 2.0 if graph.problem.loss.scale == 0.5 else 0.5
-
-
-def _half_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    abbreviation = graph.problem.loss.function.abbreviation
-    if _factor(graph) == 2.0:
-        return (
-            "Exactly twice the expected value: this problem's loss has the ½ "
-            "(scale 0.5, L = ½Σ(ŷ − y)²), which halves the loss and every gradient; "
-            "yours leaves it out.",
-        )
-    return (
-        "Exactly half the expected value: you used the ½ convention, L = ½Σ(ŷ − y)², "
-        f"but this problem's {abbreviation} has no ½, so its loss and every gradient "
-        "are twice yours.",
-    )
-
-
-HALF = Mistake(
-    "half_convention",
-    "the ½ convention",
-    lambda g, q: _squared(g) and (q.kind == "loss" or (q.kind == "delta" and q.layer == g.depth)),
-    lambda g, q, v: q.compute(v) * _factor(g),
-    _half_explain,
-    upstream=True,
-)
-
-# --- a flipped sign, a transposed matrix ---------------------------------------
+# --- a flipped sign; the layout of a transposed matrix ---------------------------
 
 _BACKWARD = ("delta", "dW", "db", "dx")
 
@@ -109,7 +37,8 @@ SIGN = Mistake(
 )
 
 
-def _transposed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+def transposed_explain(graph: Graph, q: Quantity) -> Message:
+    """Right numbers with rows and columns swapped: a matter of layout, not a mistake to replay."""
     if q.kind == "dW":
         prev = "x" if q.layer == 1 else f"a{q.number - 1}"
         return (
@@ -125,14 +54,6 @@ def _transposed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     return ("The numbers are right but transposed: a batch has one row per sample.",)
 
 
-TRANSPOSED = Mistake(
-    "transposed",
-    "transposed",
-    lambda g, q: q.oriented,
-    lambda g, q, v: q.compute(v).T,
-    _transposed_explain,
-)
-
 # --- the activation's derivative in δ --------------------------------------------
 
 
@@ -143,8 +64,8 @@ def _has_derivative(graph: Graph, q: Quantity) -> bool:
 def _left_out_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     if len(places) > 1:
         return (
-            f"The activation's derivative is left out of {_names(places)}: each "
-            "delta = ∂L/∂a ⊙ f′(z), and yours are ∂L/∂a alone." + _carries(places, q),
+            f"The activation's derivative is left out of {names(places)}: each "
+            "delta = ∂L/∂a ⊙ f′(z), and yours are ∂L/∂a alone." + carries(places, q),
         )
     l = places[0].number
     f = graph.layer(l).activation
@@ -159,7 +80,7 @@ def _left_out_explain(graph: Graph, places: Places, q: Quantity) -> Message:
             f"The softmax Jacobian is left out of delta{l}: delta{l} = Jᵀ·{incoming} with "
             f"J = diag(s) − s·sᵀ, and yours is {incoming} alone."
         )
-    return (text + _carries(places, q),)
+    return (text + carries(places, q),)
 
 
 LEFT_OUT = Mistake(
@@ -181,8 +102,8 @@ def _at_a(graph: Graph, q: Quantity, v: Values) -> Array:
 def _at_a_explain(graph: Graph, places: Places, q: Quantity) -> Message:
     if len(places) > 1:
         return (
-            f"The activation's derivative is taken at a instead of z in {_names(places)}: "
-            "each delta needs f′(z)." + _carries(places, q),
+            f"The activation's derivative is taken at a instead of z in {names(places)}: "
+            "each delta needs f′(z)." + carries(places, q),
         )
     l = places[0].number
     f = graph.layer(l).activation
@@ -192,7 +113,7 @@ def _at_a_explain(graph: Graph, places: Places, q: Quantity) -> Message:
         f.derivative(z, a),
         f", and yours has {f.label}′(a{l}) = ",
         f.derivative(a, f.call(a)),
-        "." + _carries(places, q),
+        "." + carries(places, q),
     )
 
 
@@ -205,84 +126,76 @@ AT_A = Mistake(
     upstream=True,
 )
 
-# --- the update ----------------------------------------------------------------
+
+def _twice_possible(graph: Graph, q: Quantity) -> bool:
+    last = q.kind == "delta" and q.layer == graph.depth
+    return last and graph.solution.fused and graph.layer(q.number).activation.elementwise
 
 
-def _ascended(graph: Graph, q: Quantity, v: Values) -> Array:
-    """θ + η·∂L/∂θ: one step from the student's gradient, or every step re-run uphill."""
-    update = graph.solution.update
-    assert update is not None
-    base = q.kind.removesuffix("_new")
-    uphill_optimizer = update.optimizer.ascending()
-    if update.steps == 1:
-        return graph.updated(q.number, base, v, uphill_optimizer)
-    uphill = replace(graph.problem, learning_rate=-update.learning_rate, optimizer=uphill_optimizer)
-    params, exact = initial_params(uphill), rounding(None)
-    try:
-        fwd = forward(uphill, params, exact)
-        after = train(uphill, params, fwd, backward(uphill, params, fwd, exact), exact)
-    except ProblemError:  # uphill left the loss's domain: nothing to compare with
-        return q.compute(v)
-    return after.params[graph.layer(q.number).param_name(base)]
+def _twice(graph: Graph, q: Quantity, v: Values) -> Array:
+    l, f = q.number, graph.layer(q.number).activation
+    a = graph.a_out(l, v)
+    return q.compute(v) * f.grad(v[f"z{l}"], a)  # (ŷ − y)·σ′(z): σ′ once more
 
 
-def _plus_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    theta = q.name.removesuffix("_new")
+def _twice_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+    l = places[0].number
+    f = graph.layer(l).activation
     return (
-        f"The update adds the gradient: {q.name} = {theta} + η·d{theta}. Gradient descent "
-        f"moves against it: {theta} ← {theta} − η·d{theta}.",
+        f"{f.label}′(z{l}) is applied twice: with {graph.problem.loss.function.abbreviation}, "
+        f"∂L/∂output·{f.label}′(z{l}) already simplifies to output − target (the "
+        f"{f.label}′ cancels); yours multiplies that by {f.label}′(z{l}) again."
+        + carries(places, q),
     )
 
 
-PLUS = Mistake(
-    "plus_instead_of_minus",
-    "+ instead of −",
-    lambda g, q: q.kind in ("W_new", "b_new"),
-    _ascended,
-    _plus_explain,
-)
-
-
-def _new_weights_possible(graph: Graph, q: Quantity) -> bool:
-    if graph.solution.update is None or graph.solution.update.steps != 1:
-        return False
-    if q.kind == "dx":
-        return bool(graph.params(1))
-    return q.kind == "delta" and q.number < graph.depth and bool(graph.params(q.number + 1))
-
-
-def _with_new_weights(graph: Graph, q: Quantity, v: Values) -> Array:
-    update = graph.solution.update
-    assert update is not None
-    above = 1 if q.kind == "dx" else q.number + 1
-    new = {base: graph.updated(above, base, v, update.optimizer) for base in graph.params(above)}
-    g = graph.back_through(above, v, new)  # through W_new, not W
-    if q.kind == "dx":
-        return g
-    l = q.number
-    return graph.layer(l).activation.backward(v[f"z{l}"], graph.a_out(l, v), g)
-
-
-def _new_weights_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    p = places[0]
-    above = 1 if p.kind == "dx" else p.number + 1
-    return (
-        f"{p.name} is computed with the updated W{above}: backpropagation uses the weights of "
-        f"the forward pass (W{above}, not W{above}_new); update the weights only after every "
-        "gradient is found." + _carries(places, q),
-    )
-
-
-NEW_WEIGHTS = Mistake(
-    "updated_weights_used",
-    "updated weights used",
-    _new_weights_possible,
-    _with_new_weights,
-    _new_weights_explain,
+TWICE = Mistake(
+    "derivative_twice",
+    "activation derivative applied twice",
+    _twice_possible,
+    _twice,
+    _twice_explain,
     upstream=True,
 )
 
-MISTAKES: tuple[Mistake, ...] = (HALF, SIGN, TRANSPOSED, LEFT_OUT, AT_A, PLUS, NEW_WEIGHTS)
+
+def _diagonal(graph: Graph, q: Quantity, v: Values) -> Array:
+    s = graph.a_out(q.number, v)
+    return graph.grad_a(q.number, v) * s * (1 - s)  # ∂L/∂a ⊙ diag(J) = ∂L/∂a ⊙ s(1 − s)
+
+
+def _diagonal_explain(graph: Graph, places: Places, q: Quantity) -> Message:
+    l = places[0].number
+    return (
+        f"Only the diagonal of the softmax Jacobian is used in delta{l}: yours is "
+        f"∂L/∂a{l} ⊙ s(1 − s). The softmax couples its outputs, J = diag(s) − s·sᵀ, and "
+        f"delta{l} = Jᵀ·∂L/∂a{l}: the off-diagonal terms −sᵢsⱼ are missing." + carries(places, q),
+    )
+
+
+DIAGONAL = Mistake(
+    "jacobian_diagonal_only",
+    "softmax Jacobian's diagonal only",
+    lambda g, q: q.kind == "delta" and not g.layer(q.number).activation.elementwise,
+    _diagonal,
+    _diagonal_explain,
+    upstream=True,
+)
+
+MISTAKES: tuple[Mistake, ...] = (
+    HALF,
+    SUMMED_LOSS,
+    ONE_OVER_N,
+    LOG10,
+    SIGN,
+    LEFT_OUT,
+    AT_A,
+    TWICE,
+    DIAGONAL,
+    PLUS,
+    NOT_UPDATED,
+    NEW_WEIGHTS,
+)
 """Tried in this order; the first that reproduces the given value explains it."""
 
 
@@ -297,7 +210,7 @@ def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
             and q.kind in mistake.quantities
         ),
         lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v),
-        lambda g, places, q: (*mistake.explanation, _carries(places, q)),
+        lambda g, places, q: (*mistake.explanation, carries(places, q)),
     )
 
 

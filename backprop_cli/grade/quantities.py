@@ -48,6 +48,8 @@ class Quantity:
     """One row per sample (z, a, output, delta, dx)."""
     oriented: bool = False
     """Rows and columns mean different things (weights: neurons × inputs; a batch: samples)."""
+    start: Array | None = None
+    """An updated parameter's value before the update: it is judged by its change from it."""
 
     @property
     def number(self) -> int:
@@ -261,6 +263,7 @@ class Graph:
                     compute,
                     formula,
                     oriented=theta.ndim == 2,
+                    start=theta,
                 )
 
 

@@ -147,7 +147,14 @@ def _build(
 def build_network(document: YMap, source: str, stem: str, every_error: bool = False) -> Problem:
     """The network problem of a parsed document (the network kind's loader entry)."""
     reader = Reader(document, source, errors=[] if every_error else None)
-    return _Loader(reader, stem, with_variants=True).problem()
+    try:
+        return _Loader(reader, stem, with_variants=True).problem()
+    except ProblemErrors:
+        raise
+    except ProblemError as error:
+        if reader.errors:  # an error that stops the reading, after some that did not
+            raise ProblemErrors([*reader.errors, error]) from None
+        raise
 
 
 class _Loader:

@@ -84,6 +84,11 @@ class Loss:
         """ℓₙ for each sample: shape (N,)."""
         raise NotImplementedError
 
+    def half_ratio(self, outputs: int, scale: float) -> float | None:
+        """What the ½ convention L = ½Σₖ(ŷₖ − yₖ)² is, as a multiple of this loss scaled by
+        ``scale`` over ``outputs`` outputs (None: the convention is not about this loss)."""
+        return None
+
     def grad(self, yhat: Array, y: Array) -> Array:
         """∂ℓₙ/∂ŷ: shape (N, K)."""
         raise NotImplementedError
@@ -136,6 +141,10 @@ class MSE(Loss):
 
     def term(self, yhat: Expr, y: Expr) -> Expr:
         return Pow(Sub(yhat, y), num(2))
+
+    def half_ratio(self, outputs: int, scale: float) -> float | None:
+        # ½Σₖ against s·(1/K)Σₖ is K/(2s); against s·Σₖ (SSE), 1/(2s): K = 2 means agree.
+        return (outputs if self.mean_over_outputs else 1) / (2 * scale)
 
     def term_grad(self, yhat: Expr, y: Expr) -> Expr:
         return Mul((num(2), Sub(yhat, y)), dot=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backprop_cli.expr import num
+from backprop_cli.expr import Message, num
 from backprop_cli.render.document import Block, Heading, Paragraph
 from backprop_cli.solve.records import Solution
 
@@ -17,15 +17,23 @@ def section(solution: Solution) -> Iterator[Block]:
     yield Heading("Gradient check", 2)
     entries = f"{check.checked} entr{'y' if check.checked == 1 else 'ies'}"
     if check.kinks:
-        entries += f" ({len(check.kinks)} of them at a kink)"
-    yield Paragraph(
+        entries += f" ({len(check.kinks)} more at a kink or an edge, not compared)"
+    errors: Message = (
         (
-            "Every gradient against a central finite difference (L(θ + h) − L(θ − h))/2h with "
-            f"h = 10⁻⁶·max(1, |θ|), over {entries} of W, b and x: largest absolute error ",
+            ": largest absolute error ",
             num(check.max_abs_error),
             ", largest relative error ",
             num(check.max_rel_error),
             ".",
+        )
+        if check.checked
+        else (".",)
+    )
+    yield Paragraph(
+        (
+            "Every gradient against a central finite difference (L(θ + h) − L(θ − h))/2h with "
+            f"h = 10⁻⁶·max(1, |θ|), over {entries} of W, b and x",
+            *errors,
         ),
         "muted",
     )
@@ -33,10 +41,13 @@ def section(solution: Solution) -> Iterator[Block]:
         yield Paragraph(
             (
                 f"Not differentiable at {', '.join(check.kinks)}: the perturbation crosses a kink "
-                "(ReLU at 0, MAE where ŷ = y), so the finite difference means nothing there; "
-                "not counted as a failure.",
+                "(ReLU at 0, MAE where ŷ = y) or leaves the loss's domain (ŷ = 1 with BCE), so "
+                "the finite difference means nothing there; not counted as a failure.",
             ),
         )
+    if check.checked == 0:
+        yield Paragraph(("Nothing was compared: every entry is at a kink.",), "insight")
+        return
     verdict = "Passed: every error is within" if check.passed else "FAILED: an error is beyond"
     yield Paragraph(
         (

@@ -29,7 +29,7 @@ def _shown(mark: Mark, values: np.ndarray, batched: bool) -> np.ndarray:
 
 def _verdict(mark: Mark) -> str:
     if mark.right:
-        return "✓ right"
+        return "✓ right, as rounded" if mark.rounded else "✓ right"
     assert mark.found is not None
     transposed = mark.given.transposed and mark.found.kind != "transposed"
     return f"✗ wrong: {mark.found.title}" + (" (and written transposed)" if transposed else "")
@@ -155,6 +155,7 @@ def report(grading: Grading, precision: int = 4) -> dict[str, Any]:
                 "expected": value(mark, mark.quantity.expected),
                 "right": mark.right,
                 "line": mark.given.line,
+                "rounded": mark.rounded,
                 "transposed": mark.given.transposed,
                 "diagnosis": None
                 if mark.found is None

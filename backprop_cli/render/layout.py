@@ -106,14 +106,21 @@ def conventions(c: Layout) -> Iterator[Block]:
             ".",
         )
     ]
-    if loss.squared and p.loss.scale == 1:
+    ratio = loss.half_ratio(k, p.loss.scale)
+    if ratio is not None and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
         half = Mul((Frac(num(1), num(2)), Sum(Pow(residual, num(2)), "k")), dot=False)
+        if ratio == 0.5:
+            effect = "every gradient halves."
+        elif ratio == 1:
+            effect = f"the loss and every gradient are the same (½Σ over {outputs} is their mean)."
+        else:
+            effect = f"the loss and every gradient are {ratio:g} times these (½Σ is {k}/2 times the mean)."
         items.append(
             (
                 "With the ½ convention, ",
                 Rel(L, "=", half),
-                " (i.e. {name: sse, scale: 0.5}), every gradient halves.",
+                f" (i.e. {{name: sse, scale: 0.5}}), {effect}",
             )
         )
     if c.s.fused:
@@ -152,7 +159,7 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(
             (
                 f"Textbook rounding is on: every intermediate value is rounded to "
-                f"{c.s.round_intermediate} decimals before it is used.",
+                f"{c.s.round_intermediate} decimals before it is used, half up.",
             )
         )
     yield Heading("Conventions", 2)
@@ -188,20 +195,31 @@ def insights(c: Layout) -> Iterator[Block]:
 
 
 def answers(c: Layout) -> Iterator[Block]:
-    n = c.n
+    """The boxed answers. With several steps, the values of the first pass (the one derived in
+    detail) say so, and the loss and the parameters after the last step follow."""
+    n, update = c.n, c.s.update
+    several = update is not None and update.steps > 1
+
+    def first(symbol: Expr) -> Expr:
+        return Mul((symbol, Text(" (first pass)")), dot=False) if several else symbol
+
     items: list[tuple[Expr, Expr]] = [
-        (n.yhat(), value_expr(per_sample(c.s, c.s.output))),
-        (Sym("L"), num(c.s.loss)),
+        (first(n.yhat()), value_expr(per_sample(c.s, c.s.output))),
+        (first(Sym("L")), num(c.s.loss)),
     ]
     for result in reversed(c.s.layers):
         for base, grad in result.grads.items():
             symbol = result.layer.kind.param_symbol(n, result.index, base, None)
-            items.append((Partial(Sym("L"), symbol), value_expr(grad)))
+            items.append((first(Partial(Sym("L"), symbol)), value_expr(grad)))
     if not any(result.grads for result in c.s.layers):
-        items.append((Partial(Sym("L"), n.z(1)), value_expr(per_sample(c.s, c.s.layers[0].delta))))
-    if c.s.update is not None:
-        when = "new" if c.s.update.steps == 1 else f"after {c.s.update.steps} steps"
-        for name, value in c.s.update.params.items():
+        delta = value_expr(per_sample(c.s, c.s.layers[0].delta))
+        items.append((first(Partial(Sym("L"), n.z(1))), delta))
+    if update is not None:
+        when = "new" if update.steps == 1 else f"after {update.steps} steps"
+        if several:
+            final_loss = num(float(update.loss_history[-1]))
+            items.append((Mul((Sym("L"), Text(f" ({when})")), dot=False), final_loss))
+        for name, value in update.params.items():
             items.append(
                 (Mul((c.param_symbol(name), Text(f" ({when})")), dot=False), value_expr(value))
             )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backprop_cli.expr import Expr, Message, Partial, Sym, Text, num
 from backprop_cli.load.overrides import list_index
+from backprop_cli.notation import Notation
+from backprop_cli.render.context import Layout
 from backprop_cli.render.document import Block, Cell, Heading, Paragraph, Table
 from backprop_cli.render.shown_values import per_sample, value_expr
 from backprop_cli.solve.records import Insight, Solution
-
-if TYPE_CHECKING:
-    from backprop_cli.render.context import Layout
 
 
 def _document_value(document: Any, path: str) -> Any:
@@ -54,33 +53,52 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
                 "changed" if before != value else "same",
             )
         )
-    # A variant may change the network: compare the layers both have.
-    for mine, theirs in zip(c.s.layers, other.layers, strict=False):
-        a, b = per_sample(c.s, mine.z), per_sample(other, theirs.z)
-        same = a.shape == b.shape and bool((a == b).all())
-        rows.append(_row(c.n.z(mine.index), value_expr(a), value_expr(b), same))
+    # A variant may add or remove layers: the symbols are those of the deeper network, and a
+    # layer (or parameter) only one of them has gets a row with "—" on the other side.
+    deeper = other if len(other.layers) > len(c.s.layers) else c.s
+    n = Notation(deeper.problem)
+    for i in range(len(deeper.layers)):
+        a = per_sample(c.s, c.s.layers[i].z) if i < len(c.s.layers) else None
+        b = per_sample(other, other.layers[i].z) if i < len(other.layers) else None
+        rows.append(_compared(n.z(i + 1), a, b))
     a, b = per_sample(c.s, c.s.output), per_sample(other, other.output)
     rows.append(
         _row(c.n.yhat(), value_expr(a), value_expr(b), a.shape == b.shape and bool((a == b).all()))
     )
     rows.append(_row(Sym("L"), num(c.s.loss), num(other.loss), c.s.loss == other.loss))
-    for name, grad in c.s.gradients.items():
-        changed = other.gradients.get(name)
-        if changed is None or name == "x":
-            continue
-        same = grad.shape == changed.shape and bool((grad == changed).all())
-        rows.append(
-            _row(
-                Partial(Sym("L"), c.param_symbol(name)), value_expr(grad), value_expr(changed), same
-            )
-        )
+    symbols = c if deeper is c.s else Layout(deeper, c.max_rows)
+    names = [*c.s.gradients, *(name for name in other.gradients if name not in c.s.gradients)]
+    for name in names:
+        if name != "x":
+            symbol = Partial(Sym("L"), symbols.param_symbol(name))
+            rows.append(_compared(symbol, c.s.gradients.get(name), other.gradients.get(name)))
     return Table(("quantity", "original", "this variant", ""), tuple(rows))
 
 
-def explained(original: tuple[Insight, ...], insight: Insight) -> Message:
+def _compared(label: Cell, original: Any, changed: Any) -> tuple[Cell, ...]:
+    """One quantity in both, or only in one of them (a layer added or removed)."""
+    if original is None:
+        return (label, "—", value_expr(changed), "added")
+    if changed is None:
+        return (label, value_expr(original), "—", "removed")
+    same = original.shape == changed.shape and bool((original == changed).all())
+    return _row(label, value_expr(original), value_expr(changed), same)
+
+
+def _same(one: Insight, other: Insight, same_network: bool) -> bool:
+    """The same insight: it says the same, or (in a network of the same layers, where numbers
+    may differ) it is of the same kind about the same neuron. Layer numbers alone mean
+    nothing when a variant adds a layer."""
+    if one.message == other.message:
+        return True
+    return same_network and (one.kind, one.layer, one.unit) == (other.kind, other.layer, other.unit)
+
+
+def explained(
+    original: tuple[Insight, ...], insight: Insight, same_network: bool = True
+) -> Message:
     """An insight of the variant, said as “still” when the original had it too, else “now”."""
-    key = (insight.kind, insight.layer, insight.unit)
-    had = any((i.kind, i.layer, i.unit) == key for i in original)
+    had = any(_same(i, insight, same_network) for i in original)
     return ("Still: " if had else "Now: ", *insight.message)
 
 
@@ -92,9 +110,9 @@ def variants(c: Layout) -> Iterator[Block]:
         other = variant.solution
         yield Heading(variant.name, 3)
         yield comparison(c, other, variant.assignments)
+        same_network = len(other.layers) == len(c.s.layers)
         for insight in other.insights:
-            yield Paragraph(explained(c.s.insights, insight), "insight")
-        kinds = {(i.kind, i.layer, i.unit) for i in other.insights}
+            yield Paragraph(explained(c.s.insights, insight, same_network), "insight")
         for insight in c.s.insights:
-            if (insight.kind, insight.layer, insight.unit) not in kinds:
+            if not any(_same(insight, i, same_network) for i in other.insights):
                 yield Paragraph(("No longer: ", *insight.message), "insight")

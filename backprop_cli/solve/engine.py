@@ -27,6 +27,7 @@ import numpy as np
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
 from backprop_cli.nn.optimizers import State
+from backprop_cli.solve.noise import at_kinks, residual_noise
 from backprop_cli.solve.records import LayerResult, Solution, Update
 
 Array = np.ndarray
@@ -58,10 +59,27 @@ class Backward:
     dx: Array
 
 
+def no_rounding(v: Array) -> Array:
+    """Exact arithmetic: no value is rounded."""
+    return v
+
+
 def rounding(decimals: int | None) -> Rounding:
+    """Textbook rounding to ``decimals`` places: half away from zero, as a person rounds
+    (0.125 → 0.13, −0.125 → −0.13; NumPy's own rounds half to even). A value a hair below
+    the half because of binary fractions (0.1525 is 0.15249999…) is rounded as written."""
     if decimals is None:
-        return lambda v: v
-    return lambda v: np.round(v, decimals)
+        return no_rounding
+    scale = 10.0**decimals
+
+    def half_up(v: Array) -> Array:
+        with np.errstate(all="ignore"):
+            scaled = np.abs(v) * scale * (1 + 1e-12)
+            rounded = np.copysign(np.floor(scaled + 0.5) / scale, v)
+            whole = ~(scaled < 2.0**52)  # already whole at this scale (or 1e300·10¹⁵: no overflow)
+            return np.where(whole, v, rounded + 0.0)  # + 0.0: −0.0049 rounds to 0, not −0
+
+    return half_up
 
 
 def initial_params(problem: Problem) -> Params:
@@ -74,19 +92,25 @@ def is_fused(problem: Problem) -> bool:
 
 
 def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> Forward:
+    """The forward pass and the loss. Exact, a fused loss is computed from the logits (stable
+    at ±1000); rounding, from the rounded ŷ the worked solution shows (when ŷ is in the loss's
+    range), so that its loss line evaluates to its result."""
     a = problem.x
     a_prevs, zs, activations, caches = [], [], [], []
     for layer, p in zip(problem.layers, params, strict=True):
         a_prevs.append(a)
         z, cache = layer.kind.forward(p, a)  # z = T(a; θ): W a + b for a dense layer
-        z = rnd(z)
+        z = rnd(at_kinks(layer.kind.forward, p, a, z, layer.activation.kinks))
         a = rnd(layer.activation.fn(z))
         zs.append(z)
         activations.append(a)
         caches.append(cache)
     loss = problem.loss.function
+    if loss.kink_at_target:  # ŷ − y of MAE: noise at 0 is 0
+        a = np.where(residual_noise(a, problem.y), problem.y, a)
+        activations[-1] = a
     fused = is_fused(problem)
-    if fused:
+    if fused and (rnd is no_rounding or loss.output_error(a) is not None):
         per_sample = loss.fused_value(zs[-1], problem.y)
     else:
         problem_text = loss.output_error(a)
@@ -98,7 +122,8 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
                 f"expected {problem_text}, got outputs from {np.min(a):.6g} to {np.max(a):.6g}{when}",
             )
         per_sample = loss.value(a, problem.y)
-    per_sample = rnd(per_sample)
+    if problem.batched:  # each ℓₙ is a shown step; one sample's ℓ is L's step itself
+        per_sample = rnd(per_sample)
     value = float(rnd(np.asarray(problem.loss.scale * np.mean(per_sample))))
     return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
 
@@ -120,7 +145,7 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         if i == count - 1 and fwd.fused:
             d = rnd(scale / n * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
         elif f.elementwise:
-            fprime[i] = rnd(f.grad(fwd.z[i], fwd.a[i]))
+            fprime[i] = f.grad(fwd.z[i], fwd.a[i])  # not rounded: shown only inside δ's step
             d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)
         else:
             d = rnd(f.backward(fwd.z[i], fwd.a[i], g))  # δ = Jᵀ ∂L/∂a (softmax)

@@ -13,6 +13,7 @@ import numpy as np
 
 from backprop_cli.expr import Call, Expr, Message, Partial, Rel, Sub, Sym, num
 from backprop_cli.notation import Notation
+from backprop_cli.solve.noise import noise, residual_noise
 from backprop_cli.solve.records import Insight, LayerResult, Solution
 
 Detector = Callable[[Solution], list[Insight]]
@@ -77,6 +78,47 @@ def dead_relu(solution: Solution) -> list[Insight]:
                 f" = 0, a dead {f.label}.",
             )
             found.append(Insight("dead_relu", message, r.index, j))
+    return found
+
+
+def kink_noise(solution: Solution) -> list[Insight]:
+    """A value taken as a kink because it is one in exact arithmetic (see `noise`)."""
+    found = []
+    n = Notation(solution.problem)
+    for r in solution.layers:
+        f, forward, params = r.layer.activation, r.layer.kind.forward, r.layer.params
+        if not f.kinks:
+            continue
+        with np.errstate(all="ignore"):
+            raw, _ = forward(params, r.a_prev)  # as float64 computes it
+            size, _ = forward({k: np.abs(v) for k, v in params.items()}, np.abs(r.a_prev))
+        tolerance = noise(size, r.a_prev.shape[-1])
+        for point in f.kinks:
+            moved = (r.z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
+            for j in np.flatnonzero(np.any(moved, axis=0)):
+                i = int(np.flatnonzero(moved[:, j])[0])
+                message: Message = (
+                    n.z(r.index, int(j)),
+                    " comes out as ",
+                    num(float(raw[i, j])),
+                    " in floating-point arithmetic: rounding noise in a sum of terms of size ",
+                    num(float(size[i, j])),
+                    f". In exact arithmetic it is {point:g}, the kink of {f.label}, so it is taken "
+                    f"as {point:g}, as a worked answer has it.",
+                )
+                found.append(Insight("kink_noise", message, r.index, int(j)))
+    last = solution.layers[-1]
+    if solution.problem.loss.function.kink_at_target:
+        with np.errstate(all="ignore"):
+            raw_output = last.layer.activation.fn(last.z)
+        if np.any(residual_noise(raw_output, solution.problem.y)):
+            message = (
+                Sub(YHAT, Y),
+                " comes out as rounding noise in floating-point arithmetic; in exact arithmetic ",
+                Rel(YHAT, "=", Y),
+                ", so it is taken as 0.",
+            )
+            found.append(Insight("kink_noise", message))
     return found
 
 
@@ -206,7 +248,13 @@ def gradient_drift(solution: Solution) -> list[Insight]:
 
 def non_finite(solution: Solution) -> list[Insight]:
     """An overflow turned a value into ±∞ or NaN (JSON writes it as null)."""
-    checks = [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks: list[tuple[str, np.ndarray]] = []
+    for r in solution.layers:  # every value the report writes, layer by layer
+        checks.append((f"z of layer {r.index}", r.z))
+        if r is not solution.layers[-1]:
+            checks.append((f"a of layer {r.index}", r.a))
+    checks += [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks += [(f"δ of layer {r.index}", r.delta) for r in reversed(solution.layers)]
     checks += [(f"∂L/∂{name}", grad) for name, grad in solution.gradients.items()]
     if solution.update is not None:
         checks += [(f"the updated {name}", value) for name, value in solution.update.params.items()]
@@ -235,6 +283,7 @@ def layer_kinds(solution: Solution) -> list[Insight]:
 
 DETECTORS: tuple[Detector, ...] = (
     dead_relu,
+    kink_noise,
     kink,
     saturated,
     cancellation,

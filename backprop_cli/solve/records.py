@@ -85,8 +85,10 @@ class GradientCheck:
     max_rel_error: float
     passed: bool
     checked: int
+    """Entries compared (those at a kink are not)."""
     kinks: tuple[str, ...] = ()
-    """Entries whose perturbation crosses a kink: not differentiable there."""
+    """Entries whose perturbation crosses a kink or leaves the loss's domain: not
+    differentiable there, so not compared."""
     tolerance: float = 1e-5
     """Relative tolerance: an entry passes within tolerance·max(|numeric|, |analytic|) …"""
     abs_tolerance: float = 1e-8

@@ -51,6 +51,8 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
             "max_abs_error": w.number(c.max_abs_error),
             "max_rel_error": w.number(c.max_rel_error),
             "passed": c.passed,
+            "checked": c.checked,
+            "at_kink": len(c.kinks),
         }
     result: dict[str, Any] = {
         "title": p.title,
