@@ -7,7 +7,7 @@ The library is what the command line calls::
     solution.loss                     # 0.1013…
 
 The pipeline's stages are subpackages (``load``, ``nn``, ``solve``, ``derive``,
-``grade``, ``author``, ``render``). Two of them share their names with the two
+``kinds``, ``grade``, ``author``, ``render``). Two of them share their names with the two
 functions of the public API: the stage packages are imported first, so that the
 names ``backprop_cli.load`` and ``backprop_cli.solve`` are then bound to the
 functions; the stages' modules are reached as ``from backprop_cli.load.problem

@@ -88,6 +88,17 @@ class Values:
             return self._param(r[self._layer(e) - 1].layer.params["W"], e)
         if base == "b":
             return self._param(r[self._layer(e) - 1].layer.params["b"], e)
+        momentum = base == "m" and not e.index and e.sample is None and not e.bold
+        if base in ("gamma", "beta", "mu", "sigma2", "xhat", "m") and not momentum:
+            try:
+                return self._layer_kind_value(e)
+            except KeyError as error:
+                raise Unevaluable(f"no {base} in this layer") from error
+        if base in ("epsilon", "p", "m"):  # a layer kind's setting: that of the first layer with it
+            setting = {"epsilon": "eps", "p": "p", "m": "momentum"}[base]
+            for layer in p.layers:
+                if hasattr(layer.kind, setting):
+                    return getattr(layer.kind, setting)
         if base == "L":
             return s.loss
         if base == "ell":
@@ -99,6 +110,24 @@ class Values:
         if base == "K":
             return p.outputs
         raise Unevaluable(f"the symbol {base}")
+
+    def _layer_kind_value(self, e: Sym) -> Any:
+        """γ, β (one per unit), μ, σ² (per unit for batch norm, per sample for layer norm),
+        x̂ and the dropout mask m (per sample) of a normalisation or dropout layer."""
+        result = self.s.layers[self._layer(e) - 1]
+        named = result.layer.kind.named(result.cache)
+        source = {"mu": "mean", "sigma2": "var", "xhat": "x_hat", "m": "mask"}
+        values = (
+            result.layer.params[e.base] if e.base in ("gamma", "beta") else named[source[e.base]]
+        )
+        if values.ndim == 2 and (e.base in ("xhat", "m") or values.shape[1] > 1):
+            return self._per_sample(values, e)
+        if values.ndim == 2:  # one per sample (layer norm's μ[n]): a column of the batch
+            row = self._row(e.sample)
+            return values[row, 0] if row is not None else values
+        if e.index:
+            return values[int(e.index[0]) - 1]
+        return values if self.p.batched else values.reshape(-1, 1)
 
     def gradient(self, e: Partial) -> Any:
         """∂L/∂v for a value v of the solution (another partial has no value by itself)."""

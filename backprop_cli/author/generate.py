@@ -130,6 +130,57 @@ def _graph_tasks() -> list[str]:
     return GRAPH_TASKS
 
 
+def _batch_norm(rng: Rng) -> Document:
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": int(rng.integers(2))} for _ in range(4)
+        ],
+        "layers": [
+            _dense(rng, 2, 2, "identity"),
+            {
+                "type": "batch_norm",
+                "gamma": _nice(rng, (2,), 2.0),
+                "beta": _nice(rng, (2,), 0.5, zero=True),
+                "activation": "tanh",
+            },
+            _dense(rng, 1, 2, "sigmoid"),
+        ],
+        "loss": "binary_cross_entropy",
+        "learning_rate": _rate(rng),
+    }
+
+
+def _normalised(rng: Rng, layer: dict[str, Any], samples: int) -> Document:
+    """A 2-3-1 network with ``layer`` after its hidden layer, on a batch."""
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            for _ in range(samples)
+        ],
+        "layers": [_dense(rng, 3, 2, "identity"), layer, _dense(rng, 1, 3, "identity")],
+        "loss": "mse",
+        "learning_rate": _rate(rng),
+    }
+
+
+def _layer_norm(rng: Rng) -> Document:
+    layer = {
+        "type": "layer_norm",
+        "gamma": _nice(rng, (3,), 2.0),
+        "beta": _nice(rng, (3,), 0.5, zero=True),
+        "activation": "tanh",
+    }
+    return _normalised(rng, layer, 2)
+
+
+def _dropout(rng: Rng) -> Document:
+    mask = rng.integers(0, 2, size=(3, 3)).tolist()
+    layer = {"type": "dropout", "p": float(rng.choice([0.2, 0.25, 0.5])), "mask": mask}
+    problem = _normalised(rng, layer, 3)
+    problem["layers"][0]["activation"] = "tanh"
+    return problem
+
+
 @dataclass(frozen=True)
 class Recipe:
     draw: Callable[[Rng], Document]
@@ -145,6 +196,9 @@ RECIPES: dict[Template, Recipe] = {
     Template.NEURON: Recipe(_neuron, "one neuron"),
     Template.SOFTMAX: Recipe(_softmax, "a softmax classifier"),
     Template.BATCH: Recipe(_batch, "a ReLU network on a batch of 3 samples"),
+    Template.BATCH_NORM: Recipe(_batch_norm, "batch normalisation on a batch of 4 samples"),
+    Template.LAYER_NORM: Recipe(_layer_norm, "layer normalisation of a hidden layer"),
+    Template.DROPOUT: Recipe(_dropout, "inverted dropout with a given mask"),
     Template.GRAPH: Recipe(_graph, "a computational graph", _graph_acceptable, _graph_tasks),
 }
 """How `generate` draws each template of `backprop new`."""

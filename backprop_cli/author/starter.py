@@ -20,6 +20,9 @@ class Template(str, Enum):
     NEURON = "neuron"
     SOFTMAX = "softmax"
     BATCH = "batch"
+    BATCH_NORM = "batch_norm"
+    LAYER_NORM = "layer_norm"
+    DROPOUT = "dropout"
     GRAPH = "graph"
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.grade.mistake import Mistake, Places
-from backprop_cli.grade.mistakes import MISTAKES
+from backprop_cli.grade.mistakes import mistakes_of
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.grade.tolerance import Tolerance
 
@@ -89,7 +89,7 @@ def explain(
     """The first mistake that turns the student's values into ``value`` for ``q``, if any."""
     with np.errstate(all="ignore"):
         correct = q.compute(world)
-        for mistake in getattr(graph, "mistakes", MISTAKES):  # a graph problem brings its own
+        for mistake in mistakes_of(graph):
             for places in _places(graph, given, q, mistake):
                 wrong = _replay(graph, given, world, q, places, mistake)
                 if tolerance.matches(value, wrong, q.start, units) and not tolerance.close(

@@ -12,6 +12,7 @@ from backprop_cli.grade.loss_mistakes import HALF, LOG10, ONE_OVER_N, SUMMED_LOS
 from backprop_cli.grade.mistake import Mistake, Places, carries, names
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.grade.update_mistakes import NEW_WEIGHTS, NOT_UPDATED, PLUS
+from backprop_cli.nn.layers.base import LayerMistake
 
 # --- a flipped sign; the layout of a transposed matrix ---------------------------
 
@@ -196,3 +197,29 @@ MISTAKES: tuple[Mistake, ...] = (
     NEW_WEIGHTS,
 )
 """Tried in this order; the first that reproduces the given value explains it."""
+
+
+def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
+    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers."""
+    return Mistake(
+        mistake.kind,
+        mistake.title,
+        lambda g, q: (
+            q.layer is not None
+            and g.layer(q.layer).kind.name == owner
+            and q.kind in mistake.quantities
+        ),
+        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v),
+        lambda g, places, q: (*mistake.explanation, carries(places, q)),
+    )
+
+
+def mistakes_of(graph: Graph) -> tuple[Mistake, ...]:
+    """The common mistakes, then those of the problem's layer kinds (a problem kind with
+    mistakes of its own, such as a computational graph, brings them instead)."""
+    brought: tuple[Mistake, ...] | None = getattr(graph, "mistakes", None)
+    if brought is not None:
+        return brought
+    kinds = {layer.kind.name: layer.kind for layer in graph.problem.layers}
+    own = tuple(_of_layer_kind(name, m) for name, kind in kinds.items() for m in kind.mistakes())
+    return MISTAKES + own

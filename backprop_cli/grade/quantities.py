@@ -22,7 +22,7 @@ from functools import partial
 import numpy as np
 
 from backprop_cli.load.problem import Layer
-from backprop_cli.nn.layers.base import Params
+from backprop_cli.nn.layers.base import LayerMistake, Params
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.solve.records import Solution
 
@@ -98,6 +98,13 @@ class Graph:
         """A layer kind's own quantity (batch norm's x̂), its forward pass re-run."""
         layer = self.layer(l)
         return layer.kind.named(layer.kind.forward(layer.params, self.a_prev(l, v))[1])[name]
+
+    def mistaken(self, l: int, name: str, mistake: LayerMistake, v: Values) -> Array:
+        """Layer ``l``'s quantity ``name`` (``z`` or one of its kind's) with ``mistake`` made."""
+        layer = self.layer(l)
+        wrong = mistake.mistaken(layer.kind)
+        z, cache = wrong.forward(layer.params, self.a_prev(l, v))
+        return z if name == "z" else wrong.named(cache)[name]
 
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
@@ -242,7 +249,7 @@ class Graph:
                 if update.steps == 1:
                     inputs: tuple[str, ...] = (f"d{name}",)
                     compute = partial(self.updated, l, base, optimizer=update.optimizer)
-                    formula = f"{name} − η·d{name}"
+                    formula = update.optimizer.in_words(name, f"d{name}")
                 else:
                     inputs = ()
                     compute = partial(self.after_steps, f"{name}_new")

@@ -19,7 +19,10 @@ from backprop_cli.nn.layers import LAYER_KINDS, Layer, LayerKind, implied_kind
 
 __all__ = ["Layer", "NetworkReader"]
 
-LAYER_KEYS = tuple(dict.fromkeys(key for kind in LAYER_KINDS.values() for key in kind.keys))
+LAYER_KEYS = tuple(
+    dict.fromkeys(key for kind in LAYER_KINDS.values() if not kind.needs_type for key in kind.keys)
+)
+"""The keys of a layer without ``type`` (of the kinds its keys can imply)."""
 """Every key some layer kind takes: a key outside them all is a typo, reported first."""
 
 
@@ -86,7 +89,8 @@ class NetworkReader:
         for i, item in enumerate(value if isinstance(value, list) else ()):
             path = ("layers", i)
             self.r.mapping(item, path, "a layer: a mapping with weights (or units) and activation")
-            self.r.keys(item, path, LAYER_KEYS)
+            typed = LAYER_KINDS.get(item["type"]) if isinstance(item.get("type"), str) else None
+            self.r.keys(item, path, LAYER_KEYS if typed is None else typed.keys)
 
     def check_target_width(self, values: int, outputs: int, i: int) -> None:
         """A target written as a list states its width: when the network's last resizing layer

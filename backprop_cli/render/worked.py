@@ -26,8 +26,8 @@ def _title(r: LayerResult) -> str:
     return f"Layer {r.index}" + (f" ({r.layer.name})" if r.layer.name else "")
 
 
-def _units(count: int) -> str:
-    return f"{count} neuron" if count == 1 else f"{count} neurons"
+def _units(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
 def _equations(c: Layout, phase: Phase, layer: int | None) -> Iterator[Block]:
@@ -44,7 +44,8 @@ def forward(c: Layout) -> Iterator[Block]:
     for r in c.s.layers:
         layer = r.layer
         yield Heading(
-            f"{_title(r)}: {layer.kind.name}, {_units(r.z.shape[1])}, {layer.activation.name}", 3
+            f"{_title(r)}: {layer.kind.name}, {_units(r.z.shape[1], layer.kind.unit)}, {layer.activation.name}",
+            3,
         )
         note = layer.kind.note(c.n, r.index)
         if note:
@@ -70,7 +71,7 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
         rows.append(tuple(row))
     f = r.layer.activation
     header: list[Cell] = ["sample"] if c.p.batched else []
-    header += ["neuron"] + ([kind.z_column] if kind.z_column is not None else [])
+    header += [kind.unit] + ([kind.z_column] if kind.z_column is not None else [])
     header += ["z", "a = z" if f.identity else f"a = {f.label}(z)"]
     return Table(tuple(header), tuple(rows), elided)
 

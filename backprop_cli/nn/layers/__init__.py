@@ -10,13 +10,19 @@ from collections.abc import Mapping
 
 from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import Layer, LayerKind
+from backprop_cli.nn.layers.batch_norm import BATCH_NORM
 from backprop_cli.nn.layers.dense import DENSE
+from backprop_cli.nn.layers.dropout import DROPOUT
+from backprop_cli.nn.layers.layer_norm import LAYER_NORM
 
 LAYER_KINDS: dict[str, LayerKind] = {
     kind.name: kind
     for kind in (
         DENSE,
         ACTIVATION,
+        BATCH_NORM,
+        DROPOUT,
+        LAYER_NORM,
     )
 }
 

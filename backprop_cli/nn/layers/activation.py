@@ -14,6 +14,7 @@ from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
     Layer,
+    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -33,6 +34,8 @@ FIELDS: dict[str, str] = {
 class ActivationLayer:
     name = "activation"
     keys = tuple(FIELDS)
+    unit = "neuron"
+    needs_type = False
     resizes = False
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
@@ -119,6 +122,9 @@ class ActivationLayer:
 
     def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
         return iter(())
+
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"{prev} (an activation layer passes its input on)"

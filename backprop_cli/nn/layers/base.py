@@ -28,7 +28,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Matrix, Message
+from backprop_cli.expr import Add, Call, Expr, Matrix, Message
+from backprop_cli.load.reader import is_number, plural
 from backprop_cli.nn.activations import Activation
 from backprop_cli.nn.initializers import Init
 from backprop_cli.notation import Notation
@@ -148,6 +149,20 @@ class LayerReading(Protocol):
 Schema = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LayerMistake:
+    """A common mistake in a layer of some kind, for ``check``'s diagnosis: the layer's
+    forward pass made with it (``mistaken``) gives the wrong ``quantities``."""
+
+    kind: str
+    title: str
+    quantities: tuple[str, ...]
+    """The quantities of the layer it shows in (``var``, ``x_hat``, ``z``)."""
+    mistaken: Callable[[Any], Any]
+    """The layer's kind made with the mistake (e.g. batch norm with the unbiased variance)."""
+    explanation: Message
+
+
 def object_schema(
     described: Mapping[str, str], properties: Mapping[str, Schema], required: tuple[str, ...] = ()
 ) -> Schema:
@@ -181,6 +196,10 @@ class LayerKind(Protocol):
     resizes: bool
     """Its output width is its own (dense), not its input's: the target's width is asked
     of the last such layer."""
+    unit: str
+    """What one of its outputs is called in tables and headings: ``neuron``, ``feature``."""
+    needs_type: bool
+    """Only ``type:`` selects it (no keys imply it)."""
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
         """Whether a layer without ``type`` is of this kind (``weights`` or ``units``: dense)."""
@@ -267,6 +286,10 @@ class LayerKind(Protocol):
         """What is worth a student's attention in this layer's values: (kind, message)."""
         ...
 
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        """The common mistakes of this kind (besides the activation's and the loss's)."""
+        ...
+
     def z_formula(self, l: int, prev: str) -> str:
         """z of layer ``l`` in the answers file's names (``W2·a1 + b2``), for ``check``."""
         ...
@@ -274,3 +297,19 @@ class LayerKind(Protocol):
     def pass_back_formula(self, l: int) -> str:
         """∂L/∂a_prev in the answers file's names (``W2ᵀ·delta2``), for ``check``."""
         ...
+
+
+def per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.ndarray:
+    """A value per feature, as a layer's γ, β or running statistics are given: a number
+    (every feature) or a list of ``width``; ``r`` is the typed reader."""
+    if is_number(value):
+        return np.full(width, r.number(value, path))
+    found = r.vector_length(value, path, f"a number or a list of {width}")
+    if found != width:
+        raise r.error(path, f"expected {plural(width, 'value')} (one per feature), got {found}")
+    return np.asarray(r.vector(value, path, "a vector"), dtype=float)
+
+
+def root(var: Expr, eps: Expr) -> Expr:
+    """√(σ² + ε), the normalisations' denominator."""
+    return Call("sqrt", (Add((var, eps)),))

@@ -37,6 +37,7 @@ from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
     Layer,
+    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -66,6 +67,8 @@ INIT_KEYS = tuple(fields.INIT)
 class Dense:
     name = "dense"
     keys = tuple(FIELDS)
+    unit = "neuron"
+    needs_type = False
     resizes = True
     """Its output width is its own (the target's width is asked of the last such layer)."""
 
@@ -285,6 +288,9 @@ class Dense:
 
     def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
         return iter(())
+
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"W{l}·{prev} + b{l}"

@@ -46,3 +46,7 @@ class Optimizer(Protocol):
     def ascending(self) -> Optimizer:
         """The same optimizer stepping uphill (the "+ instead of −" mistake)."""
         ...
+
+    def in_words(self, theta: str, grad: str) -> str:
+        """The update in the answers file's names, for ``check``: ``W1 − η·dW1``."""
+        ...

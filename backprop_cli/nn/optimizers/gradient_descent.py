@@ -42,3 +42,6 @@ class GradientDescent:
 
     def ascending(self) -> GradientDescent:
         return GradientDescent(-self.learning_rate)  # θ ← θ + η ∂L/∂θ
+
+    def in_words(self, theta: str, grad: str) -> str:
+        return f"{theta} − η·{grad}"
