@@ -26,6 +26,7 @@ from backprop_cli.kinds.graph.parser import FormulaError, caret, parse
 from backprop_cli.kinds.graph.staging import Node, Stager
 from backprop_cli.load import caps as limits
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number
+from backprop_cli.load.size import Size
 from backprop_cli.load.yaml_source import parse as parse_yaml
 
 KEYS: dict[str, str] = {
@@ -99,6 +100,13 @@ class GraphProblem:
     @property
     def input_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.inputs)
+
+    @property
+    def total_size(self) -> Size:
+        """What solving it costs, counted with the other files of one command (`load.size`):
+        one sample whose values are the inputs and nodes, the inputs as its parameters."""
+        values = len(self.inputs) + len(self.nodes)
+        return Size(1, 0, values, len(self.inputs), self.steps * values, 0)
 
 
 def is_graph(document: Any) -> bool:
