@@ -145,3 +145,20 @@ def test_graph_snapshots(problem: str, fmt: Format, snapshot: str) -> None:
     if os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+def _box_places(latex: str) -> list[tuple[float, float]]:
+    """The places of the drawing's boxes (``\\node[box] (…) at (x,y)``)."""
+    found = re.findall(r"\\node\[(?:box|more)\] \([^)]*\) at \((-?[\d.]+),(-?[\d.]+)\)", latex)
+    return [(float(x), float(y)) for x, y in found]
+
+
+def test_a_long_chain_is_drawn_top_to_bottom_in_the_pdf() -> None:
+    # Eight columns side by side were shrunk to the line until no number could be read;
+    # the chain now runs down the page, its five inputs side by side on top.
+    places = _box_places(render(Format.LATEX, [solve(load(NEURON))], RenderOptions()))
+    ys = sorted({y for _, y in places}, reverse=True)
+    assert len(ys) == 8  # one row per column of the graph
+    # A network of a few layers keeps its columns left to right (ex1: input, 2 layers).
+    network = _box_places(render(Format.LATEX, [solve(load("ex1"))], RenderOptions()))
+    assert len({x for x, _ in network}) == 3

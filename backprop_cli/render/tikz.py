@@ -41,6 +41,45 @@ def _lines(node: Node, math: LatexMath) -> list[str]:
     return [top] + [f"${math.write(q.symbol)} = {_quantity(q, math)}$" for q in rest]
 
 
+LINE_WIDTH = 15.0
+"""About the width of the document's text, in centimetres (A4, 11 pt)."""
+
+
+class _Places:
+    """Where each column's caption and boxes go: columns left to right, or, for a long chain
+    of columns wider than the line (a computational graph), rows top to bottom, so that the
+    drawing is not shrunk until its text cannot be read."""
+
+    def __init__(
+        self, columns: list[list[Node]], dx: float, dy: float, lines: int, across: bool
+    ) -> None:
+        self.columns, self.dx, self.dy, self.across = columns, dx, dy, across
+        self.most = max(len(nodes) for nodes in columns)
+        self.top = (self.most - 1) / 2 * dy + lines * LINE / 2 + 0.5
+        """The height of the captions above the columns (left to right)."""
+
+    def node(self, i: int, j: int) -> tuple[float, float]:
+        count = len(self.columns[i])
+        if self.across:
+            return (j - (count - 1) / 2) * self.dx, -i * self.dy
+        return i * self.dx, ((count - 1) / 2 - j) * self.dy
+
+    def caption(self, i: int) -> tuple[tuple[float, float], str]:
+        if self.across:
+            return (-(self.most / 2) * self.dx, -i * self.dy), ", anchor=east"
+        return (i * self.dx, self.top), ""
+
+
+def _places(
+    columns: list[list[Node]], dx: float, dy: float, widest: float, tallest: int
+) -> _Places:
+    wide = (len(columns) - 1) * dx + widest > LINE_WIDTH
+    across = wide and len(columns) > max(len(nodes) for nodes in columns)
+    if across:
+        return _Places(columns, widest + 0.6, tallest * LINE + 1.0, tallest, True)
+    return _Places(columns, dx, dy, tallest, False)
+
+
 def picture(block: Picture, math: LatexMath) -> list[str]:
     columns = drawing.columns(block)
     name = drawing.ids(block)
@@ -58,20 +97,18 @@ def picture(block: Picture, math: LatexMath) -> list[str]:
         r"  weight/.style={pos=0.3, fill=white, inner sep=1pt, font=\scriptsize},",
         r"  >=stealth]",
     ]
-    height = max(len(nodes) - 1 for nodes in columns) / 2 * dy + tallest * LINE / 2 + 0.5
+    places = _places(columns, dx, dy, widest, tallest)
     for i, nodes in enumerate(columns):
-        x = i * dx
-        top = (len(nodes) - 1) / 2 * dy
         caption = escape(drawing.caption(block, i))
+        (cx, cy), anchor = places.caption(i)
         lines.append(
-            rf"\node[font=\footnotesize\bfseries] at ({x:.2f},{height:.2f}) {{{caption}}};"
+            rf"\node[font=\footnotesize\bfseries{anchor}] at ({cx:.2f},{cy:.2f}) {{{caption}}};"
         )
         for j, node in enumerate(nodes):
             style = "more" if node.elided or not node.quantities else "box"
             text = r" \\ ".join(texts[node.key])
-            lines.append(
-                rf"\node[{style}] ({name[node.key]}) at ({x:.2f},{top - j * dy:.2f}) {{{text}}};"
-            )
+            x, y = places.node(i, j)
+            lines.append(rf"\node[{style}] ({name[node.key]}) at ({x:.2f},{y:.2f}) {{{text}}};")
     for edge in block.edges:
         label = rf"node[weight] {{${math.write(edge.label)}$}} " if edge.label is not None else ""
         lines.append(rf"\draw[->] ({name[edge.source]}) -- {label}({name[edge.target]});")
