@@ -13,9 +13,10 @@ from typing import Annotated
 
 import typer
 
+from backprop_cli import cli_options
 from backprop_cli.author.starter import Template
 from backprop_cli.boundary import COLOR_OPTION, VERSION_OPTION, OneLineErrors, handles_errors
-from backprop_cli.cli_options import DOCS, Sections, Student
+from backprop_cli.cli_options import DOCS, GitHub, Quiet, ReportFile, Sections, Student
 from backprop_cli.load.caps import MAX_ROWS
 from backprop_cli.render import Format, GradingFormat, RenderOptions, ValidationFormat
 from backprop_cli.streams import shows_unicode, write_line, write_output, write_stdout
@@ -33,12 +34,6 @@ app = typer.Typer(
 @app.callback()
 def _root(version: Annotated[bool, VERSION_OPTION] = False) -> None:
     """The options before the command (--version)."""
-
-
-def _shown(chosen: Format, color: ColorMode, to_file: bool) -> Format:
-    """Rich only where someone sees it (a terminal, or --color always); plain elsewhere."""
-    boxes = not to_file and draws_boxes(color, sys.stdout)
-    return Format.PLAIN if chosen == Format.RICH and not boxes else chosen
 
 
 @app.command(epilog=DOCS.format("solve.md"))
@@ -159,7 +154,7 @@ def solve(
     from backprop_cli.streams import refuse_inputs, write_file
 
     chosen = format_for_output(output, format) if output else format or Format.RICH
-    chosen = _shown(chosen, color, output is not None)
+    chosen = cli_options.shown_format(chosen, color, output is not None)
     if output is not None:
         refuse_inputs(output, files)
     shown = parse_sections(sections) if sections is not None else None
@@ -209,17 +204,6 @@ def list_problems() -> None:
         document = parse(open_source(name).text, name)
         title = document.get("title", name) if isinstance(document, dict) else name
         write_line(f"{name.ljust(name_width)}  {title}")
-
-
-GitHub = Annotated[
-    bool,
-    typer.Option("--github", help="Also print each error as a GitHub Actions annotation."),
-]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Nothing on success; errors only.")]
-ReportFile = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file.", show_default=False),
-]
 
 
 @app.command(epilog=DOCS.format("check.md"))

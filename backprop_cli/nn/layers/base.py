@@ -38,6 +38,8 @@ from backprop_cli.solve.steps import Phase, Step
 Array = np.ndarray
 Params = Mapping[str, Array]
 """A layer's parameters by base name: ``{"W": …, "b": …}`` (empty for none)."""
+Built = Callable[[int], Sequence[int]]
+"""Which of a sum's n terms to build (`LayerKind.z_terms`): all, or those a format shows."""
 
 
 @dataclass(frozen=True)
@@ -253,9 +255,7 @@ class LayerKind(Protocol):
         """The neuron table's column of how z is made (None: z is the input itself)."""
         ...
 
-    def z_terms(
-        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
-    ) -> Expr:
+    def z_terms(self, r: LayerValues, s: int, j: int, built: Built = range) -> Expr:
         """That column's entry for unit j of sample s, with its numbers (w·a + … + b).
 
         ``built(n)``: which of a sum's n terms to build (a human format shows only

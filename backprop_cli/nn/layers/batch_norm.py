@@ -23,7 +23,7 @@ and ∂L/∂x = δγ/√(running_var + ε).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -232,9 +232,7 @@ class BatchNorm:
             "and variance, then scaled by γ and shifted by β.",
         )
 
-    def z_terms(
-        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
-    ) -> Expr:
+    def z_terms(self, r: LayerValues, s: int, j: int, built: object = range) -> Expr:
         return num(r.z[s, j])
 
     def forward_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:

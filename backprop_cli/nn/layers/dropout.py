@@ -12,7 +12,7 @@ Eval mode is the identity when inverted, and z = (1 − p)·x when not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -186,9 +186,7 @@ class Dropout:
             "; the backward pass uses the same mask and scale.",
         )
 
-    def z_terms(
-        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
-    ) -> Expr:
+    def z_terms(self, r: LayerValues, s: int, j: int, built: object = range) -> Expr:
         return num(r.z[s, j])
 
     def forward_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:

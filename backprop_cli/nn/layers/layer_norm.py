@@ -15,7 +15,7 @@ Backwards, with δ = ∂L/∂z (each sample on its own; no running statistics):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -159,9 +159,7 @@ class LayerNorm:
             "and shifted by β (one per feature).",
         )
 
-    def z_terms(
-        self, r: LayerValues, s: int, j: int, built: Callable[[int], Sequence[int]] = range
-    ) -> Expr:
+    def z_terms(self, r: LayerValues, s: int, j: int, built: object = range) -> Expr:
         return num(r.z[s, j])
 
     def forward_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:
