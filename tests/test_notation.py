@@ -17,7 +17,7 @@ def _plain(source: str, *overrides: str) -> str:
 
 def test_the_mean_over_samples_is_written_with_1_over_n() -> None:
     text = _plain(BATCH)
-    assert "averaged over 3 samples: L = (1/N)·Σₙ ℓ[n]." in text
+    assert "averaged over 3 samples: L = (1/N)·Σₙ ℓ[n]." in " ".join(text.split())
     assert "  L = (1/N)·Σₙ ℓ[n] = ⅓·(0.7133 + 0.8372 + 0.771) = 0.7738\n" in text
     two = _plain(BATCH, "samples=[{input: [1, 0], target: 1}, {input: [0, 1], target: 0}]")
     assert "L = (1/N)·Σₙ ℓ[n] = ½·(" in two and "L = ½·Σₙ" not in two
