@@ -38,7 +38,7 @@ def test_documents_list_the_tasks_without_pointers_and_the_terminal_keeps_them()
     tex = _render(Format.LATEX)
     assert f"\\item {task}\n" in tex and "answered under" not in tex
     assert "answered under" not in _render(Format.MARKDOWN)
-    plain = _render(Format.PLAIN, width=200)
+    plain = " ".join(_render(Format.PLAIN, width=200).split())  # prose wraps at 100 columns
     assert "x = 2 instead of 3? → answered under “Backward pass” and “Variants”" in plain
 
 
