@@ -73,7 +73,9 @@ class _Places:
 def _places(
     columns: list[list[Node]], dx: float, dy: float, widest: float, tallest: int
 ) -> _Places:
-    wide = (len(columns) - 1) * dx + widest > LINE_WIDTH
+    # Across only where side by side would be shrunk to under two thirds: a network of a few
+    # layers a little wider than the line keeps its columns left to right.
+    wide = (len(columns) - 1) * dx + widest > 1.5 * LINE_WIDTH
     across = wide and len(columns) > max(len(nodes) for nodes in columns)
     if across:
         return _Places(columns, widest + 0.6, tallest * LINE + 1.0, tallest, True)
