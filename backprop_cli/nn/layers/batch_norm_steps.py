@@ -21,6 +21,7 @@ from backprop_cli.expr import (
     num,
     total,
 )
+from backprop_cli.nn.layers.affine import affine_gradient_steps
 from backprop_cli.nn.layers.base import Array, Deriving, LayerValues, Params, root
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
@@ -183,25 +184,7 @@ def gradient_steps(kind: BatchNormKind, d: Deriving, r: LayerValues) -> Iterator
             layer=l,
             element=True,
         )
-    delta_n, xhat_n = n.delta(l, None, "n"), n.per_sample("xhat", l, None, "n")
-    yield d.step(
-        Phase.BACKWARD,
-        f"dbeta{l}",
-        Partial(L, n.per_unit("beta", l)),
-        (Sum(delta_n, "n"),),
-        None,
-        r.grads["beta"],
-        layer=l,
-    )
-    yield d.step(
-        Phase.BACKWARD,
-        f"dgamma{l}",
-        Partial(L, n.per_unit("gamma", l)),
-        (Sum(Hadamard(delta_n, xhat_n), "n"),),
-        None,
-        r.grads["gamma"],
-        layer=l,
-    )
+    yield from affine_gradient_steps(d, r)
     for s in shown if d.small(r) else ():
         for j in range(units):
             form = Mul((n.delta(l, j, s), n.per_unit("gamma", l, j)), dot=False)
@@ -290,7 +273,7 @@ def gradient_steps(kind: BatchNormKind, d: Deriving, r: LayerValues) -> Iterator
             element=True,
         )
     mu, var = n.per_unit("mu", l), n.per_unit("sigma2", l)
-    grad_n = Partial(L, xhat_n)
+    grad_n = Partial(L, n.per_sample("xhat", l, None, "n"))
     var_form = Mul(
         (
             Sum(Hadamard(grad_n, Sub(n.a(l - 1, None, "n"), mu)), "n"),

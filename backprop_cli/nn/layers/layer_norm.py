@@ -38,6 +38,7 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.load.reader import readonly
+from backprop_cli.nn.layers.affine import affine_gradient_steps
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
@@ -246,25 +247,7 @@ class LayerNorm:
     def gradient_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:
         """∂L/∂β, ∂L/∂γ, then for each sample ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ on the way to ∂L/∂x."""
         l, n, c = r.index, d.n, r.cache
-        delta_n, xhat_n = n.delta(l, None, "n"), n.per_sample("xhat", l, None, "n")
-        yield d.step(
-            Phase.BACKWARD,
-            f"dbeta{l}",
-            Partial(L, n.per_unit("beta", l)),
-            (Sum(delta_n, "n"),),
-            None,
-            r.grads["beta"],
-            layer=l,
-        )
-        yield d.step(
-            Phase.BACKWARD,
-            f"dgamma{l}",
-            Partial(L, n.per_unit("gamma", l)),
-            (Sum(Hadamard(delta_n, xhat_n), "n"),),
-            None,
-            r.grads["gamma"],
-            layer=l,
-        )
+        yield from affine_gradient_steps(d, r)
         gamma = r.layer.params["gamma"]
         d_x_hat = r.delta * gamma
         d_var, d_mean = _statistics_gradients(c, d_x_hat)
