@@ -21,7 +21,7 @@ from backprop_cli.expr import (
     num,
     total,
 )
-from backprop_cli.nn.layers.affine import affine_gradient_steps
+from backprop_cli.nn.layers.affine import affine_gradient_steps, affine_step, affine_vector_step
 from backprop_cli.nn.layers.base import Array, Deriving, LayerValues, Params, root
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
@@ -126,28 +126,10 @@ def forward_steps(kind: BatchNormKind, d: Deriving, r: LayerValues) -> Iterator[
         d.per_sample(c.x_hat),
         layer=l,
     )
-    gamma, beta = r.layer.params["gamma"], r.layer.params["beta"]
     for s in shown if d.small(r) else ():
         for j in range(units):
-            form = Add(
-                (
-                    Mul((n.per_unit("gamma", l, j), n.per_sample("xhat", l, j, s)), dot=False),
-                    n.per_unit("beta", l, j),
-                )
-            )
-            subst = Add((Mul((num(gamma[j]), num(c.x_hat[s, j]))), num(beta[j])))
-            yield d.step(
-                Phase.FORWARD,
-                d.name(f"z{l}", s, j),
-                n.z(l, j, s),
-                (form,),
-                subst,
-                r.z[s, j],
-                layer=l,
-                sample=s,
-            )
-    form = Add((Hadamard(n.per_unit("gamma", l), n.per_sample("xhat", l)), n.per_unit("beta", l)))
-    yield d.step(Phase.FORWARD, f"z{l}", n.z(l), (form,), None, d.per_sample(r.z), layer=l)
+            yield affine_step(d, r, s, j)
+    yield affine_vector_step(d, r)
     if kind.train:
         yield from _running_steps(kind, d, r)
 

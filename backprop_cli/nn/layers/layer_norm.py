@@ -25,7 +25,6 @@ from backprop_cli.expr import (
     Add,
     Expr,
     Frac,
-    Hadamard,
     Message,
     Mul,
     Neg,
@@ -38,7 +37,7 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.load.reader import readonly
-from backprop_cli.nn.layers.affine import affine_gradient_steps
+from backprop_cli.nn.layers.affine import affine_gradient_steps, affine_step, affine_vector_step
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
@@ -167,7 +166,6 @@ class LayerNorm:
         l, n, c = r.index, d.n, r.cache
         features = r.z.shape[1]
         inv_d = Frac(num(1), num(features))
-        gamma, beta = r.layer.params["gamma"], r.layer.params["beta"]
         for s in d.samples if d.small(r) else ():
             x = [n.a(l - 1, j, s) for j in range(features)]
             xs = [num(c.x[s, j]) for j in range(features)]
@@ -210,23 +208,7 @@ class LayerNorm:
                     sample=s,
                 )
             for j in range(features):
-                form = Add(
-                    (
-                        Mul((n.per_unit("gamma", l, j), n.per_sample("xhat", l, j, s)), dot=False),
-                        n.per_unit("beta", l, j),
-                    )
-                )
-                subst = Add((Mul((num(gamma[j]), num(c.x_hat[s, j]))), num(beta[j])))
-                yield d.step(
-                    Phase.FORWARD,
-                    d.name(f"z{l}", s, j),
-                    n.z(l, j, s),
-                    (form,),
-                    subst,
-                    r.z[s, j],
-                    layer=l,
-                    sample=s,
-                )
+                yield affine_step(d, r, s, j)
         x_hat = Frac(
             Sub(n.a(l - 1), _sample(n, "mu", l, None)), root(_sample(n, "sigma2", l, None), EPS)
         )
@@ -239,10 +221,7 @@ class LayerNorm:
             d.per_sample(c.x_hat),
             layer=l,
         )
-        form = Add(
-            (Hadamard(n.per_unit("gamma", l), n.per_sample("xhat", l)), n.per_unit("beta", l))
-        )
-        yield d.step(Phase.FORWARD, f"z{l}", n.z(l), (form,), None, d.per_sample(r.z), layer=l)
+        yield affine_vector_step(d, r)
 
     def gradient_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:
         """∂L/∂β, ∂L/∂γ, then for each sample ∂L/∂x̂, ∂L/∂σ², ∂L/∂μ on the way to ∂L/∂x."""
