@@ -32,6 +32,20 @@ def test_a_matrix_breaks_between_terms_then_rows_never_inside_a_row() -> None:
     ]
 
 
+def test_rows_broken_inside_start_lines_of_their_own() -> None:
+    # Packed greedily, each row began after the last one's end and broke under its own
+    # bracket, further right each time: a staircase running down the page.
+    matrix = "[[0.1, 0.2, 0.3, 0.4, 0.5], [0.6, 0.7, 0.8, 0.9, 1.0], [1.1, 1.2, 1.3, 1.4, 1.5]]"
+    assert fold_math(matrix, 22) == [
+        "[[0.1, 0.2, 0.3, 0.4,",
+        "  0.5],",
+        " [0.6, 0.7, 0.8, 0.9,",
+        "  1.0],",
+        " [1.1, 1.2, 1.3, 1.4,",
+        "  1.5]]",
+    ]
+
+
 def test_column_groups_repeat_the_key_columns() -> None:
     # sample, neuron (keys), a 29-wide sum, z, a: 6+2+6+2+29+2+4 = 51 columns, then a.
     assert column_groups([6, 6, 29, 4, 11], 51) == [[0, 1, 2, 3], [0, 1, 4]]

@@ -58,22 +58,30 @@ def _breaks(text: str) -> list[_Break]:
 
 
 def _pack(text: str, breaks: Sequence[_Break], width: int, hang: int) -> list[str]:
-    """Greedy lines of ``text`` broken at ``breaks``; a continuation indented under its bracket."""
+    """Greedy lines of ``text`` broken at ``breaks``; a continuation indented under its bracket.
+
+    A line that would end inside a row (or term) begun on it ends before that row instead,
+    so that the row starts a line of its own: rows broken inside line up under each other
+    rather than running down the page one step further right each."""
     lines: list[str] = []
     begins: list[tuple[int, int]] = []  # (index in text, column) where each line starts
-    begin, indent, last = 0, 0, None
+    begin, indent = 0, 0
     breaks = [*breaks, _Break(len(text), len(text), 0, -1)]  # the end: the rest must fit too
+    fitting: list[int] = []  # the breaks that fit on the current line, by index
     i = 0
     while i < len(breaks):
         candidate = breaks[i]
         if candidate.start <= begin:
             i += 1
             continue
-        if indent + candidate.end - begin <= width or last is None:
-            last = candidate
+        if indent + candidate.end - begin <= width:
+            fitting.append(i)
             i += 1
-            if indent + candidate.end - begin <= width:
-                continue
+            continue
+        chosen = fitting[-1] if fitting else i
+        shallower = [k for k in fitting if breaks[k].depth < breaks[chosen].depth]
+        chosen = shallower[-1] if shallower else chosen
+        last = breaks[chosen]
         lines.append(" " * indent + text[begin : last.end])
         begins.append((begin, indent))
         if last.bracket < 0:
@@ -81,7 +89,7 @@ def _pack(text: str, breaks: Sequence[_Break], width: int, hang: int) -> list[st
         else:
             line_begin, line_indent = next(b for b in reversed(begins) if b[0] <= last.bracket)
             indent = line_indent + last.bracket - line_begin + 1
-        begin, last = last.start, None
+        begin, fitting, i = last.start, [], chosen + 1
     if begin < len(text):
         lines.append(" " * indent + text[begin:])
     return lines
