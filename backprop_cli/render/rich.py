@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from backprop_cli.render import RenderOptions, picture_text, terminal_common
+from backprop_cli.render.aligned_rows import AlignedRows
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -82,11 +83,9 @@ def _items(block: Items, math: TextMath, o: RenderOptions) -> Iterator[Renderabl
 
 
 def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
-    # A grid aligns the = and ← signs of a group, as LaTeX's align does, and keeps a
+    # The rows align the = and ← signs of a group, as LaTeX's align does, and keep a
     # wrapped line indented under the right-hand side it continues.
-    grid = RichTable.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, justify="right")
-    grid.add_column()
+    rows: list[tuple[Text, Text]] = []
     for step in block.steps:
         for segments in terminal_common.equation(step, math, o.width - 2, "  "):
             split = next(i for i, (_, role) in enumerate(segments) if role in ("form", "value"))
@@ -100,8 +99,8 @@ def _equations(block: Equations, math: TextMath, o: RenderOptions) -> Iterator[R
                 )
             )
             body = Text.assemble(*((text, ROLE_STYLES[role]) for text, role in segments[split:]))
-            grid.add_row(Text(" ") + head, body)
-    yield grid
+            rows.append((Text(" ") + head, body))
+    yield AlignedRows(rows)
 
 
 def _table(block: Table, math: TextMath, o: RenderOptions) -> Iterator[RenderableType]:
