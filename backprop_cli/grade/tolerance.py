@@ -43,22 +43,37 @@ def _unit(written: float) -> float:
     return float(10.0**-decimals)
 
 
-def _least(expected: float) -> float:
-    """The coarsest unit a rounding may have: 2 significant digits or 3 decimals."""
-    if expected == 0 or not math.isfinite(expected):
-        return 10.0**-MIN_DECIMALS
-    significant = 10.0 ** (math.floor(math.log10(abs(expected))) - MIN_SIGNIFICANT + 1)
-    return max(significant, 10.0**-MIN_DECIMALS)
+_LOWEST = -330
+_POWERS = np.array([10.0**k for k in range(_LOWEST, 309)] + [np.inf, np.inf])
+"""10.0**k as Python computes it, for every exponent a float64 has (k = index + `_LOWEST`;
+inf above the largest)."""
+
+
+def _least_units(expected: np.ndarray) -> np.ndarray:
+    """The coarsest unit a rounding of each entry may have: 2 significant digits or 3
+    decimals (3 decimals for 0 and non-finite entries)."""
+    size = np.abs(expected.astype(float))
+    usable = np.isfinite(size) & (size > 0)
+    safe = np.where(usable, size, 1.0)
+    index = np.floor(np.log10(safe)).astype(int) - _LOWEST
+    # log10 may be one ulp off at an exact power of 10: 10**power ≤ size < 10**(power + 1).
+    index += (_POWERS[index + 1] <= safe).astype(int) - (_POWERS[index] > safe).astype(int)
+    significant = _POWERS[index - MIN_SIGNIFICANT + 1]
+    return np.where(usable, np.maximum(significant, 10.0**-MIN_DECIMALS), 10.0**-MIN_DECIMALS)
 
 
 def half_units(
     written: np.ndarray, expected: np.ndarray, units: np.ndarray | None = None
 ) -> np.ndarray:
     """Half a unit of each entry's written precision (``units``, else read from the float),
-    read as at least `_least`."""
-    known = units.ravel() if units is not None else [_unit(float(w)) for w in written.ravel()]
-    flat = [0.5 * min(u, _least(float(e))) for u, e in zip(known, expected.ravel(), strict=True)]
-    return np.array(flat, dtype=float).reshape(written.shape)
+    read as at least `_least_units`."""
+    known = (
+        units.astype(float)
+        if units is not None
+        else np.array([_unit(float(w)) for w in written.ravel()], dtype=float)
+    )
+    least = _least_units(np.asarray(expected)).ravel()
+    return (0.5 * np.minimum(known.ravel(), least)).reshape(written.shape)
 
 
 @dataclass(frozen=True)
