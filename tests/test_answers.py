@@ -158,3 +158,51 @@ def test_a_transposed_matrix_is_read_and_marked(run: Any, write: Any) -> None:
     mark = json.loads(result.stdout)["marks"][0]
     assert mark["transposed"] is True and mark["given"] == [[-0.086], [-0.1037]]
     assert mark["diagnosis"]["kind"] == "transposed"
+
+
+@pytest.fixture
+def unsolved(monkeypatch: Any) -> None:
+    """The problem must not be solved: a bad answers file is refused before that."""
+
+    def solve(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the problem was solved before the answers file was refused")
+
+    monkeypatch.setattr("backprop_cli.grade.check.solve", solve)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # ex1 has 9 parameters and 5 values in a forward pass: no quantity holds more than 9
+            "answers:\n  dW1: [" + ", ".join(["[0.5, 0.5, 0.5, 0.5]"] * 4) + "]\n",
+            "a.yaml:2: answers.dW1: expected at most 9 numbers (no quantity of the problem "
+            "holds more), got 16",
+        ),
+        (
+            "answers:\n  loss: 1\nanswer: {}\n",
+            "a.yaml:3: answer: unknown key 'answer' (did you mean 'answers'?); expected one of "
+            "the keys answers, tolerance",
+        ),
+        (
+            "answers:\n  loss: 1\ntolerance: {rel: 2}\n",
+            "a.yaml:3: tolerance.rel: expected a number ≥ 0 and below 1, got the number 2",
+        ),
+    ],
+)
+def test_an_answers_file_that_cannot_be_right_is_refused_before_the_solve(
+    run: Any, write: Any, unsolved: None, text: str, message: str
+) -> None:
+    assert fails(run, write, text) == message
+
+
+def test_an_answers_file_over_the_value_cap_is_refused_before_the_solve(
+    run: Any, write: Any, unsolved: None, monkeypatch: Any
+) -> None:
+    from backprop_cli.load import caps
+
+    monkeypatch.setattr(caps, "MAX_YAML_VALUES", 100)
+    text = "answers:\n  dW1: [" + ", ".join(["0.5"] * 200) + "]\n"
+    assert fails(run, write, text) == (
+        "a.yaml:2: answers.dW1[95]: the file holds more than 100 values (every use of an alias "
+        "counts in full); that is beyond the size cap"
+    )

@@ -56,8 +56,36 @@ class Answers:
     tolerance: Tolerance
 
 
-def load_answers(file: str, graph: Graph) -> Answers:
-    """Read ``file`` (a path or ``-``) against the quantities of ``graph``."""
+@dataclass(frozen=True)
+class AnswersFile:
+    """An answers file read and checked as far as it can be without the problem's solution:
+    its caps, its keys, the tolerance, and how many numbers each answer holds."""
+
+    reader: Reader
+    document: Any
+    values: dict[str, Any]
+    """Answer name → the value as written (checked against its quantity by `against`)."""
+    counts: dict[str, int]
+    """Answer name → how many numbers it holds as written."""
+    units: dict[str, Any]
+    """Answer name → a unit in the last place of each number written (`written.units`)."""
+    tolerance: Tolerance
+
+    def fit(self, largest: int) -> None:
+        """Refuse an answer with more numbers than ``largest``, the most any quantity of the
+        problem has: it cannot be right in any shape, and the problem need not be solved to
+        tell."""
+        for name, count in self.counts.items():
+            if count > largest:
+                raise self.reader.error(
+                    ("answers", name),
+                    f"expected at most {plural(largest, 'number')} (no quantity of the problem "
+                    f"holds more), got {count:,}",
+                )
+
+
+def read_answers(file: str) -> AnswersFile:
+    """Read ``file`` (a path or ``-``) as an answers file, before any problem is solved."""
     source = open_source(file, by_name=False)
     document = parse(source.text, source.label)
     r = Reader(document, source.label)
@@ -73,17 +101,37 @@ def load_answers(file: str, graph: Graph) -> Answers:
     )
     if not values:
         raise r.fail(("answers",), "at least one quantity", values)
-    given = {}
-    digits = written.units(source.text)
-    for name, value in values.items():
+    counts = {name: _count(value) for name, value in values.items()}
+    tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
+    return AnswersFile(r, document, values, counts, written.units(source.text), tolerance)
+
+
+def _count(value: Any) -> int:
+    """The numbers of an answer as written (a number, a flat list or rows), before they are
+    checked against its quantity (with that quantity's shape in the messages)."""
+    if not isinstance(value, list):
+        return 1
+    return sum(len(row) if isinstance(row, list) else 1 for row in value)
+
+
+def load_answers(file: str, graph: Graph) -> Answers:
+    """Read ``file`` (a path or ``-``) against the quantities of ``graph``."""
+    return against(read_answers(file), graph)
+
+
+def against(answers: AnswersFile, graph: Graph) -> Answers:
+    """The answers read from a file, in the shapes of the quantities of ``graph``."""
+    r, given = answers.reader, {}
+    for name, value in answers.values.items():
         if name not in graph:
             raise r.error(("answers", name), _unknown(name, graph))
         g = _read(r, graph[name], value, graph.problem.batched)
         given[name] = replace(
-            g, units=_aligned(digits.get(name), g), line=line_of(document, ("answers", name))
+            g,
+            units=_aligned(answers.units.get(name), g),
+            line=line_of(answers.document, ("answers", name)),
         )
-    tolerance = _tolerance(r, document["tolerance"]) if "tolerance" in document else Tolerance()
-    return Answers(source.label, given, tolerance)
+    return Answers(r.source, given, answers.tolerance)
 
 
 def _aligned(units: Any, g: Given) -> np.ndarray | None:

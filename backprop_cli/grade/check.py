@@ -27,7 +27,7 @@ import numpy as np
 
 from backprop_cli import kinds
 from backprop_cli.expr import Message
-from backprop_cli.grade.answers import Answers, Given, load_answers
+from backprop_cli.grade.answers import Answers, Given, against, read_answers
 from backprop_cli.grade.diagnosis import Found, explain
 from backprop_cli.grade.mistakes import transposed_explain
 from backprop_cli.grade.quantities import Graph, Quantity, Values, world
@@ -101,10 +101,18 @@ class Grading:
 
 def check(problem: str, answers: str) -> Grading:
     """Solve ``problem`` (a path, ``-`` or a bundled name) and grade the answers file
-    ``answers`` (a path or ``-``) against it."""
-    solution = solve(load(problem))
+    ``answers`` (a path or ``-``) against it.
+
+    The answers file is read, capped and checked first, and its answers' sizes against
+    the problem's before the solve: a file that cannot be right is refused at once,
+    however long the problem takes to solve."""
+    written = read_answers(answers)
+    loaded = load(problem)
+    size = loaded.total_size
+    written.fit(max(size.values, size.parameters, 1))
+    solution = solve(loaded)
     graph: Graph = kinds.of(solution).quantities(solution)
-    return grade(graph, load_answers(answers, graph))
+    return grade(graph, against(written, graph))
 
 
 def grade(graph: Graph, answers: Answers) -> Grading:
