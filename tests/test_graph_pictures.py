@@ -163,3 +163,14 @@ def test_a_long_chain_is_drawn_top_to_bottom_in_the_pdf() -> None:
     network = _box_places(render(Format.LATEX, [solve(load("ex1"))], RenderOptions()))
     (x1, y1), (x2, y2) = network[:2]  # x₁ and x₂: one above the other, in one column
     assert x1 == x2 and y1 > y2
+
+
+def test_a_graph_too_large_to_draw_says_so_in_its_dot(tmp_path: Path) -> None:
+    from backprop_cli.kinds.graph.sections import DRAWN
+
+    chain = "".join(f"  n{i}: n{i - 1} * x\n" for i in range(2, DRAWN + 2))
+    path = tmp_path / "chain.yaml"
+    path.write_text(f"inputs: {{x: 1}}\ngraph:\n  n1: x * x\n{chain}", encoding="utf-8")
+    text = render(Format.DOT, [solve(load(str(path)))], RenderOptions())
+    assert "Too large to draw: the worked solution (backprop solve) has its table." in text
+    assert "->" not in text

@@ -70,8 +70,12 @@ def picture(block: Picture, math: TextMath, prefix: str = "", indent: str = "  "
     return lines
 
 
+NOT_DRAWN = "Too large to draw: the worked solution (backprop solve) has its table."
+"""The digraph's note when the solution has no picture (a graph of too many nodes)."""
+
+
 def digraph(title: str, pictures: Sequence[Picture], math: TextMath) -> str:
-    notes = " ".join(p.note for p in pictures if p.note)
+    notes = " ".join(p.note for p in pictures if p.note) if pictures else NOT_DRAWN
     heading = escape(title) + (
         f'<br/><font point-size="10">{escape(notes)}</font>' if notes else ""
     )
