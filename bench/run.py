@@ -11,6 +11,9 @@ Prints medians over repeated runs:
   JSON (goal: at most 0.8× its wall time and 1.3× its peak memory, the maximum
   resident set size of the whole process as ``/usr/bin/time`` reports it);
 * rendering: the human formats of that problem (goal: under 1 s each, output bounded);
+* new kinds: a batch-norm network and a 200-node computational graph, each against a
+  minimal reference of the same work (`new_kinds`; goal: at most 1.5×), and their
+  rendering in every format (under 1 s each);
 * scaling: solve and render time as the width and the depth grow.
 
 Wall-clock figures on a shared machine are noisy; the medians and the ratios
@@ -40,6 +43,7 @@ DEFAULT_ENV = dict(os.environ)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from new_kinds import KINDS  # noqa: E402
 
 HERE = Path(__file__).parent
 PYTHON = sys.executable
@@ -217,6 +221,37 @@ def rendering(repeat: int, problem: Path) -> list[str]:
     return lines
 
 
+def new_kinds(repeat: int, folder: Path) -> list[str]:
+    """Each kind of `new_kinds.KINDS` against its reference, and its rendering."""
+    from backprop_cli import load, solve
+    from backprop_cli.render import Format, RenderOptions, render
+
+    lines = []
+    for name, file, write, reference in KINDS:
+        problem = folder / file
+        write(problem)
+        ours, theirs, ratio = paired(
+            run([BACKPROP, "solve", str(problem), "--format", "json"]),
+            run([PYTHON, str(HERE / reference), str(problem)], DEFAULT_ENV),
+            repeat,
+            name,
+        )
+        lines.append(row(name, ours, theirs, "goal ≤ 1.5×", ratio))
+        solution = solve(load(str(problem)))
+        for fmt in Format:
+            if fmt == Format.JSON:
+                continue
+            options = RenderOptions(width=100, color=fmt == Format.RICH)
+            seconds = median_seconds(
+                lambda fmt=fmt, options=options, s=solution: render(fmt, [s], options), repeat
+            )
+            size = len(render(fmt, [solution], options))
+            lines.append(
+                row(f"  render {fmt.value} ({size:,} characters)", seconds, None, "goal < 1000 ms")
+            )
+    return lines
+
+
 def scaling(repeat: int, folder: Path) -> list[str]:
     from backprop_cli import load, solve
     from backprop_cli.render import Format, RenderOptions, render
@@ -281,6 +316,8 @@ def main() -> None:
         problem = folder / "train.yaml"
         write_training_problem(problem)
         for line in startup(repeat) + training(repeat, problem) + rendering(repeat, problem):
+            print(line)
+        for line in new_kinds(repeat, folder):
             print(line)
         for line in SPREAD:
             print(line)

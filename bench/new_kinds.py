@@ -1,0 +1,67 @@
+"""The problems of the benchmark rows for kinds beyond dense networks (`run.new_kinds`).
+
+Each is solved as a whole ``backprop solve PROBLEM --format json`` process against a
+minimal reference of the same work in this folder, then rendered in every format
+(goal: under 1 s each):
+
+* batch norm: 784 → 128 → batch norm + ReLU → 10 + softmax, cross-entropy, 32
+  samples, 50 steps, against `reference_batch_norm.py` (NumPy);
+* a computational graph of 200 nodes (10 inputs, one gate each), 100 steps of
+  gradient descent on its inputs, against `reference_graph.py` (plain Python).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+GRAPH_NODES, GRAPH_STEPS = 200, 100
+
+
+def write_batch_norm_problem(path: Path, samples: int = 32, steps: int = 50) -> None:
+    rng = np.random.default_rng(0)
+    lines = ["samples:"]
+    for n in range(samples):
+        pixels = ", ".join(f"{v:.3f}" for v in rng.random(784))
+        lines.append(f"  - {{input: [{pixels}], target: {n % 10}}}")
+    lines += [
+        "layers:",
+        "  - {units: 128, init: {scheme: he_normal, seed: 1}}",
+        "  - {type: batch_norm, activation: relu}",
+        "  - {units: 10, init: {scheme: he_normal, seed: 2}, activation: softmax}",
+        "loss: cross_entropy",
+        "learning_rate: 0.1",
+        f"steps: {steps}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_graph_problem(path: Path, nodes: int = GRAPH_NODES, steps: int = GRAPH_STEPS) -> None:
+    """Ten inputs and ``nodes`` gates in a chain that also reaches back two nodes and to the
+    inputs: ``a * x``, ``a + b``, ``tanh(a)``, ``sigmoid(a)`` in turn (values stay near 1)."""
+    inputs = ", ".join(f"x{k}: {0.5 + 0.1 * k:.1f}" for k in range(10))
+    lines = [f"title: A computational graph of {nodes} nodes", f"inputs: {{{inputs}}}", "graph:"]
+    lines += ["  n1: x0 * x1", "  n2: n1 + x2"]
+    for i in range(3, nodes + 1):
+        gate = ("n{p} * x{k}", "n{p} + n{q}", "tanh(n{p})", "sigmoid(n{p})")[i % 4]
+        lines.append(f"  n{i}: " + gate.format(p=i - 1, q=i - 2, k=i % 10))
+    lines += ["learning_rate: 0.01", f"steps: {steps}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+KINDS: list[tuple[str, str, Callable[[Path], None], str]] = [  # row, file, writer, reference
+    (
+        "batch norm: 784-128-BN-10, 32 samples, 50 steps",
+        "batch-norm.yaml",
+        write_batch_norm_problem,
+        "reference_batch_norm.py",
+    ),
+    (
+        f"graph: {GRAPH_NODES} nodes, {GRAPH_STEPS} steps",
+        "graph.yaml",
+        write_graph_problem,
+        "reference_graph.py",
+    ),
+]
