@@ -9,6 +9,7 @@ events (it has already passed the safe reader and its caps) and each plain scala
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -26,24 +27,35 @@ def last_place(text: str) -> float | None:
     return float(10.0**-decimals)
 
 
-def _node(events: list[Any], i: int) -> tuple[Any, int]:
-    """The node starting at event ``i`` (a scalar's text, a list, a dict), and the next index."""
-    event = events[i]
-    if isinstance(event, yaml.ScalarEvent):
-        return (event.value if not event.style else None), i + 1  # plain: no quotes
-    if isinstance(event, yaml.SequenceStartEvent):
-        items, i = [], i + 1
-        while not isinstance(events[i], yaml.SequenceEndEvent):
-            item, i = _node(events, i)
-            items.append(item)
-        return items, i + 1
-    if isinstance(event, yaml.MappingStartEvent):
-        mapping, i = {}, i + 1
-        while not isinstance(events[i], yaml.MappingEndEvent):
-            key, i = _node(events, i)
-            mapping[str(key)], i = _node(events, i)
-        return mapping, i + 1
-    return None, i + 1  # an alias: its digits are not known
+def _tree(events: Iterator[Any]) -> Any:
+    """The document of ``events`` as nested lists and dicts of plain scalars' texts (None for
+    a quoted scalar or an alias, whose digits are not known), built in one pass."""
+    stack: list[tuple[Any, list[Any]]] = []  # each open container, with a mapping's pending key
+    root: Any = None
+    for event in events:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node: Any = event.value if not event.style else None
+        elif kind is yaml.AliasEvent:
+            node = None
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            stack.append(([] if kind is yaml.SequenceStartEvent else {}, []))
+            continue
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            node = stack.pop()[0]
+        else:
+            continue
+        if not stack:
+            root = node
+            continue
+        container, key = stack[-1]
+        if isinstance(container, list):
+            container.append(node)
+        elif key:
+            container[str(key.pop())] = node
+        else:
+            key.append(node)
+    return root
 
 
 def _units(node: Any) -> Any:
@@ -55,14 +67,8 @@ def _units(node: Any) -> Any:
 def units(text: str) -> dict[str, Any]:
     """Answer name → the units of its numbers, nested as written (None where unknown)."""
     try:
-        events = [
-            e
-            for e in yaml.parse(text, Loader=_Loader)
-            if not isinstance(e, (yaml.StreamStartEvent, yaml.StreamEndEvent))
-            and not isinstance(e, (yaml.DocumentStartEvent, yaml.DocumentEndEvent))
-        ]
-        root, _ = _node(events, 0) if events else (None, 0)
-    except (yaml.YAMLError, IndexError):
+        root = _tree(yaml.parse(text, Loader=_Loader))
+    except yaml.YAMLError:
         return {}
     answers = root.get("answers") if isinstance(root, dict) else None
     return {k: _units(v) for k, v in answers.items()} if isinstance(answers, dict) else {}
