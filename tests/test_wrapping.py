@@ -119,3 +119,20 @@ def test_a_wide_table_is_split_into_groups_of_columns(run: Any, monkeypatch: Any
         "  ------  ------  -----------",
         "  1       1       0.04996",
     ]
+
+
+def test_a_group_of_columns_still_too_wide_wraps_its_last_column() -> None:
+    from backprop_cli.render.plain import table_lines
+
+    # A weighted sum of 12 terms beside z and a: the sum goes in a group of its own with
+    # the key column, and is wrapped there (it ran 130 columns past a 60-column terminal).
+    total = " + ".join(f"0.{i}·0.5" for i in range(1, 13))
+    lines = table_lines(["neuron", "weighted sum", "z", "a"], [["1", total, "0.1", "0.2"]], 0, 60)
+    assert max(len(line) for line in lines) <= 60
+    assert lines[:5] == [
+        "  neuron  weighted sum",
+        "  ------  --------------------------------------------------",
+        "  1       0.1·0.5 + 0.2·0.5 + 0.3·0.5 + 0.4·0.5 + 0.5·0.5 +",
+        "          0.6·0.5 + 0.7·0.5 + 0.8·0.5 + 0.9·0.5 + 0.10·0.5 +",
+        "          0.11·0.5 + 0.12·0.5",
+    ]

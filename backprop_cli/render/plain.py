@@ -63,7 +63,8 @@ def table_lines(
     header: Sequence[str], rows: Sequence[Sequence[str]], elided: int, width: int = 10**6
 ) -> list[str]:
     """A table in ``width`` columns: its last column wrapped if that is enough, else in
-    groups of columns that fit (each led by the first column)."""
+    groups of columns that fit (each led by the first column), the last column of a group
+    still too wide wrapped."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     rest = width - 2 - sum(w + 2 for w in widths[:-1])
     if sum(widths) + 2 * len(widths) <= width or len(widths) < 2:
@@ -72,7 +73,11 @@ def table_lines(
         return _table_group(header, rows, elided, [*widths[:-1], rest], range(len(widths)))
     out: list[str] = []
     for group in wrapping.column_groups(widths, width - 2):
-        out += _table_group(header, rows, elided, widths, group)
+        shown, last = list(widths), group[-1]
+        rest = width - 2 - sum(widths[c] + 2 for c in group[:-1])
+        if widths[last] > rest >= MIN_LAST_COLUMN:  # a group still too wide: wrap its last
+            shown[last] = rest
+        out += _table_group(header, rows, elided, shown, group)
     return out
 
 
