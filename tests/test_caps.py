@@ -111,10 +111,11 @@ def test_a_long_sum_builds_only_the_terms_it_shows(
     inputs = "[" + ", ".join(["0.5"] * 300) + "]"
     text = WIDE.replace("[0.5, 0.5]", inputs).replace("units: 1000", "units: 3")
     plain = run("solve", str(write(text, "p.yaml")), "-f", "plain").stdout
-    # (The table is split into column groups at the output's width; the sum is one cell.)
+    # (The table is split into column groups at the output's width; the sum is one cell,
+    # wrapped to that width.)
     assert (
         "  1       0.02822·0.5 + 0.06708·0.5 + 0.02698·0.5 + (−0.1064)·0.5 + 0.07392·0.5 + "
-        "0.03645·0.5 + … + 0\n"
+        "0.03645·0.5 + … +\n          0\n"
     ) in plain
 
 
