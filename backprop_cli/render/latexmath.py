@@ -31,6 +31,11 @@ _BASES = {
     "sigma2": r"{\sigma^{2}}",
     "xhat": r"\hat{x}",
     "epsilon": r"\varepsilon",
+    "beta1": r"\beta_{1}",
+    "beta2": r"\beta_{2}",
+    "lambda": r"\lambda",
+    "alpha": r"\alpha",
+    "tau": r"\tau",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }
@@ -48,6 +53,8 @@ _FUNCTIONS = {
     "max": r"\max",
     "min": r"\min",
     "tanh": r"\tanh",
+    "m̂": r"\hat{m}",
+    "v̂": r"\hat{v}",
 }
 _RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "←": r"\leftarrow"}
 _TALL = re.compile(r"\\(frac|begin|sum|left)(?![a-zA-Z])")
