@@ -63,8 +63,7 @@ def optimizer(r: Reader, value: Any, path: Path) -> Optimizer:
             values[key] = setting(r, spec[key], (*path, key), key, s)
         elif s.default is None:
             raise r.error(
-                path,
-                f"expected {key} in the {name} optimizer ({s.meaning.rstrip('.')}), got no {key}",
+                path, f"expected {key} in the {name} optimizer (it has no default), got no {key}"
             )
         else:
             values[key] = s.default
@@ -114,7 +113,7 @@ def freeze(r: Reader, doc: dict[str, Any], parameters: tuple[str, ...]) -> tuple
         path: Path = ("freeze",) if isinstance(value, str) else ("freeze", i)
         if not parameters:
             raise r.fail(path, "a parameter name, but the network has no parameters", item)
-        found = r.choice(item, path, "a parameter name", tuple(lowered))
+        found = r.choice(item, path, "a parameter name", tuple(lowered), shown=parameters)
         if lowered[found] in chosen:
             raise r.error(path, f"expected each parameter once, got {lowered[found]!r} again")
         chosen.append(lowered[found])

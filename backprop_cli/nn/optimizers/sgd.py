@@ -78,19 +78,16 @@ class SGD(Stepping):
 
     @classmethod
     def refuse(cls, settings: dict[str, Hyperparameter]) -> tuple[str, str] | None:
-        """A combination torch.optim (or the convention) refuses: (the key, what is wrong)."""
+        """A combination torch.optim (or the convention) refuses: (the key, what it needs)."""
         momentum, dampening = settings["momentum"], settings["dampening"]
         if settings["nesterov"] and (momentum == 0 or dampening != 0):
-            return "nesterov", "Nesterov momentum needs momentum > 0 and dampening 0"
+            return "nesterov", "momentum > 0 and dampening 0 for Nesterov momentum"
         if settings["convention"] == "ema":
             if settings["nesterov"] or dampening != 0:
                 key = "nesterov" if settings["nesterov"] else "dampening"
-                return (
-                    key,
-                    "the ema convention has neither nesterov nor dampening (its (1 − μ) is one)",
-                )
+                return key, "neither nesterov nor dampening in the ema convention (its 1 − μ damps)"
             if isinstance(momentum, float) and momentum >= 1:
-                return "momentum", "the ema convention needs momentum below 1 (an average)"
+                return "momentum", "momentum below 1 in the ema convention (an average)"
         return None
 
     @property
