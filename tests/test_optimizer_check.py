@@ -105,7 +105,9 @@ def test_the_steps_and_the_loss_after_each_step_are_graded(run: Any, write: Any)
     ref = TORCH["adam"]  # 4 steps of Adam(lr=0.1), torch
     answers = {"W2_step4": ref["params"]["W2"], "loss_step4": ref["loss"][4]}
     assert graded(run, write, ADAM, answers, steps=4) == dict.fromkeys(answers, "right")
-    assert graded(run, write, ADAM, {"loss_step4": ref["loss"][3]}, steps=4) == {"loss_step4": "unexplained"}
+    assert graded(run, write, ADAM, {"loss_step4": ref["loss"][3]}, steps=4) == {
+        "loss_step4": "unexplained"
+    }
 
 
 @pytest.mark.parametrize(
