@@ -107,6 +107,7 @@ def steps(c: Context) -> Iterator[Step]:
                 for index in np.ndindex(*layer.params[base].shape)
             ]
         forms += [(base, None, kind.param_symbol(n, l, base, None), _shown) for base in updated]
+        small = c.small(r)
         for base, index, symbol, shown in forms:
             name = layer.param_name(base)
             start = {
@@ -119,6 +120,8 @@ def steps(c: Context) -> Iterator[Step]:
             numbers = lines(Numbers(start, values, optimizer, 1, shown), 1)
             at = "" if index is None else "".join(f"[{i}]" for i in index)
             for rule, line in zip(rules, numbers, strict=True):
+                if small and index is None and rule.name != "theta":
+                    continue  # each entry's state is shown above: the parameter whole suffices
                 value = values[rule.name]
                 yield c.step(
                     Phase.UPDATE,

@@ -197,7 +197,15 @@ def update(c: Layout) -> Iterator[Block]:
             "muted",
         )
     else:
-        yield Paragraph((f"{optimizer.conventions()}{first}; ", *_settings(result), "."), "muted")
+        yield Paragraph(
+            (
+                f"{optimizer.title}{first}, as the conventions state it, with ",
+                *_settings(result),
+                ": for every parameter, its state before and after the update, then the "
+                "parameter itself.",
+            ),
+            "muted",
+        )
     if result.frozen:
         yield Paragraph(
             (
@@ -244,10 +252,11 @@ def _state_word(key: str) -> str:
 
 
 def _settings(result: Update) -> Message:
-    """η = 0.1, β₁ = 0.9, …: the optimizer's numbers (those that are numbers)."""
+    """η = 0.1, β₁ = 0.9, …: the optimizer's numbers (those that are numbers, but the zeros
+    of terms left out, such as λ = 0)."""
     parts: list[str | Expr] = []
     for key, value in result.optimizer.hyperparameters.items():
-        if isinstance(value, float):
+        if isinstance(value, float) and (value or key == "learning_rate"):
             parts += [", " if parts else "", Rel(Sym(SYMBOLS[key]), "=", num(value))]
     return tuple(parts)
 

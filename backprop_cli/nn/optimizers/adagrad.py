@@ -64,6 +64,10 @@ class Adagrad(Stepping):
         return None
 
     @property
+    def title(self) -> str:
+        return "AdaGrad"
+
+    @property
     def hyperparameters(self) -> dict[str, Hyperparameter]:
         return {key: getattr(self, key) for key in self.SETTINGS}
 

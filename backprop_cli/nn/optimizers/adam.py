@@ -77,6 +77,10 @@ class Adam(Stepping):
         return None
 
     @property
+    def title(self) -> str:
+        return "Adam"
+
+    @property
     def hyperparameters(self) -> dict[str, Hyperparameter]:
         return {key: getattr(self, key) for key in self.SETTINGS}
 

@@ -25,6 +25,10 @@ class AdamW(Adam):
         0.01, "At least 0: λ, the decoupled decay θ ← θ − ηλθ before each step."
     )
 
+    @property
+    def title(self) -> str:
+        return "AdamW"
+
     def decoupled(self, theta: Array) -> dict[str, Array]:
         return {"decayed": theta - self.learning_rate * self.weight_decay * theta}
 

@@ -118,6 +118,11 @@ class Optimizer(Protocol):
     @property
     def learning_rate(self) -> float: ...
 
+    @property
+    def title(self) -> str:
+        """Its name in a sentence: ``Adam``, ``SGD with momentum (classic convention)``."""
+        ...
+
     def init_state(self, theta: Array) -> State:
         """The state of a parameter before its first update."""
         ...
@@ -232,9 +237,9 @@ def overshoot(run: Run, what: str) -> tuple[tuple[str, Message], ...]:
         if history[i] < history[i - 1] and history[i + 1] > history[i]:
             message: Message = (
                 f"The loss falls, then rises again after step {i} ({history[i]:.4g} → "
-                f"{history[i + 1]:.4g}): {what} carries the parameters on past the minimum "
-                "(the velocity still points the old way) before it turns back: momentum "
-                "overshoots.",
+                f"{history[i + 1]:.4g}): {what} still points the old way and carries the "
+                "parameters past the minimum before it turns back. Momentum overshoots; a "
+                "smaller momentum or learning rate damps it.",
             )
             return (("momentum_overshoot", message),)
     return ()

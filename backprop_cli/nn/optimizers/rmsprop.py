@@ -68,6 +68,10 @@ class RMSprop(Stepping):
         return None
 
     @property
+    def title(self) -> str:
+        return "RMSprop with momentum" if self.momentum else "RMSprop"
+
+    @property
     def hyperparameters(self) -> dict[str, Hyperparameter]:
         return {key: getattr(self, key) for key in self.SETTINGS}
 

@@ -91,6 +91,13 @@ class SGD(Stepping):
         return None
 
     @property
+    def title(self) -> str:
+        if not self.momentum:
+            return "Gradient descent"
+        kind = "Nesterov momentum" if self.nesterov else "momentum"
+        return f"SGD with {kind} ({self.convention} convention)"
+
+    @property
     def hyperparameters(self) -> dict[str, Hyperparameter]:
         return {key: getattr(self, key) for key in self.SETTINGS}
 
