@@ -134,7 +134,7 @@ class Values:
         """∂L/∂v for a value v of the solution (another partial has no value by itself)."""
         if not (isinstance(e.numerator, Sym) and e.numerator.base == "L"):
             raise Unevaluable("a local derivative")
-        if e.numerator.index:  # L_B, a mini-batch's loss: its gradients are the update's own
+        if e.numerator.base == "L_batch":  # a mini-batch's loss: its gradients are its own
             raise Unevaluable("a mini-batch's gradient")
         v = e.denominator
         assert isinstance(v, Sym)

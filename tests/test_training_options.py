@@ -204,3 +204,33 @@ def test_bad_training_keys_are_exit_2_with_one_clear_message(
     result = run("validate", str(path))
     assert result.exit_code == 2
     assert result.stderr.strip() == message.replace("p.yaml", str(path), 1)
+
+
+def test_a_mini_batch_keeps_each_samples_dropout_mask(write: Any) -> None:
+    problem = """
+    samples:
+      - {input: [1, 2], target: 1}
+      - {input: [2, 1], target: 0}
+    layers:
+      - {weights: [[0.1, 0.2], [0.3, -0.1]]}
+      - {type: dropout, p: 0.5, mask: [[1, 0], [0, 1]]}
+      - {weights: [[0.5, 0.5]]}
+    loss: mse
+    learning_rate: 0.1
+    batch_size: 1
+    steps: 2
+    """
+    update = solve(load(str(write(problem)))).update
+    assert update is not None
+    # By hand: update t uses sample t alone, its own mask m and the scale 1/(1 − p) = 2.
+    w1, w3 = np.array([[0.1, 0.2], [0.3, -0.1]]), np.array([[0.5, 0.5]])
+    b1, b3 = np.zeros(2), np.zeros(1)
+    for x, y, m in (([1, 2], 1, [1, 0]), ([2, 1], 0, [0, 1])):
+        x_, m_ = np.array([x], float), np.array([m], float)
+        a2 = (x_ @ w1.T + b1) * m_ * 2
+        d3 = 2 * (a2 @ w3.T + b3 - y)  # mean over one sample and one output
+        d1 = (d3 @ w3) * m_ * 2
+        w1, b1 = w1 - 0.1 * d1.T @ x_, b1 - 0.1 * d1.sum(0)
+        w3, b3 = w3 - 0.1 * d3.T @ a2, b3 - 0.1 * d3.sum(0)
+    np.testing.assert_allclose(update.params["W1"], w1, rtol=1e-12)
+    np.testing.assert_allclose(update.params["W3"], w3, rtol=1e-12)

@@ -20,7 +20,7 @@ from backprop_cli.nn.optimizers.base import SYMBOLS, Optimizer
 from backprop_cli.solve.records import Phase, Step
 
 L = Sym("L")
-L_BATCH = Sym("L", ("B",))
+L_BATCH = Sym("L_batch")
 """The loss of the first mini-batch, when the update uses one."""
 STATE_GLYPHS = {"m_hat": "m̂", "v_hat": "v̂", "velocity": "v"}
 """How a state is written (as a function of its parameter): m̂(w), v(w)."""

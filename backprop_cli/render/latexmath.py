@@ -36,6 +36,7 @@ _BASES = {
     "lambda": r"\lambda",
     "alpha": r"\alpha",
     "tau": r"\tau",
+    "L_batch": r"L_{B}",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }

@@ -44,6 +44,7 @@ _TEXT_BASES = {
     "lambda": "λ",
     "alpha": "α",
     "tau": "τ",
+    "L_batch": "L_B",
     "running_mean": "μ_run",
     "running_var": "σ²_run",
 }

@@ -273,16 +273,16 @@ def _mini_batch(c: Layout) -> Iterator[Block]:
         (
             f"Mini-batches of {len(used)} sample{'s' * (len(used) != 1)} in file order, wrapping "
             f"around: the first update uses sample{'s' * (len(used) != 1)} {listed}, and the "
-            "gradient of their loss ",
-            Sym("L", ("B",)),
-            " (averaged over them):",
+            "gradient of the mini-batch's loss ",
+            Sym("L_batch"),
+            " (the mean over its samples):",
         ),
         "muted",
     )
     yield Table(
         ("gradient", "value"),
         tuple(
-            (Partial(Sym("L", ("B",)), c.param_symbol(name)), value_expr(g))
+            (Partial(Sym("L_batch"), c.param_symbol(name)), value_expr(g))
             for name, g in result.first_gradients.items()
         ),
     )

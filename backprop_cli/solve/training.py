@@ -59,11 +59,18 @@ def batch(problem: Problem, t: int) -> tuple[int, ...]:
 
 
 def of_batch(problem: Problem, samples: tuple[int, ...]) -> Problem:
-    """The problem restricted to ``samples`` (the loss is then averaged over them)."""
+    """The problem restricted to ``samples`` (the loss is then averaged over them); a layer
+    kind holding values of each sample (a dropout mask) gives its own for them."""
     if len(samples) == problem.samples:
         return problem
     rows = list(samples)
-    return replace(problem, x=problem.x[rows], y=problem.y[rows], batched=True)
+    layers = tuple(
+        replace(layer, kind=layer.kind.for_samples(samples))
+        if hasattr(layer.kind, "for_samples")
+        else layer
+        for layer in problem.layers
+    )
+    return replace(problem, x=problem.x[rows], y=problem.y[rows], layers=layers, batched=True)
 
 
 def descend(
