@@ -118,3 +118,31 @@ def test_a_variant_and_set_written_from_the_docs(run: Callable[..., Any]) -> Non
     np.testing.assert_allclose(report["gradients"]["W1"], expected, rtol=1e-12)
     leaky = report["variants"][0]["report"]
     assert leaky["gradients"]["b1"] == pytest.approx([-0.1], rel=1e-12)
+
+
+def test_the_adam_example_of_the_optimizers_page(run: Callable[..., Any]) -> None:
+    page = (ROOT / "docs" / "optimizers.md").read_text(encoding="utf-8")
+    example = (EXAMPLES / "adam.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in page  # the page shows the file as it is
+    report = _report(run, str(EXAMPLES / "adam.yaml"))
+    # PyTorch 2.13, float64: F.mse_loss(σ(W @ x + b), y), torch.optim.Adam(lr=0.1), 2 steps.
+    update = report["update"]
+    assert update["loss_history"] == pytest.approx(
+        [0.01728573255398016, 0.004621501178511449, 0.0005488069730869934], rel=1e-12
+    )
+    np.testing.assert_allclose(
+        update["params"]["W1"], [[0.6900933689176817, -0.49009339222635706]], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        update["state"]["W1"]["m"], [[-0.006110241804270568, 0.012220483608541137]], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        update["state"]["W1"]["v"], [[2.5470430356220956e-06, 1.0188172142488382e-05]], rtol=1e-12
+    )
+    # The output the page quotes is what the command prints.
+    result = run("solve", str(EXAMPLES / "adam.yaml"), "--sections", "update", "--format", "plain")
+    shown = result.stdout
+    for block in page.split("```\n")[1::2]:
+        if block.startswith(("Update", "Training")):
+            for line in block.splitlines():
+                assert line.rstrip() in shown, line

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_networks import load_doc, problems
 
 from backprop_cli import load, solve
@@ -133,6 +134,8 @@ class Values:
         """∂L/∂v for a value v of the solution (another partial has no value by itself)."""
         if not (isinstance(e.numerator, Sym) and e.numerator.base == "L"):
             raise Unevaluable("a local derivative")
+        if e.numerator.base == "L_batch":  # a mini-batch's loss: its gradients are its own
+            raise Unevaluable("a mini-batch's gradient")
         v = e.denominator
         assert isinstance(v, Sym)
         r = self.s.layers
@@ -203,6 +206,83 @@ def test_every_step_of_a_random_network_evaluates_to_its_value(doc: dict[str, An
     substitutions, _, wrong = checked(solution)
     assert wrong == []
     assert substitutions > 0
+
+
+OPTIMIZERS = st.one_of(
+    st.builds(
+        lambda lr, mu, damp, nesterov, wd, convention: {
+            "name": "sgd",
+            "learning_rate": lr,
+            "momentum": mu,
+            "dampening": 0.0 if nesterov or convention == "ema" else damp,
+            "nesterov": nesterov and convention != "ema",
+            "weight_decay": wd,
+            "convention": convention,
+        },
+        st.floats(0.01, 1),
+        st.floats(0.1, 0.95),
+        st.floats(0, 0.5),
+        st.booleans(),
+        st.sampled_from([0.0, 0.1]),
+        st.sampled_from(["pytorch", "classic", "ema"]),
+    ),
+    st.builds(
+        lambda lr, acc, wd: {
+            "name": "adagrad",
+            "learning_rate": lr,
+            "initial_accumulator": acc,
+            "weight_decay": wd,
+        },
+        st.floats(0.01, 1),
+        st.sampled_from([0.0, 0.1]),
+        st.sampled_from([0.0, 0.1]),
+    ),
+    st.builds(
+        lambda lr, alpha, mu, wd: {
+            "name": "rmsprop",
+            "learning_rate": lr,
+            "alpha": alpha,
+            "momentum": mu,
+            "weight_decay": wd,
+        },
+        st.floats(0.001, 0.1),
+        st.floats(0.5, 0.99),
+        st.sampled_from([0.0, 0.5]),
+        st.sampled_from([0.0, 0.1]),
+    ),
+    st.builds(
+        lambda name, lr, b1, b2, eps, wd: {
+            "name": name,
+            "learning_rate": lr,
+            "beta1": b1,
+            "beta2": b2,
+            "eps": eps,
+            "weight_decay": wd,
+        },
+        st.sampled_from(["adam", "adamw"]),
+        st.floats(0.001, 0.5),
+        st.floats(0.5, 0.99),
+        st.floats(0.9, 0.9999),
+        st.sampled_from([1e-8, 0.1]),
+        st.sampled_from([0.0, 0.1]),
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(), OPTIMIZERS, st.integers(1, 3))
+def test_every_update_step_of_every_optimizer_evaluates_to_its_value(
+    doc: dict[str, Any], optimizer: dict[str, Any], steps: int
+) -> None:
+    doc["optimizer"] = optimizer
+    doc["steps"] = steps
+    with np.errstate(all="ignore"):
+        solution = solve(load_doc(doc))
+    substitutions, _, wrong = checked(solution)
+    assert wrong == []
+    updates = [step for step in solution.steps if step.phase.value == "update"]
+    assert len(updates) >= solution.problem.parameters > 0 or not solution.problem.parameters
+    assert substitutions >= len(updates)
 
 
 def _two_layer(write: Any, activation: str, loss: str = "mse") -> Solution:

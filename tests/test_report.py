@@ -39,7 +39,25 @@ def test_report_has_exactly_the_spec_keys() -> None:
     assert set(data) == TOP_KEYS
     assert set(data["loss"]) == {"name", "scale", "value"}
     assert set(data["layers"][0]) == {"index", "name", "kind", "activation", "z", "a", "delta"}
-    assert set(data["update"]) == {"learning_rate", "steps", "loss_history", "params"}
+    assert set(data["update"]) == {
+        "learning_rate",
+        "steps",
+        "loss_history",
+        "params",
+        "optimizer",
+        "state",
+    }
+    # SPEC 7: the optimizer with every hyperparameter (learning_rate alone is plain SGD).
+    assert data["update"]["optimizer"] == {
+        "name": "sgd",
+        "learning_rate": 0.1,
+        "momentum": 0.0,
+        "dampening": 0.0,
+        "nesterov": False,
+        "weight_decay": 0.0,
+        "convention": "pytorch",
+    }
+    assert data["update"]["state"] == {"W1": {}, "b1": {}, "W2": {}, "b2": {}}
     for step in data["steps"]:
         assert set(step) == {"phase", "symbol", "formula", "substitution", "value"}
         assert step["phase"] in {"forward", "loss", "backward", "update"}

@@ -160,13 +160,44 @@ def documents(draw: st.DrawFn) -> Doc:
             doc[key] = draw(words)
     if draw(st.booleans()):
         doc["tasks"] = draw(st.lists(words, max_size=2))
-    if draw(st.booleans()):
+    update = draw(st.sampled_from(["none", "learning_rate", "optimizer"]))
+    if update == "learning_rate":
         doc["learning_rate"] = draw(st.floats(0.01, 1))
-        if draw(st.booleans()):
-            doc["steps"] = draw(st.integers(1, 3))
+    elif update == "optimizer":
+        doc["optimizer"] = draw(OPTIMIZER_SPECS)
+    if update != "none" and draw(st.booleans()):
+        doc["steps"] = draw(st.integers(1, 3))
+    weighted = [
+        i for i, layer in enumerate(doc["layers"], 1) if "weights" in layer or "units" in layer
+    ]
+    if update != "none" and weighted and draw(st.booleans()):
+        doc["freeze"] = [f"b{weighted[0]}"]
     if draw(st.booleans()):
         doc["variants"] = [{"name": "v", "set": draw(st.sampled_from([{}, {"title": "t"}]))}]
     return doc
+
+
+OPTIMIZER_SPECS = st.sampled_from(
+    [
+        "adam",
+        "adagrad",
+        {"name": "sgd", "learning_rate": 0.1, "momentum": 0.9, "nesterov": True},
+        {"name": "sgd", "learning_rate": 0.1, "momentum": 0.5, "convention": "classic"},
+        {"name": "RMSprop", "alpha": 0.9, "momentum": 0.1, "weight_decay": 0.01},
+        {"name": "adam", "learning_rate": 0.01, "beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+        {"name": "adamw", "weight_decay": 0.1},
+        {"name": "adagrad", "initial_accumulator": 0.1, "eps": 0},
+    ]
+)
+
+
+def _optimizer(spec: Any) -> Callable[[Doc], Doc]:
+    def mutate(doc: Doc) -> Doc:
+        doc.pop("learning_rate", None)
+        doc["optimizer"] = spec
+        return doc
+
+    return mutate
 
 
 # --- mutations the schema can express --------------------------------------------
@@ -258,6 +289,19 @@ MUTATIONS: list[Callable[[Doc], Doc | None]] = [
     _set("learning_rate", True),
     _set("steps", 0),
     _steps_alone,
+    _optimizer({"name": "adam", "beta1": 1}),
+    _optimizer({"name": "adam", "beta_1": 0.9}),
+    _optimizer({"name": "adam", "learning_rate": -0.1}),
+    _optimizer({"name": "sgd"}),
+    _optimizer("sgd"),
+    _optimizer("adan"),
+    _optimizer({"name": "sgd", "learning_rate": 0.1, "convention": "cs231n"}),
+    _optimizer({"name": "sgd", "learning_rate": 0.1, "nesterov": 1}),
+    _optimizer({"name": "rmsprop", "alpha": 1.5}),
+    _optimizer({"name": "adagrad", "alpha": 0.9}),
+    _optimizer({"name": "ADAM", "learning_rate": 0.01}),
+    _set("freeze", 3),
+    _set("batch_size", 0),
     _set("variants", [{"name": "v"}]),
     _set("variants", [{"name": "v", "set": {}, "x": 1}]),
     _set("notes", None),

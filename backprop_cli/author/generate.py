@@ -112,6 +112,38 @@ def _batch(rng: Rng) -> Document:
     }
 
 
+def _trained(rng: Rng, optimizer: dict[str, Any]) -> Document:
+    """A 2-2-1 tanh network on two samples, three steps of ``optimizer``."""
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            for _ in range(2)
+        ],
+        "layers": [_dense(rng, 2, 2, "tanh"), _dense(rng, 1, 2, "identity")],
+        "loss": "mse",
+        "optimizer": optimizer,
+        "steps": 3,
+    }
+
+
+def _adam(rng: Rng) -> Document:
+    return _trained(rng, {"name": "adam", "learning_rate": _rate(rng)})
+
+
+def _momentum(rng: Rng) -> Document:
+    convention = str(rng.choice(["pytorch", "classic", "ema"]))
+    optimizer = {"name": "sgd", "learning_rate": _rate(rng), "momentum": 0.9}
+    return _trained(rng, {**optimizer, "convention": convention})
+
+
+def _training_tasks() -> list[str]:
+    return [
+        *TASKS[:3],
+        "Do the first update by hand, with the optimizer's state of every parameter.",
+        "Take two more steps and give the loss after each update.",
+    ]
+
+
 def _graph(rng: Rng) -> Document:
     from backprop_cli.kinds.graph.exercises import draw
 
@@ -200,6 +232,8 @@ RECIPES: dict[Template, Recipe] = {
     Template.LAYER_NORM: Recipe(_layer_norm, "layer normalisation of a hidden layer"),
     Template.DROPOUT: Recipe(_dropout, "inverted dropout with a given mask"),
     Template.GRAPH: Recipe(_graph, "a computational graph", _graph_acceptable, _graph_tasks),
+    Template.ADAM: Recipe(_adam, "three Adam steps", tasks=_training_tasks),
+    Template.MOMENTUM: Recipe(_momentum, "three steps with momentum", tasks=_training_tasks),
 }
 """How `generate` draws each template of `backprop new`."""
 

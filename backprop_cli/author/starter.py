@@ -24,6 +24,8 @@ class Template(str, Enum):
     LAYER_NORM = "layer_norm"
     DROPOUT = "dropout"
     GRAPH = "graph"
+    ADAM = "adam"
+    MOMENTUM = "momentum"
 
 
 def text(template: Template) -> str:

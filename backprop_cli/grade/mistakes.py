@@ -13,6 +13,7 @@ from backprop_cli.grade.mistake import Mistake, Places, carries, names
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.grade.update_mistakes import NEW_WEIGHTS, NOT_UPDATED, PLUS
 from backprop_cli.nn.layers.base import LayerMistake
+from backprop_cli.nn.optimizers import OptimizerMistake
 
 # --- a flipped sign; the layout of a transposed matrix ---------------------------
 
@@ -214,12 +215,32 @@ def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
     )
 
 
+def _of_optimizer(mistake: OptimizerMistake) -> Mistake:
+    """An optimizer's own mistake (`nn.optimizers`): the training quantities (state, the
+    parameters after a step, the loss after one) as the mistaken optimizer gives them."""
+
+    def value(graph: Graph, q: Quantity, v: Values) -> Array:
+        assert q.under is not None
+        return q.under(v, mistake.optimizer)
+
+    return Mistake(
+        mistake.kind,
+        mistake.title,
+        lambda g, q: q.under is not None,
+        value,
+        lambda g, places, q: (*mistake.explanation, carries(places, q)),
+    )
+
+
 def mistakes_of(graph: Graph) -> tuple[Mistake, ...]:
-    """The common mistakes, then those of the problem's layer kinds (a problem kind with
-    mistakes of its own, such as a computational graph, brings them instead)."""
+    """The common mistakes, then those of the problem's layer kinds and its optimizer (a
+    problem kind with mistakes of its own, such as a computational graph, brings them
+    instead)."""
     brought: tuple[Mistake, ...] | None = getattr(graph, "mistakes", None)
     if brought is not None:
         return brought
     kinds = {layer.kind.name: layer.kind for layer in graph.problem.layers}
     own = tuple(_of_layer_kind(name, m) for name, kind in kinds.items() for m in kind.mistakes())
-    return MISTAKES + own
+    update = graph.solution.update
+    optimizer = () if update is None else tuple(map(_of_optimizer, update.optimizer.mistakes()))
+    return MISTAKES + own + optimizer

@@ -16,46 +16,18 @@ weights outputs × inputs, biases (outputs,), the loss a 0-d array.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
+from backprop_cli.grade.quantity import Array, Quantity, Values
+from backprop_cli.grade.training_quantities import Training
 from backprop_cli.load.problem import Layer
 from backprop_cli.nn.layers.base import LayerMistake, Params
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.solve.records import Solution
 
-Array = np.ndarray
-Values = dict[str, Array]
-"""Quantity name → value (the solution's, a student's, or a mixture)."""
-
-
-@dataclass(frozen=True)
-class Quantity:
-    name: str
-    kind: str
-    """``z``, ``a``, ``output``, ``loss``, ``delta``, ``dW``, ``db``, ``dx``, ``W_new``, ``b_new``."""
-    layer: int | None
-    """1-based, as in the report (None for output, loss, dx)."""
-    expected: Array
-    inputs: tuple[str, ...]
-    """The quantities ``compute`` reads (the problem's own x, y, W and b are not quantities)."""
-    compute: Callable[[Values], Array]
-    formula: str
-    """How it is computed, in the answers file's names: ``W2·a1 + b2``."""
-    per_sample: bool = False
-    """One row per sample (z, a, output, delta, dx)."""
-    oriented: bool = False
-    """Rows and columns mean different things (weights: neurons × inputs; a batch: samples)."""
-    start: Array | None = None
-    """An updated parameter's value before the update: it is judged by its change from it."""
-
-    @property
-    def number(self) -> int:
-        """The layer number of a quantity of one layer (z, a, delta, dW, db, W_new, b_new)."""
-        assert self.layer is not None, f"{self.name} belongs to no layer"
-        return self.layer
+__all__ = ["Array", "Graph", "Quantity", "Values", "world"]
 
 
 class Graph:
@@ -190,7 +162,7 @@ class Graph:
         formula = self.layer(1).kind.pass_back_formula(1)
         yield self._per_sample("dx", "dx", None, s.dx, ("delta1",), self.dx, formula)
         if s.update is not None:
-            yield from self._updates()
+            yield from Training(self).quantities()
 
     def _per_sample(
         self,
@@ -236,35 +208,6 @@ class Graph:
             yield Quantity(
                 f"d{name}", f"d{base}", l, grad, inputs, compute, formula, oriented=oriented
             )
-
-    def _updates(self) -> Iterator[Quantity]:
-        update = self.solution.update
-        assert update is not None
-        for r in self.solution.layers:
-            l = r.index
-            for base, theta in r.layer.params.items():
-                name = r.layer.param_name(base)
-                expected = update.params[name]
-                compute: Callable[[Values], Array]
-                if update.steps == 1:
-                    inputs: tuple[str, ...] = (f"d{name}",)
-                    compute = partial(self.updated, l, base, optimizer=update.optimizer)
-                    formula = update.optimizer.in_words(name, f"d{name}")
-                else:
-                    inputs = ()
-                    compute = partial(self.after_steps, f"{name}_new")
-                    formula = f"{name} after {update.steps} updates"
-                yield Quantity(
-                    f"{name}_new",
-                    f"{base}_new",
-                    l,
-                    expected,
-                    inputs,
-                    compute,
-                    formula,
-                    oriented=theta.ndim == 2,
-                    start=theta,
-                )
 
 
 def world(graph: Graph, given: Values) -> Values:

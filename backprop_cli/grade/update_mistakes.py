@@ -11,7 +11,8 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.expr import Message
 from backprop_cli.grade.mistake import Mistake, Places, carries
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
-from backprop_cli.solve.engine import backward, forward, initial_params, rounding, train
+from backprop_cli.solve.engine import backward, forward, initial_params, rounding
+from backprop_cli.solve.training import train
 
 # --- the update ----------------------------------------------------------------
 

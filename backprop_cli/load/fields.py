@@ -20,7 +20,16 @@ TOP: dict[str, str] = {
     "layers": "The network, first layer first: dense layers (weights or units) and activation layers.",
     "loss": "A loss name, or {name, scale}; the loss is averaged over the samples.",
     "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
-    "steps": "Number of full-batch updates (default 1; needs learning_rate).",
+    "optimizer": (
+        "Instead of learning_rate: an optimizer name or {name, hyperparameters}: sgd "
+        "(momentum, nesterov), adagrad, rmsprop, adam, adamw; torch.optim's defaults."
+    ),
+    "steps": "Number of updates (default 1; needs learning_rate or optimizer).",
+    "freeze": "Parameters never updated, by report name (e.g. [b1, b2]); their gradients are shown.",
+    "batch_size": (
+        "Samples per update (default: all): each update takes the next batch_size samples "
+        "in file order, wrapping around."
+    ),
     "variants": "The same problem re-solved with overrides: a list of {name, set: {PATH: VALUE}}.",
     "notes": "Free text shown after the solution.",
 }
@@ -29,6 +38,11 @@ TOP_NEAR_MISSES: dict[str, str] = {
     "lr": "'learning_rate'",
     "eta": "'learning_rate'",
     "epochs": "'steps'",
+    "momentum": "optimizer: {name: sgd, learning_rate: 0.1, momentum: 0.9}",
+    "adam": "optimizer: {name: adam, learning_rate: 0.001}",
+    "frozen": "'freeze'",
+    "batch": "'batch_size'",
+    "minibatch": "'batch_size'",
     "iterations": "'steps'",
     "alpha": "the alpha of an activation, activation: {name: leaky_relu, alpha: 0.1} in a layer",
     "x": "'input'",

@@ -23,6 +23,7 @@ from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, form
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
+from backprop_cli.load import training as train_keys
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
@@ -30,7 +31,7 @@ from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
-from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
+from backprop_cli.nn.optimizers import Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
 
@@ -73,6 +74,10 @@ class Problem:
     optimizer: Optimizer | None = None
     """How the parameters are updated (None: no update is asked for)."""
     steps: int = 1
+    freeze: tuple[str, ...] = ()
+    """Parameters never updated, by report name (``b1``)."""
+    batch_size: int | None = None
+    """Samples per update (None: every sample)."""
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
@@ -215,9 +220,9 @@ class _Loader:
         # left out (the layers need the input width, the targets the layers and the loss).
         loss = r.attempt(self.loss) if "loss" in doc else None
         data = r.attempt(self.data.read)
-        learning_rate = r.attempt(self.learning_rate)
-        rate_failed = "learning_rate" in doc and learning_rate is None
-        steps = None if rate_failed else r.attempt(lambda: self.steps(learning_rate))
+        optimizer = r.attempt(lambda: train_keys.update(r, doc))
+        rate_failed = ("learning_rate" in doc or "optimizer" in doc) and optimizer is None
+        steps = None if rate_failed else r.attempt(lambda: self.steps(optimizer))
         title = r.attempt(lambda: self.optional_text("title"))
         description = r.attempt(lambda: self.optional_text("description"))
         tasks = r.attempt(self.tasks)
@@ -244,6 +249,9 @@ class _Loader:
         assert data is not None and loss is not None and layers is not None and y is not None
         assert steps is not None and tasks is not None and class_index is not None
         x, _, batched = data
+        names = tuple(layer.param_name(base) for layer in layers for base in layer.params)
+        freeze = train_keys.freeze(r, doc, names)
+        batch_size = train_keys.batch_size(r, doc, int(x.shape[0]))
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
         problem = Problem(
@@ -257,11 +265,11 @@ class _Loader:
             class_index=class_index,
             description=description,
             tasks=tasks,
-            learning_rate=learning_rate,
-            optimizer=None
-            if learning_rate is None
-            else OPTIMIZERS["gradient_descent"](learning_rate),
+            learning_rate=None if optimizer is None else optimizer.learning_rate,
+            optimizer=optimizer,
             steps=steps,
+            freeze=freeze,
+            batch_size=batch_size,
             notes=notes,
             variants=variants,
             document=doc,
@@ -278,7 +286,7 @@ class _Loader:
     def optional_text(self, key: str) -> str | None:
         return self.r.text(self.doc[key], (key,)) if key in self.doc else None
 
-    # --- loss, learning rate, steps --------------------------------------
+    # --- loss, steps --------------------------------------
 
     def loss(self) -> LossSpec:
         r, value = self.r, self.doc["loss"]
@@ -299,12 +307,7 @@ class _Loader:
         )
         return LossSpec(LOSSES[name](), scale)
 
-    def learning_rate(self) -> float | None:
-        if "learning_rate" not in self.doc:
-            return None
-        return self.r.positive(self.doc["learning_rate"], ("learning_rate",), "a learning rate > 0")
-
-    def steps(self, learning_rate: float | None) -> int:
+    def steps(self, optimizer: Optimizer | None) -> int:
         if "steps" not in self.doc:
             return 1
         steps = self.r.integer(
@@ -314,11 +317,11 @@ class _Loader:
             1,
             limits.MAX_STEPS,
         )
-        if learning_rate is None:
+        if optimizer is None:
             raise self.r.error(
                 ("steps",),
-                "expected a learning_rate beside steps (each step is a gradient-descent "
-                "update θ ← θ − η∂L/∂θ), got no learning_rate",
+                "expected a learning_rate or optimizer beside steps (each step is an update "
+                "such as gradient descent's θ ← θ − η∂L/∂θ), got neither",
             )
         return steps
 

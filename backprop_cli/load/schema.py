@@ -33,6 +33,7 @@ from backprop_cli.nn.layers import LAYER_KINDS
 from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import object_schema
 from backprop_cli.nn.layers.dense import DENSE
+from backprop_cli.nn.optimizers import OPTIMIZERS, Setting
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Schema = dict[str, Any]
@@ -130,7 +131,51 @@ def _definitions() -> dict[str, Schema]:
         "variant": _mapping(
             keys.VARIANT, {"name": TEXT, "set": {"type": "object"}}, ["name", "set"]
         ),
+        "optimizer": _optimizer(),
     }
+
+
+_SETTINGS: dict[str, Schema] = {
+    "positive": POSITIVE,
+    "nonnegative": {"type": "number", "minimum": 0},
+    "fraction": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+    "unit": {"type": "number", "minimum": 0, "maximum": 1},
+    "flag": {"type": "boolean"},
+}
+
+
+def _optimizer() -> Schema:
+    """A name, or {name, hyperparameters}: each optimizer's keys from its own settings."""
+    forms = []
+    for name, kind in OPTIMIZERS.items():
+        settings: dict[str, Setting] = kind.SETTINGS
+        described = {
+            "name": f"The optimizer: {name}.",
+            **{k: s.meaning for k, s in settings.items()},
+        }
+        properties = {
+            "name": names([name]),
+            **{
+                k: names(s.choices) if s.rule == "choice" else _SETTINGS[s.rule]
+                for k, s in settings.items()
+            },
+        }
+        required = ["name", *(k for k, s in settings.items() if s.default is None)]
+        form = _mapping(described, properties, required)
+        form["if"] = {"required": ["name"]}  # tell the forms apart by name
+        forms.append({"if": {"properties": {"name": names([name])}}, "then": form})
+    defaults = [
+        n
+        for n, kind in OPTIMIZERS.items()
+        if all(s.default is not None for s in kind.SETTINGS.values())
+    ]
+    mapping: Schema = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": names(OPTIMIZERS)},
+        "allOf": forms,
+    }
+    return {"anyOf": [names(defaults), mapping]}
 
 
 def schema() -> Schema:
@@ -158,7 +203,15 @@ def schema() -> Schema:
             },
             "loss": {"anyOf": [names(LOSSES), loss]},
             "learning_rate": POSITIVE,
+            "optimizer": ref("optimizer"),
             "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
+            "freeze": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                ]
+            },
+            "batch_size": {"type": "integer", "minimum": 1, "maximum": limits.MAX_SAMPLES},
             "variants": {
                 "type": "array",
                 "items": ref("variant"),
@@ -171,10 +224,11 @@ def schema() -> Schema:
     network = {
         **top,
         "oneOf": [{"required": ["input"]}, {"required": ["samples"]}],
-        "dependentRequired": {
-            "input": ["target"],
-            "target": ["input"],
-            "steps": ["learning_rate"],
+        "dependentRequired": {"input": ["target"], "target": ["input"]},
+        "not": {"required": ["learning_rate", "optimizer"]},
+        "dependentSchemas": {
+            key: {"anyOf": [{"required": ["learning_rate"]}, {"required": ["optimizer"]}]}
+            for key in ("steps", "freeze", "batch_size")
         },
     }
     return {

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Frac, Num, Sym
+from backprop_cli.expr import Expr, Frac, Num, Partial, Sym
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter, sum_terms
@@ -31,6 +31,12 @@ _BASES = {
     "sigma2": r"{\sigma^{2}}",
     "xhat": r"\hat{x}",
     "epsilon": r"\varepsilon",
+    "beta1": r"\beta_{1}",
+    "beta2": r"\beta_{2}",
+    "lambda": r"\lambda",
+    "alpha": r"\alpha",
+    "tau": r"\tau",
+    "L_batch": r"L_{B}",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }
@@ -48,6 +54,13 @@ _FUNCTIONS = {
     "max": r"\max",
     "min": r"\min",
     "tanh": r"\tanh",
+    "m̂": r"\hat{m}",
+    "v̂": r"\hat{v}",
+    "m": "m",
+    "v": "v",
+    "G": "G",
+    "s": "s",
+    "g": "g",
 }
 _RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "←": r"\leftarrow"}
 _TALL = re.compile(r"\\(frac|begin|sum|left)(?![a-zA-Z])")
@@ -81,6 +94,10 @@ class LatexMath(MathWriter):
     frac_precedence = ATOM
     plus, minus, times, hadamard, ellipsis = "+", "-", r"\cdot", r"\odot", r"\cdots"
     spaced_times = True
+
+    def precedence(self, e: Expr) -> int:
+        # A power of ∂L/∂w needs parentheses: \left(\frac{∂L}{∂w}\right)^{2}.
+        return PRODUCT if isinstance(e, Partial) else super().precedence(e)
 
     def __init__(
         self,

@@ -163,6 +163,8 @@ def conventions(c: Layout) -> Iterator[Block]:
                 "1/N of the mean inside δ.",
             )
         )
+    if c.s.update is not None and c.s.update.optimizer.conventions():
+        items.append((f"Update: {c.s.update.optimizer.conventions()}.",))
     if c.s.round_intermediate is not None:
         items.append(
             (

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from backprop_cli.expr import Call, Expr, Frac, Num, Sym
+from backprop_cli.expr import Call, Expr, Frac, Num, Partial, Sym
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
 from backprop_cli.render.numbers import human
 
 _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
-_SUP = str.maketrans("0123456789+-=()niLT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸᵀ")
+_SUP = str.maketrans("0123456789+-=()niLTt", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᴸᵀᵗ")
 _VULGAR = {
     (1.0, 2.0): "½",
     (1.0, 3.0): "⅓",
@@ -39,6 +39,12 @@ _TEXT_BASES = {
     "sigma2": "σ²",
     "xhat": "x̂",
     "epsilon": "ε",
+    "beta1": "β₁",
+    "beta2": "β₂",
+    "lambda": "λ",
+    "alpha": "α",
+    "tau": "τ",
+    "L_batch": "L_B",
     "running_mean": "μ_run",
     "running_var": "σ²_run",
 }
@@ -66,6 +72,10 @@ class TextMath(MathWriter):
             text += f"[{s.sample}]"
         return text
 
+    def precedence(self, e: Expr) -> int:
+        # ∂L/∂w is written with a slash: (∂L/∂w)², not ∂L/∂w².
+        return PRODUCT if isinstance(e, Partial) else super().precedence(e)
+
     def needs_dot(self, before: Expr, factor: Expr, wrapped: bool) -> bool:
         # y·log(ŷ): a named function after a factor would read as one word.
         named = isinstance(factor, Call) and len(factor.name) > 1
@@ -86,6 +96,8 @@ class TextMath(MathWriter):
     def power(self, base: str, exponent: Expr) -> str:
         if isinstance(exponent, Num) and exponent.value.is_integer() and 0 <= exponent.value < 10:
             return base + superscript(str(int(exponent.value)))
+        if exponent == Sym("t"):  # the step of an optimizer: β₁ᵗ
+            return base + superscript("t")
         return f"{base}^{self.operand(exponent, ATOM)}"
 
     def exp(self, exponent: Expr) -> str:

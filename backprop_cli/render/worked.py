@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from backprop_cli.expr import Call, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.expr import Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
+from backprop_cli.nn.optimizers.base import SYMBOLS
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
 from backprop_cli.render.shown_values import (
     built_terms,
@@ -14,7 +15,7 @@ from backprop_cli.render.shown_values import (
     shown_rows,
     value_expr,
 )
-from backprop_cli.solve.records import LayerResult, Phase
+from backprop_cli.solve.records import LayerResult, Phase, Update
 
 if TYPE_CHECKING:
     from backprop_cli.render.context import Layout
@@ -183,22 +184,105 @@ def update(c: Layout) -> Iterator[Block]:
         return
     yield Heading("Update", 2)
     first = " (the first step in detail)" if result.steps > 1 else ""
-    yield Paragraph(
-        (
-            "Gradient descent with learning rate ",
-            Rel(Sym("eta"), "=", num(result.learning_rate)),
-            f"{first}: every parameter moves against its gradient, ",
-            Rel(THETA, "←", Sub(THETA, Mul((Sym("eta"), Partial(L, THETA))))),
-            ".",
-        ),
-        "muted",
-    )
+    optimizer = result.optimizer
+    if not optimizer.conventions():
+        yield Paragraph(
+            (
+                "Gradient descent with learning rate ",
+                Rel(Sym("eta"), "=", num(result.learning_rate)),
+                f"{first}: every parameter moves against its gradient, ",
+                Rel(THETA, "←", Sub(THETA, Mul((Sym("eta"), Partial(L, THETA))))),
+                ".",
+            ),
+            "muted",
+        )
+    else:
+        yield Paragraph(
+            (
+                f"{optimizer.title}{first}, as the conventions state it, with ",
+                *_settings(result),
+                ": for every parameter, its state before and after the update, then the "
+                "parameter itself.",
+            ),
+            "muted",
+        )
+    if result.frozen:
+        yield Paragraph(
+            (
+                f"Frozen, never updated: {', '.join(result.frozen)} (their gradients are "
+                "shown above all the same).",
+            ),
+            "muted",
+        )
+    yield from _mini_batch(c)
     yield from _equations(c, Phase.UPDATE, None)
     if result.steps > 1:
         history = result.loss_history
         shown = evenly_spaced(len(history), c.max_rows)  # the whole run, at a round stride
+        states = tuple(result.state_norms)
         yield Heading(f"Training: {result.steps} steps", 3)
-        yield Table(("steps taken", "loss"), tuple((str(i), num(float(history[i]))) for i in shown))
+        yield Table(
+            ("steps taken", "loss", "‖Δθ‖ of the step", *(f"‖{_state_word(k)}‖" for k in states)),
+            tuple(
+                (
+                    str(i),
+                    num(float(history[i])),
+                    *(
+                        ("—",) * (1 + len(states))
+                        if i == 0
+                        else (
+                            num(float(result.update_norms[i - 1])),
+                            *(num(float(result.state_norms[k][i - 1])) for k in states),
+                        )
+                    ),
+                )
+                for i in shown
+            ),
+        )
         yield Chart(history, "loss per step")
         params = tuple((c.param_symbol(name), value_expr(v)) for name, v in result.params.items())
         yield Table(("parameter", f"after {result.steps} steps"), params)
+
+
+_STATE_WORDS = {"velocity": "v"}
+
+
+def _state_word(key: str) -> str:
+    return _STATE_WORDS.get(key, key)
+
+
+def _settings(result: Update) -> Message:
+    """η = 0.1, β₁ = 0.9, …: the optimizer's numbers (those that are numbers, but the zeros
+    of terms left out, such as λ = 0)."""
+    parts: list[str | Expr] = []
+    for key, value in result.optimizer.hyperparameters.items():
+        if isinstance(value, float) and (value or key == "learning_rate"):
+            parts += [", " if parts else "", Rel(Sym(SYMBOLS[key]), "=", num(value))]
+    return tuple(parts)
+
+
+def _mini_batch(c: Layout) -> Iterator[Block]:
+    """Which samples the first update used, and their own gradients, when not all of them."""
+    result = c.s.update
+    assert result is not None
+    used = result.first_batch
+    if len(used) == c.p.samples:
+        return
+    listed = ", ".join(str(i + 1) for i in used)
+    yield Paragraph(
+        (
+            f"Mini-batches of {len(used)} sample{'s' * (len(used) != 1)} in file order, wrapping "
+            f"around: the first update uses sample{'s' * (len(used) != 1)} {listed}, and the "
+            "gradient of the mini-batch's loss ",
+            Sym("L_batch"),
+            " (the mean over its samples):",
+        ),
+        "muted",
+    )
+    yield Table(
+        ("gradient", "value"),
+        tuple(
+            (Partial(Sym("L_batch"), c.param_symbol(name)), value_expr(g))
+            for name, g in result.first_gradients.items()
+        ),
+    )

@@ -1,4 +1,4 @@
-"""Forward pass, loss, backward pass and gradient-descent updates on a `Problem`.
+"""Forward pass, loss and backward pass on a `Problem`.
 
 Values are batches throughout: A⁽⁰⁾ = X is (N × D), and for layer l
 
@@ -11,9 +11,9 @@ and backwards, with Δ⁽ˡ⁾ = ∂L/∂Z⁽ˡ⁾ (the 1/N and the scale s are 
     Δ⁽ᴸ⁾ = f′ applied to ∂L/∂Ŷ    (or (Ŷ − Y)·s/N… when the loss is fused with f)
     ∂L/∂W⁽ˡ⁾ = Δ⁽ˡ⁾ᵀA⁽ˡ⁻¹⁾,  ∂L/∂b⁽ˡ⁾ = Σₙ Δ⁽ˡ⁾,  ∂L/∂A⁽ˡ⁻¹⁾ = Δ⁽ˡ⁾W⁽ˡ⁾
 
-Only the first pass is kept for the derivation; further training steps keep
-the loss history and the final parameters. The engine knows neither the
-derivation nor the insights: `kinds.network.solver` runs them on its values.
+Only the first pass is kept for the derivation; `training` runs the further
+steps. The engine knows neither the derivation nor the insights:
+`kinds.network.solver` runs them on its values.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
-from backprop_cli.nn.optimizers import State
 from backprop_cli.solve.noise import at_kinks, residual_noise
-from backprop_cli.solve.records import LayerResult, Solution, Update
 
 Array = np.ndarray
 Params = list[dict[str, Array]]
@@ -154,103 +152,3 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         grads[i] = {base: rnd(value) for base, value in layer_grads.items()}
         g = rnd(grad_in)  # ∂L/∂a⁽ˡ⁻¹⁾
     return Backward(grad_a, fprime, delta, grads, g)
-
-
-def descend(
-    problem: Problem,
-    params: Params,
-    bwd: Backward,
-    states: list[dict[str, State]],
-    t: int,
-    rnd: Rounding,
-) -> Params:
-    """One update of every parameter by the problem's optimizer (its state carried along)."""
-    optimizer = problem.optimizer
-    assert optimizer is not None
-    updated: Params = []
-    for p, grads, state in zip(params, bwd.grads, states, strict=True):
-        new: dict[str, Array] = {}
-        for base, theta in p.items():
-            new[base], state[base] = optimizer.step(theta, grads[base], state[base], t)
-            new[base] = rnd(new[base])
-        updated.append(new)
-    return updated
-
-
-def named(problem: Problem, params: Params) -> dict[str, Array]:
-    """``{"W1": …, "b1": …}``: every parameter by its report name (1-based layers)."""
-    return {
-        layer.param_name(base): value
-        for layer, p in zip(problem.layers, params, strict=True)
-        for base, value in p.items()
-    }
-
-
-Progress = Callable[[int, int], None]
-"""Told ``(step, steps)`` after each training step (the command line draws a bar)."""
-
-
-def train(
-    problem: Problem,
-    params: Params,
-    fwd: Forward,
-    bwd: Backward,
-    rnd: Rounding,
-    progress: Progress | None = None,
-) -> Update:
-    """``steps`` full-batch updates (the parameters after the first one kept for the derivation)."""
-    optimizer = problem.optimizer
-    assert optimizer is not None
-    states = [{base: optimizer.init_state(theta) for base, theta in p.items()} for p in params]
-    history = [fwd.loss]
-    current = descend(problem, params, bwd, states, 1, rnd)
-    first = named(problem, current)
-    for step in range(1, problem.steps + 1):
-        after = forward(problem, current, rnd, step)
-        history.append(after.loss)
-        if step < problem.steps:
-            # No name holds a step's gradients into the next step's backward pass.
-            gradients = backward(problem, current, after, rnd)
-            current = descend(problem, current, gradients, states, step + 1, rnd)
-            del gradients
-        if progress is not None:
-            progress(step, problem.steps)
-    return Update(optimizer, problem.steps, np.array(history), named(problem, current), first)
-
-
-def values(
-    problem: Problem, round_intermediate: int | None = None, progress: Progress | None = None
-) -> Solution:
-    """Every value of ``problem``'s forward and backward pass and its updates (no steps yet)."""
-    rnd = rounding(round_intermediate)
-    params = initial_params(problem)
-    fwd = forward(problem, params, rnd)
-    bwd = backward(problem, params, fwd, rnd)
-    update = train(problem, params, fwd, bwd, rnd, progress) if problem.optimizer else None
-    results = tuple(
-        LayerResult(
-            layer,
-            fwd.a_prev[i],
-            fwd.z[i],
-            fwd.a[i],
-            bwd.grad_a[i],
-            bwd.delta[i],
-            bwd.fprime[i],
-            bwd.grads[i],
-            fwd.cache[i],
-        )
-        for i, layer in enumerate(problem.layers)
-    )
-    return Solution(
-        problem=problem,
-        layers=results,
-        output=fwd.a[-1],
-        loss=fwd.loss,
-        sample_losses=fwd.sample_losses,
-        dx=bwd.dx,
-        fused=fwd.fused,
-        steps=(),
-        update=update,
-        round_intermediate=round_intermediate,
-        params=named(problem, params),
-    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Message, Partial, Rel, Sub, Sym, num
+from backprop_cli.nn.optimizers.base import Run
 from backprop_cli.notation import Notation
 from backprop_cli.solve.noise import noise, residual_noise
 from backprop_cli.solve.records import Insight, LayerResult, Solution
@@ -280,6 +281,21 @@ def layer_kinds(solution: Solution) -> list[Insight]:
     ]
 
 
+def optimizer(solution: Solution) -> list[Insight]:
+    """What the optimizer finds in its run (Adam's first step, AdaGrad's falling rate)."""
+    update = solution.update
+    if update is None:
+        return []
+    run = Run(
+        start={name: solution.params[name] for name in update.first if name not in update.frozen},
+        first={name: v for name, v in update.first.items() if name not in update.frozen},
+        gradients={n: g for n, g in update.first_gradients.items() if n not in update.frozen},
+        loss_history=update.loss_history,
+        state=update.state,
+    )
+    return [Insight(kind, message) for kind, message in update.optimizer.insights(run)]
+
+
 DETECTORS: tuple[Detector, ...] = (
     dead_relu,
     kink_noise,
@@ -290,6 +306,7 @@ DETECTORS: tuple[Detector, ...] = (
     log_clamp,
     gradient_drift,
     layer_kinds,
+    optimizer,
     non_finite,
 )
 

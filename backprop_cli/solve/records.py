@@ -61,20 +61,36 @@ class LayerResult:
 
 @dataclass(frozen=True)
 class Update:
-    """``steps`` updates of every parameter by the optimizer, on the full batch."""
+    """``steps`` updates of every parameter by the optimizer (each on its mini-batch)."""
 
     optimizer: Optimizer
     steps: int
     loss_history: np.ndarray
-    """The loss before each update, then after the last one (steps + 1 values)."""
+    """The loss over all samples before each update, then after the last one (steps + 1 values)."""
     params: dict[str, np.ndarray]
     """``W1``, ``b1``, … after the last update."""
     first: dict[str, np.ndarray] = field(default_factory=dict)
     """The parameters after the first update (the one the derivation shows)."""
+    initial_state: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Each updated parameter's optimizer state before the first update."""
+    worked: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Every value the first update computed for each parameter (``m``, ``m_hat``, ``theta``)."""
+    state: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Each updated parameter's optimizer state after the last update."""
+    update_norms: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """‖Δθ‖ over every parameter, for each update."""
+    state_norms: dict[str, np.ndarray] = field(default_factory=dict)
+    """‖m‖, ‖v‖, … over every parameter after each update, by the state's name."""
+    first_gradients: dict[str, np.ndarray] = field(default_factory=dict)
+    """The gradients the first update used (its mini-batch's), by parameter."""
+    first_batch: tuple[int, ...] = ()
+    """The 0-based samples of the first update's mini-batch."""
+    frozen: tuple[str, ...] = ()
+    """The parameters never updated (``freeze``)."""
 
     @property
     def learning_rate(self) -> float:
-        return self.optimizer.hyperparameters["learning_rate"]
+        return self.optimizer.learning_rate
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from backprop_cli.kinds.graph.records import GraphSolution, GraphUpdate, NodeRes
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.load.yaml_source import line_of
 from backprop_cli.nn.optimizers import Optimizer
-from backprop_cli.nn.optimizers.gradient_descent import GradientDescent
+from backprop_cli.nn.optimizers.sgd import SGD
 
 
 def _arguments(node: Node, values: Mapping[str, float]) -> tuple[float, ...]:
@@ -108,7 +108,7 @@ def train(problem: GraphProblem, start: tuple[NodeResult, ...]) -> GraphUpdate |
     optimizer registry's gradient descent, as torch.optim.SGD (``maximize=True`` to climb)."""
     if problem.learning_rate is None:
         return None
-    optimizer: Optimizer = GradientDescent(problem.learning_rate)
+    optimizer: Optimizer = SGD(problem.learning_rate)
     if problem.ascent:
         optimizer = optimizer.ascending()
     inputs = {name: np.array(value) for name, value in problem.inputs}

@@ -43,6 +43,11 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
             "steps": s.update.steps,
             "loss_history": w.array(s.update.loss_history),
             "params": {name: w.array(v) for name, v in s.update.params.items()},
+            "optimizer": {"name": s.update.optimizer.name, **s.update.optimizer.hyperparameters},
+            "state": {
+                name: {key: w.array(v) for key, v in state.items()}
+                for name, state in s.update.state.items()
+            },
         }
     check = None
     if s.gradient_check is not None:

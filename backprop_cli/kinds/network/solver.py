@@ -8,7 +8,7 @@ import numpy as np
 
 from backprop_cli import derive
 from backprop_cli.load.problem import Problem
-from backprop_cli.solve import engine, insights
+from backprop_cli.solve import insights, training
 from backprop_cli.solve.pipeline import Options
 from backprop_cli.solve.records import Solution, VariantSolution
 
@@ -18,7 +18,7 @@ def solve(problem: Problem, options: Options) -> Solution:
     share = options.check_share * (1 + len(problem.variants))
     options = replace(options, check_share=share)  # the variants share the check's budget
     with np.errstate(all="ignore"):  # overflow becomes inf/NaN, reported as an insight
-        solution = engine.values(problem, options.round_intermediate, options.progress)
+        solution = training.values(problem, options.round_intermediate, options.progress)
         check = None
         if options.gradient_check:  # imported only when asked for: the JSON path stays lean
             from backprop_cli.solve import gradient_check

@@ -139,6 +139,10 @@ class Dropout:
             return self.mask * self.scale  # m/(1 − p), or m
         return np.full_like(a, 1.0 if self.inverted else 1 - self.p)
 
+    def for_samples(self, rows: tuple[int, ...]) -> Dropout:
+        """The kind for a mini-batch of these samples: each keeps its own mask."""
+        return self if self.mask is None else replace(self, mask=self.mask[list(rows)])
+
     def forward(self, params: Params, a: Array) -> tuple[Array, Any]:
         return a * self._factor(a), None
 
