@@ -114,7 +114,7 @@ class Graph:
 
     def loss(self, v: Values) -> Array:
         p = self.problem
-        return np.asarray(p.loss.scale * np.mean(p.loss.function.value(v["output"], p.y)))
+        return p.loss.total(p.loss.function.value(v["output"], p.y))
 
     def layer_backward(
         self, l: int, v: Values, delta: Array, instead: Params | None = None
@@ -134,15 +134,14 @@ class Graph:
         """∂L/∂a_l: from the loss at the output, else from δ_{l+1}."""
         p = self.problem
         if l == self.depth:
-            scale = p.loss.scale / p.samples
-            return scale * p.loss.function.grad(v["output"], p.y)  # ∂L/∂ŷ
+            return p.loss.weight(p.samples) * p.loss.function.grad(v["output"], p.y)  # ∂L/∂ŷ
         return self.back_through(l + 1, v)
 
     def delta(self, l: int, v: Values) -> Array:
         """δ_l = ∂L/∂a_l ⊙ f′(z_l) (Jᵀ∂L/∂a for softmax; ŷ − y, scaled, when fused)."""
         p, f = self.problem, self.layer(l).activation
         if l == self.depth and self.solution.fused:
-            return p.loss.scale / p.samples * p.loss.function.fused_delta(v["output"], p.y)
+            return p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
         return f.backward(v[f"z{l}"], self.a_out(l, v), self.grad_a(l, v))
 
     def gradient(self, l: int, base: str, v: Values) -> Array:

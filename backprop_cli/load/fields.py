@@ -18,7 +18,7 @@ TOP: dict[str, str] = {
     ),
     "samples": "A batch instead of input and target: a list of {input, target}.",
     "layers": "The network, first layer first: dense layers (weights or units) and activation layers.",
-    "loss": "A loss name, or {name, scale}; the loss is averaged over the samples.",
+    "loss": "A loss name, or {name, scale, reduction, …}; averaged over the samples by default.",
     "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
     "steps": "Number of full-batch updates (default 1; needs learning_rate).",
     "variants": "The same problem re-solved with overrides: a list of {name, set: {PATH: VALUE}}.",
@@ -51,6 +51,7 @@ ACTIVATION: dict[str, str] = {
 LOSS: dict[str, str] = {
     "name": "The loss's name.",
     "scale": "Greater than 0: multiplies the whole loss (0.5 with sse is the textbook ½Σ(ŷ − y)²).",
+    "reduction": "Over the samples: mean (the default) or sum.",
 }
 
 INIT: dict[str, str] = {

@@ -23,24 +23,18 @@ from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, form
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
+from backprop_cli.load.loss import LossSpec, read_loss
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
-from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 
 TOP_KEYS = tuple(keys.TOP)
 
 __all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
-
-
-@dataclass(frozen=True)
-class LossSpec:
-    function: Loss
-    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -281,23 +275,7 @@ class _Loader:
     # --- loss, learning rate, steps --------------------------------------
 
     def loss(self) -> LossSpec:
-        r, value = self.r, self.doc["loss"]
-        path: tuple[str, ...] = ("loss",)
-        scale = 1.0
-        if isinstance(value, dict):
-            r.keys(value, path, tuple(keys.LOSS))
-            if "scale" in value:
-                scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")
-            value, path = value.get("name", MISSING), (*path, "name")
-        name = r.choice(
-            value,
-            path,
-            "a loss name",
-            tuple(LOSSES),
-            shown=LOSS_NAMES,
-            near_misses=LOSS_NEAR_MISSES,
-        )
-        return LossSpec(LOSSES[name](), scale)
+        return read_loss(self.r, self.doc["loss"])
 
     def learning_rate(self) -> float | None:
         if "learning_rate" not in self.doc:

@@ -26,6 +26,7 @@ from typing import Any
 from backprop_cli.kinds.graph import problem as graph_keys
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
+from backprop_cli.load.loss import REDUCTIONS
 from backprop_cli.load.reader import CONTROL
 from backprop_cli.nn import ACTIVATIONS, LOSSES
 from backprop_cli.nn.initializers import SCHEMES
@@ -63,6 +64,22 @@ def _mapping(
 ) -> Schema:
     """An object with exactly the keys of ``described``, each with its meaning."""
     return object_schema(described, properties, tuple(required))
+
+
+def _loss() -> Schema:
+    """A loss mapping: name, scale, reduction, and any loss's own options (margin, delta, …)."""
+    options = {o.key: o for kind in set(LOSSES.values()) for o in kind.options}
+    properties: dict[str, Schema] = {
+        "name": names(LOSSES),
+        "scale": POSITIVE,
+        "reduction": {"enum": list(REDUCTIONS)},
+    }
+    for key, o in sorted(options.items()):
+        bound = "exclusiveMinimum" if o.strict else "minimum"
+        plain = {"type": "boolean"} if isinstance(o.default, bool) else {**NUMBER, bound: o.minimum}
+        properties[key] = plain
+    described = {**keys.LOSS, **{key: o.meaning for key, o in sorted(options.items())}}
+    return _mapping(described, properties, ["name"])
 
 
 def _activation() -> Schema:
@@ -135,7 +152,7 @@ def _definitions() -> dict[str, Schema]:
 
 def schema() -> Schema:
     """The schema of a problem file."""
-    loss = _mapping(keys.LOSS, {"name": names(LOSSES), "scale": POSITIVE}, ["name"])
+    loss = _loss()
     top = _mapping(
         keys.TOP,
         {

@@ -124,15 +124,14 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         per_sample = loss.value(a, problem.y)
     if problem.batched:  # each ℓₙ is a shown step; one sample's ℓ is L's step itself
         per_sample = rnd(per_sample)
-    value = float(rnd(np.asarray(problem.loss.scale * np.mean(per_sample))))
+    value = float(rnd(problem.loss.total(per_sample)))
     return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
 
 
 def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
-    n = problem.samples
-    loss, scale = problem.loss.function, problem.loss.scale
+    loss, weight = problem.loss.function, problem.loss.weight(problem.samples)
     y_hat = fwd.a[-1]
-    g = rnd(scale / n * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ
+    g = rnd(weight * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ = s·(1/N)·∂ℓ/∂ŷ (no 1/N for a sum)
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
     fprime: list[Array | None] = [None] * count
@@ -143,7 +142,7 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         grad_a[i] = g
         f = layer.activation
         if i == count - 1 and fwd.fused:
-            d = rnd(scale / n * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
+            d = rnd(weight * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
         elif f.elementwise:
             fprime[i] = f.grad(fwd.z[i], fwd.a[i])  # not rounded: shown only inside δ's step
             d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)

@@ -102,9 +102,10 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
         for kink in layer.activation.kinks:
             if np.any(np.sign(z_plus - kink) != np.sign(z_minus - kink)):
                 return True
-    if problem.loss.function.kink_at_target:
-        residual_plus, residual_minus = plus.a[-1] - problem.y, minus.a[-1] - problem.y
-        return bool(np.any(np.sign(residual_plus) != np.sign(residual_minus)))
+    loss = problem.loss.function
+    sides_plus, sides_minus = loss.kinks(plus.a[-1], problem.y), loss.kinks(minus.a[-1], problem.y)
+    if sides_plus is not None and sides_minus is not None:  # ŷ − y of MAE, a hinge's margins
+        return bool(np.any(np.sign(sides_plus) != np.sign(sides_minus)))
     return False
 
 

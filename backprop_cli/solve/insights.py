@@ -280,6 +280,15 @@ def layer_kinds(solution: Solution) -> list[Insight]:
     ]
 
 
+def loss_values(solution: Solution) -> list[Insight]:
+    """What the loss finds in its own values (a hinge with every margin met)."""
+    loss = solution.problem.loss.function
+    return [
+        Insight(kind, message)
+        for kind, message in loss.insights(solution.output, solution.problem.y)
+    ]
+
+
 DETECTORS: tuple[Detector, ...] = (
     dead_relu,
     kink_noise,
@@ -290,6 +299,7 @@ DETECTORS: tuple[Detector, ...] = (
     log_clamp,
     gradient_drift,
     layer_kinds,
+    loss_values,
     non_finite,
 )
 
