@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from backprop_cli.derive import penalty
 from backprop_cli.derive.context import DETAIL_UNITS, Context
 from backprop_cli.expr import (
     Call,
@@ -33,7 +34,7 @@ def steps(c: Context) -> Iterator[Step]:
             yield from output_layer(c, r)
         else:
             yield from hidden_layer(c, r)
-        yield from r.layer.kind.gradient_steps(c, r)
+        yield from penalty.gradient_steps(c, r)
     yield from input_gradient(c)
 
 

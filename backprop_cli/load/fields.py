@@ -21,6 +21,7 @@ TOP: dict[str, str] = {
     "loss": "A loss name, or {name, scale, reduction, …}; averaged over the samples by default.",
     "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
     "steps": "Number of full-batch updates (default 1; needs learning_rate).",
+    "regularization": "A weight penalty added to the loss: {name: l2 or l1, lambda: λ}.",
     "variants": "The same problem re-solved with overrides: a list of {name, set: {PATH: VALUE}}.",
     "notes": "Free text shown after the solution.",
 }
@@ -52,6 +53,13 @@ LOSS: dict[str, str] = {
     "name": "The loss's name.",
     "scale": "Greater than 0: multiplies the whole loss (0.5 with sse is the textbook ½Σ(ŷ − y)²).",
     "reduction": "Over the samples: mean (the default) or sum.",
+}
+
+REGULARIZATION: dict[str, str] = {
+    "name": "l2 ((λ/2)·ΣW², gradient λW) or l1 (λ·Σ|W|, gradient λ·sign(W)).",
+    "lambda": "λ ≥ 0: the penalty's strength.",
+    "half": "l2 only; false: λ·ΣW² with gradient 2λW (default true: (λ/2)·ΣW²).",
+    "include_bias": "true: penalise the biases too (default false: the weights only).",
 }
 
 INIT: dict[str, str] = {

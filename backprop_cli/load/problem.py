@@ -26,11 +26,13 @@ from backprop_cli.load import overrides
 from backprop_cli.load.loss import LossSpec, read_loss
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
+from backprop_cli.load.regularization import read_regularization
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
+from backprop_cli.nn.regularizers import Regularizer
 
 TOP_KEYS = tuple(keys.TOP)
 
@@ -67,6 +69,8 @@ class Problem:
     optimizer: Optimizer | None = None
     """How the parameters are updated (None: no update is asked for)."""
     steps: int = 1
+    regularization: Regularizer | None = None
+    """A weight penalty added to the loss (None: none)."""
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
@@ -216,6 +220,9 @@ class _Loader:
         description = r.attempt(lambda: self.optional_text("description"))
         tasks = r.attempt(self.tasks)
         notes = r.attempt(lambda: self.optional_text("notes"))
+        penalty = None
+        if "regularization" in doc:
+            penalty = r.attempt(lambda: read_regularization(r, doc["regularization"]))
         layers = y = class_index = None
         if data is not None and "layers" in doc:
             x, targets, batched = data
@@ -256,6 +263,7 @@ class _Loader:
             if learning_rate is None
             else OPTIMIZERS["gradient_descent"](learning_rate),
             steps=steps,
+            regularization=penalty,
             notes=notes,
             variants=variants,
             document=doc,

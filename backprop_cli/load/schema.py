@@ -34,6 +34,7 @@ from backprop_cli.nn.layers import LAYER_KINDS
 from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import object_schema
 from backprop_cli.nn.layers.dense import DENSE
+from backprop_cli.nn.regularizers import REGULARIZERS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Schema = dict[str, Any]
@@ -80,6 +81,24 @@ def _loss() -> Schema:
         properties[key] = plain
     described = {**keys.LOSS, **{key: o.meaning for key, o in sorted(options.items())}}
     return _mapping(described, properties, ["name"])
+
+
+def _regularization() -> Schema:
+    flag: Schema = {"type": "boolean"}
+    spec = _mapping(
+        keys.REGULARIZATION,
+        {
+            "name": {"enum": list(REGULARIZERS)},
+            "lambda": {**NUMBER, "minimum": 0},
+            "half": flag,
+            "include_bias": flag,
+        },
+        ["name", "lambda"],
+    )
+    without_half = [name for name, kind in REGULARIZERS.items() if "half" not in kind.options]
+    spec["if"] = {"properties": {"name": {"enum": without_half}}}
+    spec["then"] = {"not": {"required": ["half"]}}
+    return spec
 
 
 def _activation() -> Schema:
@@ -175,6 +194,7 @@ def schema() -> Schema:
             },
             "loss": {"anyOf": [names(LOSSES), loss]},
             "learning_rate": POSITIVE,
+            "regularization": _regularization(),
             "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
             "variants": {
                 "type": "array",

@@ -31,6 +31,8 @@ _BASES = {
     "sigma2": r"{\sigma^{2}}",
     "xhat": r"\hat{x}",
     "epsilon": r"\varepsilon",
+    "L_data": r"L_{\text{data}}",
+    "lambda": r"\lambda",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }

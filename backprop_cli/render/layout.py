@@ -107,16 +107,19 @@ def conventions(c: Layout) -> Iterator[Block]:
     over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
     batch = f", {over} {n} samples" if n > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
-    (loss_step,) = (s for s in c.s.steps if s.symbol == "loss")
+    data = "loss_data" if p.regularization else "loss"  # the data loss's own formula
+    (loss_step,) = (s for s in c.s.steps if s.symbol == data)
     items: list[Message] = [
         (
             f"Loss: {loss.abbreviation} ({loss.title}), {how}{batch}{scale}: ",
-            Rel(L, "=", loss_step.forms[0]),
+            Rel(loss_step.lhs, "=", loss_step.forms[0]),
             ".",
         )
     ]
     if loss.convention(k):
         items.append(loss.convention(k))
+    if p.regularization:
+        items.append((*p.regularization.convention(), " L = L_data + R."))
     ratio = loss.half_ratio(k, p.loss.scale)
     if ratio is not None and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))

@@ -39,6 +39,8 @@ _TEXT_BASES = {
     "sigma2": "σ²",
     "xhat": "x̂",
     "epsilon": "ε",
+    "L_data": "L_data",
+    "lambda": "λ",
     "running_mean": "μ_run",
     "running_var": "σ²_run",
 }

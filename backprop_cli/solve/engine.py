@@ -45,7 +45,12 @@ class Forward:
     """What each layer kind's backward pass needs of its forward pass."""
     sample_losses: Array
     loss: float
+    """L: the data loss plus the penalty."""
     fused: bool
+    data: float = 0.0
+    """L_data, the loss of the outputs alone."""
+    penalty: float = 0.0
+    """R, the regularization's penalty on the weights (0 without one)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,10 @@ class Backward:
     """f′(z) of each element-wise activation (None for softmax and a fused output)."""
     delta: list[Array]
     grads: list[dict[str, Array]]
-    """∂L/∂θ of each layer's parameters, by base name."""
+    """∂L/∂θ of each layer's parameters, by base name (the penalty's share included)."""
     dx: Array
+    data_grads: list[dict[str, Array]]
+    """∂L_data/∂θ of each parameter the penalty covers (the rest are in ``grads`` alone)."""
 
 
 def no_rounding(v: Array) -> Array:
@@ -124,8 +131,24 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         per_sample = loss.value(a, problem.y)
     if problem.batched:  # each ℓₙ is a shown step; one sample's ℓ is L's step itself
         per_sample = rnd(per_sample)
-    value = float(rnd(problem.loss.total(per_sample)))
-    return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
+    data = float(rnd(problem.loss.total(per_sample)))
+    penalty = float(rnd(np.asarray(_penalty(problem, params))))
+    value = float(rnd(np.asarray(data + penalty))) if problem.regularization else data
+    return Forward(a_prevs, zs, activations, caches, per_sample, value, fused, data, penalty)
+
+
+def penalised(problem: Problem, i: int) -> tuple[str, ...]:
+    """The parameters of layer i (0-based) the problem's penalty covers (none without one)."""
+    reg, kind = problem.regularization, problem.layers[i].kind
+    return () if reg is None else reg.covers(kind.weights, kind.biases)
+
+
+def _penalty(problem: Problem, params: Params) -> float:
+    """R = Σ over the covered parameters of the penalty (λ/2·ΣW² for L2)."""
+    reg = problem.regularization
+    if reg is None:
+        return 0.0
+    return sum(reg.penalty(p[base]) for i, p in enumerate(params) for base in penalised(problem, i))
 
 
 def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
@@ -137,6 +160,8 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
     fprime: list[Array | None] = [None] * count
     delta: list[Array] = [g] * count
     grads: list[dict[str, Array]] = [{} for _ in range(count)]
+    data_grads: list[dict[str, Array]] = [{} for _ in range(count)]
+    reg = problem.regularization
     for i in reversed(range(count)):
         layer = problem.layers[i]
         grad_a[i] = g
@@ -151,8 +176,13 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         delta[i] = d
         grad_in, layer_grads = layer.kind.backward(params[i], fwd.cache[i], d)
         grads[i] = {base: rnd(value) for base, value in layer_grads.items()}
+        covered = penalised(problem, i)
+        data_grads[i] = {base: grads[i][base] for base in covered}
+        for base in covered:  # ∂L/∂W = ∂L_data/∂W + ∂R/∂W (λW for L2)
+            assert reg is not None
+            grads[i][base] = rnd(grads[i][base] + reg.grad(params[i][base]))
         g = rnd(grad_in)  # ∂L/∂a⁽ˡ⁻¹⁾
-    return Backward(grad_a, fprime, delta, grads, g)
+    return Backward(grad_a, fprime, delta, grads, g, data_grads)
 
 
 def descend(
@@ -237,6 +267,7 @@ def values(
             bwd.fprime[i],
             bwd.grads[i],
             fwd.cache[i],
+            bwd.data_grads[i],
         )
         for i, layer in enumerate(problem.layers)
     )
@@ -252,4 +283,6 @@ def values(
         update=update,
         round_intermediate=round_intermediate,
         params=named(problem, params),
+        loss_data=fwd.data if problem.regularization else None,
+        penalty=fwd.penalty if problem.regularization else None,
     )

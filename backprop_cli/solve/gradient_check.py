@@ -16,7 +16,15 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
-from backprop_cli.solve.engine import Forward, Params, backward, forward, initial_params, rounding
+from backprop_cli.solve.engine import (
+    Forward,
+    Params,
+    backward,
+    forward,
+    initial_params,
+    penalised,
+    rounding,
+)
 from backprop_cli.solve.records import GradientCheck, Solution
 
 MAX_ENTRIES = 1_000
@@ -109,6 +117,16 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
     return False
 
 
+def _penalty_kink(problem: Problem, params: Params, entry: Entry, h: float) -> bool:
+    """The nudge of a penalised weight crosses the penalty's kink (L1's |w| at 0)."""
+    kind, layer, index = entry
+    reg = problem.regularization
+    if reg is None or kind == "x" or kind not in penalised(problem, layer):
+        return False
+    theta = float(params[layer][kind][index])
+    return reg.kinked(theta - h, theta + h)
+
+
 def gradient_check(
     problem: Problem, solution: Solution, step: float = 1e-6, share: int = 1
 ) -> GradientCheck:
@@ -130,7 +148,7 @@ def gradient_check(
         except ProblemError:  # the nudge left the loss's domain: ŷ = 1 with BCE
             kinks.append(_name(entry))
             continue
-        if _crosses_kink(problem, plus, minus):
+        if _crosses_kink(problem, plus, minus) or _penalty_kink(problem, params, entry, h):
             kinks.append(_name(entry))
             continue
         numeric = (plus.loss - minus.loss) / (2 * h)
