@@ -45,7 +45,7 @@ def loss_steps(c: Context) -> Iterator[Step]:
                 numbers.append(reg.term(num(theta[index])))
         else:
             symbols.append(Sum(reg.term(kind.param_symbol(c.n, r.index, base, None)), ""))
-            numbers.append(num(reg.penalty(theta) / reg.strength if reg.strength else 0.0))
+            numbers.append(num(reg.summed(theta)))
     factor = reg.factor()
     yield c.step(
         Phase.LOSS,

@@ -47,7 +47,13 @@ def read_loss(r: Reader, value: Any) -> LossSpec:
         return LossSpec(_function(r, value, path).configured({}))
     function = _function(r, value.get("name", MISSING), (*path, "name"))
     options = {option.key: option for option in function.options}
-    r.keys(value, path, (*keys.LOSS, *options))
+    others = {  # a key of another loss: which loss takes it
+        o.key: f"the loss {kind.name}, which takes {o.key}"
+        for kind in dict.fromkeys(LOSSES.values())
+        for o in kind.options
+        if o.key not in options
+    }
+    r.keys(value, path, (*keys.LOSS, *options), others)
     scale = 1.0
     if "scale" in value:
         scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")

@@ -99,7 +99,7 @@ class Hinge(Loss):
     def terms(self, yhat: Sequence[Expr], y: Sequence[Expr], target: Array) -> list[Expr]:
         c = int(np.argmax(target))
         ks = [k for k in range(len(yhat)) if k != c or self.counts_own_class]
-        return [Call("max", (num(0), self._margin(yhat, k, c))) for k in ks]
+        return [Call("max", (num(0), self._margin(yhat, k, c))) for k in ks] or [num(0)]
 
     def generic_sum(self) -> Expr:
         body = Add((Sub(Sym("yhat", ("k",)), Sym("yhat", ("y",))), num(self.margin)))

@@ -34,6 +34,10 @@ class Regularizer:
         """R of one parameter array."""
         raise NotImplementedError
 
+    def summed(self, theta: Array) -> float:
+        """The sum of one parameter's ``term``s, before the factor: ΣW², Σ|W|."""
+        raise NotImplementedError
+
     def grad(self, theta: Array) -> Array:
         """∂R/∂θ of one parameter array."""
         raise NotImplementedError

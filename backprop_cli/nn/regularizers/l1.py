@@ -15,8 +15,11 @@ class L1(Regularizer):
     name = "l1"
     title = "L1 penalty"
 
+    def summed(self, theta: Array) -> float:
+        return float(np.sum(np.abs(theta)))
+
     def penalty(self, theta: Array) -> float:
-        return self.strength * float(np.sum(np.abs(theta)))
+        return self.strength * self.summed(theta)
 
     def grad(self, theta: Array) -> Array:
         return self.strength * np.sign(theta)  # sign(0) = 0

@@ -25,9 +25,11 @@ class L2(Regularizer):
     }
     half: bool = True
 
+    def summed(self, theta: Array) -> float:
+        return float(np.sum(np.square(theta)))
+
     def penalty(self, theta: Array) -> float:
-        squares = float(np.sum(np.square(theta)))
-        return (0.5 if self.half else 1.0) * self.strength * squares
+        return (0.5 if self.half else 1.0) * self.strength * self.summed(theta)
 
     def grad(self, theta: Array) -> Array:
         return (1.0 if self.half else 2.0) * self.strength * theta  # ∂(λ/2)ΣW²/∂W = λW
