@@ -9,12 +9,22 @@ from backprop_cli.load.reader import MISSING, Reader
 from backprop_cli.nn.regularizers import REGULARIZERS, Regularizer
 
 PATH = ("regularization",)
+NEAR_MISSES = {
+    "ridge": "ridge regression's penalty is l2",
+    "lasso": "the lasso's penalty is l1",
+    "weight_decay": "write l2 (its gradient λW is weight decay), or weight_decay in the optimizer",
+}
+"""Other names of the penalties: what to write instead."""
 
 
 def read_regularization(r: Reader, value: Any) -> Regularizer:
     r.mapping(value, PATH, "a penalty: {name: l2 or l1, lambda: λ}")
     name = r.choice(
-        value.get("name", MISSING), (*PATH, "name"), "a penalty's name", tuple(REGULARIZERS)
+        value.get("name", MISSING),
+        (*PATH, "name"),
+        "a penalty's name",
+        tuple(REGULARIZERS),
+        near_misses=NEAR_MISSES,
     )
     kind = REGULARIZERS[name]
     r.keys(value, PATH, ("name", "lambda", *kind.options))
