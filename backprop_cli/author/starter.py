@@ -24,6 +24,8 @@ class Template(str, Enum):
     LAYER_NORM = "layer_norm"
     DROPOUT = "dropout"
     GRAPH = "graph"
+    L2 = "l2"
+    HINGE = "hinge"
 
 
 def text(template: Template) -> str:
