@@ -6,6 +6,7 @@ inputs are the arrays below. Each ∂L/∂ŷ is of the loss averaged over the sa
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -250,3 +251,23 @@ def test_every_new_loss_is_a_registry_entry_of_its_own() -> None:
     assert LOSSES["huber"] is Huber
     assert LOSSES["smooth_l1"]().mistakes() == ()  # β = 1: smooth L1 is Huber with δ = 1
     assert LOSSES["smooth_l1"].configured({"beta": 2.0}).mistakes()[0].kind == "smooth_l1_as_huber"
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_the_huber_example_matches_pytorch() -> None:
+    # torch: F.huber_loss(x @ W.T, y, delta=1.0) over the example's 3 samples × 2 outputs
+    s = solve(load(str(EXAMPLES / "huber.yaml")))
+    assert s.loss == pytest.approx(0.47875000000000006, rel=1e-12)
+    expected = [[0.15833333333333333, -0.36666666666666664], [-0.5666666666666667, -0.05]]
+    np.testing.assert_allclose(s.gradients["W1"], expected, rtol=1e-12)
+    assert "huber_linear" in {i.kind for i in s.insights}
+
+
+def test_the_svm_and_l2_examples_solve_as_pytorch() -> None:
+    svm = solve(load(str(EXAMPLES / "svm-hinge.yaml")))  # torch: 3·F.multi_margin_loss
+    assert svm.loss == pytest.approx(5.675, rel=1e-12)
+    l2 = solve(load(str(EXAMPLES / "l2-regularization.yaml")))  # torch: SGD weight_decay=0.01
+    assert l2.update is not None
+    assert l2.update.loss_history[-1] == pytest.approx(0.08035237526491701, rel=1e-12)
