@@ -119,6 +119,8 @@ class Hinge(Loss):
         if k != c:
             return self._indicator(yhat, k, c)
         others = [self._indicator(yhat, j, c) for j in range(len(yhat)) if j != c]
+        # with numbers, each 1 or 0 alone: each wrong class's own step says why
+        others = [o.value if isinstance(o, Since) else o for o in others]
         return Neg(total(others)) if others else num(0)
 
     def vector_grad(self, yhat: Expr, y: Expr) -> Expr:
