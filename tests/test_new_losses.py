@@ -271,3 +271,11 @@ def test_the_svm_and_l2_examples_solve_as_pytorch() -> None:
     l2 = solve(load(str(EXAMPLES / "l2-regularization.yaml")))  # torch: SGD weight_decay=0.01
     assert l2.update is not None
     assert l2.update.loss_history[-1] == pytest.approx(0.08035237526491701, rel=1e-12)
+
+
+def test_a_margin_met_but_for_rounding_is_met_exactly() -> None:
+    # 1.1·1.1 − 2.21 + 1 is 2.2e-16 in float64, 0 on paper: no gradient, as by hand
+    scores = np.array([[1.1 * 1.1, 2.21]])
+    hinge = LOSSES["hinge"]()
+    assert hinge.value(scores, np.array([[0.0, 1.0]]))[0] == 0.0
+    np.testing.assert_array_equal(hinge.grad(scores, np.array([[0.0, 1.0]])), [[0.0, 0.0]])

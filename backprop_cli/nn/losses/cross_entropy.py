@@ -126,7 +126,7 @@ class CrossEntropy(Loss):
     def output_error(self, yhat: Array) -> str | None:
         if np.all(yhat >= 0.0):
             return None
-        return "outputs ŷ ≥ 0 (cross-entropy takes probabilities; use a softmax output layer)"
+        return f"outputs ŷ ≥ 0 ({self.title} takes probabilities; use a softmax output layer)"
 
     def target_error(self, y: Array) -> str | None:
         if np.all(y >= 0.0) and np.allclose(np.sum(y, axis=-1), 1.0, rtol=0.0, atol=1e-6):

@@ -39,6 +39,9 @@ from backprop_cli.expr import (
 )
 from backprop_cli.nn.losses.base import Array, Loss, LossMistake, LossOption
 
+NOISE = 64 * float(np.finfo(float).eps)
+"""Relative rounding noise of a margin ŷₖ − ŷ_y + Δ, scores being sums of products."""
+
 
 def _classes(y: Array) -> Array:
     """Each sample's class: where its (one-hot) target is 1."""
@@ -71,9 +74,12 @@ class Hinge(Loss):
     """Σ over every k, k = y too (only for the mistake of counting it: it adds Δ)."""
 
     def margins(self, yhat: Array, y: Array) -> Array:
-        """ŷₖ − ŷ_y + Δ for every class (0 at the sample's own class)."""
+        """ŷₖ − ŷ_y + Δ for every class (0 at the sample's own class); a margin that is 0 but
+        for the rounding of the scores is 0, met exactly, as it is on paper."""
         own = np.take_along_axis(yhat, _classes(y)[:, None], axis=-1)
         m = yhat - own + self.margin
+        noise = NOISE * (np.abs(yhat) + np.abs(own) + self.margin)
+        m = np.where(np.abs(m) <= noise, 0.0, m)
         return m if self.counts_own_class else np.where(y == 1.0, 0.0, m)
 
     def _per_class(self, y: Array) -> float:
