@@ -44,15 +44,15 @@ MANY_ERRORS = [
     "many.yaml:1: title: expected text, got the number 12 (put it in quotes)",
     "many.yaml:4: lr: unknown key 'lr' (did you mean 'learning_rate'?); expected one of the keys "
     "title, description, tasks, input, target, samples, layers, loss, learning_rate, "
-    "optimizer, steps, freeze, batch_size, "
+    "optimizer, steps, freeze, batch_size, regularization, "
     "variants, notes",
     "many.yaml:7: layers[0].activation (layer 1): expected an activation (one of elu, gelu, "
     "identity, leaky_relu, linear, none, relu, sigmoid, silu, softmax, softplus, swish, tanh), "
     "got the text 'sigmod' (did you mean 'sigmoid'?)",
     "many.yaml:8: layers[1].weights (layer 2): expected 1×2 (1 neuron × 2 inputs from layer 1), "
     "got 1×3",
-    "many.yaml:9: loss: expected a loss name (one of binary_cross_entropy, cross_entropy, mae, "
-    "mse, sse), got the text 'msee' (did you mean 'mse'?)",
+    "many.yaml:9: loss: expected a loss name (one of binary_cross_entropy, cross_entropy, hinge, "
+    "huber, kl_div, mae, mse, nll, smooth_l1, sse), got the text 'msee' (did you mean 'mse'?)",
     "many.yaml:10: steps: expected a whole number of steps from 1 to 100,000, got the number 0",
 ]
 

@@ -146,3 +146,30 @@ def test_the_adam_example_of_the_optimizers_page(run: Callable[..., Any]) -> Non
         if block.startswith(("Update", "Training")):
             for line in block.splitlines():
                 assert line.rstrip() in shown, line
+def test_an_l2_regularized_run_written_from_the_docs(run: Callable[..., Any]) -> None:
+    report = _report(run, str(EXAMPLES / "regularization.yaml"))
+    # PyTorch 2.13: SGD(lr=0.5) with weight_decay=0.01 on W1, W2 (0 on the biases), 2 steps;
+    # the loss mean((ŷ − y)²) + 0.005·(ΣW1² + ΣW2²).
+    assert report["update"]["loss_history"] == pytest.approx(
+        [0.3115872754270921, 0.15281578073440474, 0.08035237526491701], rel=1e-12
+    )
+    assert report["loss"]["penalty"] == pytest.approx(0.00455, rel=1e-12)
+    assert report["loss"]["data"] + report["loss"]["penalty"] == pytest.approx(
+        report["loss"]["value"], rel=1e-15
+    )
+    np.testing.assert_allclose(
+        report["update"]["params"]["W2"], [[0.42484435579249635, 0.43516937902810826]], rtol=1e-12
+    )
+
+
+def test_the_svm_written_from_the_docs(run: Callable[..., Any]) -> None:
+    report = _report(run, str(EXAMPLES / "svm.yaml"))
+    # PyTorch 2.13: 3·F.multi_margin_loss(x Wᵀ + b, [0, 2], margin=1), then W − 0.1·∂L/∂W.
+    assert report["loss"]["value"] == pytest.approx(5.675, rel=1e-12)
+    np.testing.assert_allclose(
+        report["gradients"]["W1"], [[-0.75, -2.5], [0.75, 0.5], [0.0, 2.0]], rtol=1e-12
+    )
+    assert report["gradients"]["b1"] == pytest.approx([-0.5, 1.0, -0.5], rel=1e-12)
+    np.testing.assert_allclose(
+        report["update"]["params"]["W1"], [[0.275, -0.25], [1.425, 1.25], [0.0, 0.05]], rtol=1e-12
+    )

@@ -102,6 +102,10 @@ class Values:
                     return getattr(layer.kind, setting)
         if base == "L":
             return s.loss
+        if base == "L_data" and s.loss_data is not None:
+            return s.loss_data
+        if base == "R" and s.penalty is not None:
+            return s.penalty
         if base == "ell":
             return s.sample_losses[int(e.sample) - 1]  # type: ignore[arg-type]
         if base == "eta" and s.update is not None:
@@ -132,13 +136,19 @@ class Values:
 
     def gradient(self, e: Partial) -> Any:
         """∂L/∂v for a value v of the solution (another partial has no value by itself)."""
-        if not (isinstance(e.numerator, Sym) and e.numerator.base == "L"):
+        if not (isinstance(e.numerator, Sym) and e.numerator.base in ("L", "L_data")):
             raise Unevaluable("a local derivative")
         if e.numerator.base == "L_batch":  # a mini-batch's loss: its gradients are its own
             raise Unevaluable("a mini-batch's gradient")
         v = e.denominator
         assert isinstance(v, Sym)
         r = self.s.layers
+        if e.numerator.base == "L_data":  # a covered parameter's data-loss gradient
+            base = "W" if v.base in ("w", "W") else v.base
+            grads = r[self._layer(v) - 1].data_grads
+            if base not in grads:
+                raise Unevaluable(f"∂L_data/∂{v.base}")
+            return self._param(grads[base], v)
         if v.base == "yhat":
             return self._per_sample(r[-1].grad_a, v)
         if v.base == "a":
@@ -344,3 +354,45 @@ def test_a_wrong_derivative_formula_is_caught(
     assert checked(_two_layer(write, activation, loss))[2] == []
     monkeypatch.setattr(owner, method, wrong)  # the formula shown changes; the numbers do not
     assert checked(_two_layer(write, activation, loss))[2] != []
+
+
+def test_the_penalty_and_its_gradient_share_are_checked(write: Any) -> None:
+    path = write(
+        """
+        input: [1.0, 2.0]
+        target: 0.5
+        layers:
+          - {weights: [[0.1, 0.2], [0.3, -0.4]], bias: [0.1, 0.1], activation: sigmoid}
+          - {weights: [[0.5, 0.6]], bias: 0.2}
+        loss: mse
+        regularization: {name: l2, lambda: 0.01}
+        """
+    )
+    solution = solve(load(str(path)))
+    substitutions, formulas, wrong = checked(solution)
+    assert wrong == [] and substitutions > 0 and formulas > 0
+    shown = {step.symbol for step in solution.steps}
+    assert {"loss_data", "penalty", "loss", "dW1_data", "dW1", "dW2_data", "dW2"} <= shown
+    total = next(step for step in solution.steps if step.symbol == "dW1")
+    penalty = next(step for step in solution.steps if step.symbol == "penalty")
+    assert evaluate(total.forms[0], {}, Values(solution)) is not None  # evaluated, not skipped
+    assert evaluate(penalty.forms[0], {}, Values(solution)) == pytest.approx(0.00455)
+
+
+def test_a_wrong_penalty_gradient_formula_is_caught(
+    write: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backprop_cli.nn.regularizers import L2
+
+    doc = """
+        input: [1.0, 2.0]
+        target: 0.5
+        layers:
+          - {weights: [[0.1, 0.2], [0.3, -0.4]], activation: sigmoid}
+          - {weights: [[0.5, 0.6]]}
+        loss: mse
+        regularization: {name: l2, lambda: 0.01}
+        """
+    assert checked(solve(load(str(write(doc)))))[2] == []
+    monkeypatch.setattr(L2, "grad_term", lambda self, theta: Mul((num(2 * self.strength), theta)))
+    assert "dW1: formula 1" in checked(solve(load(str(write(doc)))))[2]

@@ -21,6 +21,7 @@ from backprop_cli.render.latexprose import prose, typeset
         ("z = wx + b = 0.5·3 − 2 < 0, so", r"$z = wx + b = 0.5\cdot 3 - 2 < 0$, so"),
         ("z = [2, 1, 0]; y = 1.", r"$z = [2, 1, 0]$; $y = 1$."),
         ("e^{zᵢ}/Σⱼe^{zⱼ}", r"$e^{z_{i}}/\sum_{j}e^{z_{j}}$"),
+        ("ΣW²", r"$\sum W^{2}$"),  # not \sumW, an unknown command
         (
             "w₁₂⁽²⁾ and ŷ = softmax(z)",
             r"$w_{1 2}^{( 2 )}$ and $\hat{y} = \operatorname{softmax}(z)$",

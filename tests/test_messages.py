@@ -140,7 +140,7 @@ def test_keys_of_other_tools_get_a_did_you_mean(run: Any, write: Any, key: str, 
     assert fails(run, write, GOOD + f"{key}: 0.1\n") == (
         f"p.yaml:10: {key}: unknown key {key!r} (did you mean {meant}?); expected one of the keys "
         "title, description, tasks, input, target, samples, layers, loss, learning_rate, "
-        "optimizer, steps, freeze, batch_size, "
+        "optimizer, steps, freeze, batch_size, regularization, "
         "variants, notes"
     )
 
@@ -176,7 +176,10 @@ def test_common_loss_spellings_are_aliases(run: Any, alias: str, name: str) -> N
 @pytest.mark.parametrize(
     ("name", "advice"),
     [
-        ("nll", "write cross_entropy: after a softmax it is −log ŷ of the class index"),
+        (
+            "log_loss",
+            "write binary_cross_entropy after a sigmoid, or cross_entropy after a softmax",
+        ),
         ("l2", "write mse for the mean of (ŷ − y)², or {name: sse, scale: 0.5} for ½Σ(ŷ − y)²"),
     ],
 )
@@ -184,8 +187,8 @@ def test_loss_names_that_mean_something_else_say_what_to_write(
     run: Any, write: Any, name: str, advice: str
 ) -> None:
     assert fails(run, write, GOOD.replace("loss: mse", f"loss: {name}")) == (
-        "p.yaml:9: loss: expected a loss name (one of binary_cross_entropy, cross_entropy, mae, "
-        f"mse, sse), got the text {name!r}; {advice}"
+        "p.yaml:9: loss: expected a loss name (one of binary_cross_entropy, cross_entropy, hinge, "
+        f"huber, kl_div, mae, mse, nll, smooth_l1, sse), got the text {name!r}; {advice}"
     )
 
 

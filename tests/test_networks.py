@@ -37,6 +37,18 @@ LAST_FOR_LOSS = {
     "mae": [*ELEMENTWISE, "softmax"],
     "binary_cross_entropy": ["sigmoid", "softmax"],
     "cross_entropy": ["softmax", "sigmoid", "softplus"],
+    "hinge": ELEMENTWISE,
+    "huber": ELEMENTWISE,
+    "smooth_l1": ELEMENTWISE,
+    "kl_div": ["softmax", "sigmoid"],
+    "nll": ["softmax", "sigmoid"],
+}
+LOSS_OPTIONS = {
+    "hinge": st.fixed_dictionaries(
+        {"margin": st.sampled_from([0.0, 1.0, 2.5]), "divide_by_classes": st.booleans()}
+    ),
+    "huber": st.fixed_dictionaries({"delta": st.sampled_from([0.5, 1.0, 2.0])}),
+    "smooth_l1": st.fixed_dictionaries({"beta": st.sampled_from([0.5, 1.0, 2.0])}),
 }
 KINKED = {"relu", "leaky_relu", "elu"}
 """f′ jumps at 0 (ReLU, leaky ReLU), or f″ does (ELU): a difference quotient across 0 is off by O(h)."""
@@ -58,8 +70,19 @@ def problems(draw: st.DrawFn) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "loss": loss
         if draw(st.booleans())
-        else {"name": loss, "scale": draw(st.sampled_from([0.5, 2.0]))}
+        else {
+            "name": loss,
+            "scale": draw(st.sampled_from([0.5, 2.0])),
+            "reduction": draw(st.sampled_from(["mean", "sum"])),
+            **draw(LOSS_OPTIONS.get(loss, st.just({}))),
+        }
     }
+    if draw(st.integers(0, 2)) == 0:
+        doc["regularization"] = {
+            "name": draw(st.sampled_from(["l2", "l1"])),
+            "lambda": draw(st.sampled_from([0.01, 0.5])),
+            "include_bias": draw(st.booleans()),
+        }
     layers: list[dict[str, Any]] = []
     for i in range(depth):
         last = i == depth - 1
@@ -80,7 +103,9 @@ def problems(draw: st.DrawFn) -> dict[str, Any]:
     samples = draw(st.integers(1, 4))
 
     def target() -> Any:
-        if loss == "cross_entropy":
+        if loss in ("hinge", "nll"):
+            return draw(st.integers(0, outputs - 1))
+        if loss in ("cross_entropy", "kl_div"):
             raw = draw(numbers(outputs, 0.05, 1.0))
             return [v / sum(raw) for v in raw]
         if loss == "binary_cross_entropy":
@@ -126,9 +151,22 @@ def away_from_kinks(problem: Problem, params: Any) -> bool:
     for layer, z in zip(problem.layers, fwd.z, strict=True):
         if layer.activation.name in KINKED and np.any(np.abs(z) < 1e-3):
             return False
-    return not (
-        problem.loss.function.kink_at_target and np.any(np.abs(fwd.a[-1] - problem.y) < 0.001)
-    )
+    loss = problem.loss.function
+    sides = loss.kinks(fwd.a[-1], problem.y)  # MAE's ŷ − y, a hinge's margins
+    own_class = (problem.y == 1.0) if loss.class_index else np.zeros_like(problem.y, bool)
+    if sides is not None and np.any((np.abs(sides) < 1e-3) & ~own_class):
+        return False
+    # Huber and smooth L1: f″ jumps where |ŷ − y| = δ (β), which the stencil feels at O(h)
+    threshold = getattr(loss, "delta", getattr(loss, "beta", None))
+    if threshold is not None and np.any(np.abs(np.abs(fwd.a[-1] - problem.y) - threshold) < 1e-3):
+        return False
+    reg = problem.regularization
+    if reg is not None and reg.name == "l1":  # |w| at 0
+        for layer, p in zip(problem.layers, params, strict=True):
+            for base in reg.covers(layer.kind.weights, layer.kind.biases):
+                if np.any(np.abs(p[base]) < 1e-3):
+                    return False
+    return True
 
 
 @given(doc=problems())

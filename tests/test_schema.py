@@ -122,9 +122,10 @@ def dense(draw: st.DrawFn, inputs: int, units: int) -> Doc:
 
 @st.composite
 def target(draw: st.DrawFn, width: int, loss: str) -> Any:
-    if LOSSES[loss].name == "cross_entropy":
+    if LOSSES[loss].name in ("cross_entropy", "hinge", "nll", "kl_div"):
         k = draw(st.integers(0, width - 1))
-        return k if draw(st.booleans()) else [1.0 if i == k else 0.0 for i in range(width)]
+        one_hot = [1.0 if i == k else 0.0 for i in range(width)]
+        return k if LOSSES[loss].class_index and draw(st.booleans()) else one_hot
     if LOSSES[loss].name == "binary_cross_entropy":
         return draw(vector(width, st.sampled_from([0, 1, 0.25])))
     return draw(vector(width))

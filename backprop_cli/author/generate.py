@@ -213,6 +213,44 @@ def _dropout(rng: Rng) -> Document:
     return problem
 
 
+def _l2(rng: Rng) -> Document:
+    problem = _mlp(rng)
+    problem["target"] = _tidy(float(rng.integers(1, 10)) / 10)
+    problem["loss"] = "mse"
+    problem["regularization"] = {"name": "l2", "lambda": float(rng.choice([0.01, 0.05, 0.1]))}
+    return problem
+
+
+def _hinge(rng: Rng) -> Document:
+    return {
+        "samples": [
+            {"input": _nice(rng, (2,), 2.0), "target": int(rng.integers(3))} for _ in range(2)
+        ],
+        "layers": [_dense(rng, 3, 2, "identity")],
+        "loss": {"name": "hinge", "margin": 1},
+        "learning_rate": _rate(rng),
+    }
+
+
+def _hinge_acceptable(solution: Any, saturated: bool) -> bool:
+    """No margin within `MARGIN` of 0 (a kink), and some margin violated (a gradient to find)."""
+    margins = solution.problem.loss.function.kinks(solution.output, solution.problem.y)
+    wrong = solution.problem.y == 0
+    return (
+        _acceptable(solution, saturated)
+        and bool(np.all(np.abs(margins[wrong]) >= MARGIN))
+        and bool(np.any(margins[wrong] > 0))
+    )
+
+
+_HINGE_TASKS = [
+    "Compute the class scores ŷ = Wx + b of each sample.",
+    "Compute the hinge loss, averaged over the samples.",
+    "Compute the gradient of the loss with respect to every weight and bias.",
+    "Do one gradient-descent step θ ← θ − η ∂L/∂θ and give the new weights and biases.",
+]
+
+
 @dataclass(frozen=True)
 class Recipe:
     draw: Callable[[Rng], Document]
@@ -234,6 +272,10 @@ RECIPES: dict[Template, Recipe] = {
     Template.GRAPH: Recipe(_graph, "a computational graph", _graph_acceptable, _graph_tasks),
     Template.ADAM: Recipe(_adam, "three Adam steps", tasks=_training_tasks),
     Template.MOMENTUM: Recipe(_momentum, "three steps with momentum", tasks=_training_tasks),
+    Template.L2: Recipe(_l2, "a gradient-descent step with L2 regularization"),
+    Template.HINGE: Recipe(
+        _hinge, "a linear SVM (multiclass hinge loss)", _hinge_acceptable, lambda: _HINGE_TASKS
+    ),
 }
 """How `generate` draws each template of `backprop new`."""
 

@@ -26,6 +26,8 @@ class Template(str, Enum):
     GRAPH = "graph"
     ADAM = "adam"
     MOMENTUM = "momentum"
+    L2 = "l2"
+    HINGE = "hinge"
 
 
 def text(template: Template) -> str:

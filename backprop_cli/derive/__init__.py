@@ -9,7 +9,7 @@ costs no copies.
 
 from __future__ import annotations
 
-from backprop_cli.derive import backward, forward, update
+from backprop_cli.derive import backward, forward, penalty, update
 from backprop_cli.derive.context import Context
 from backprop_cli.solve.records import Solution, Step
 
@@ -19,7 +19,7 @@ def steps(solution: Solution) -> tuple[Step, ...]:
     context = Context(solution)
     return (
         *forward.steps(context),
-        *forward.loss_steps(context),
+        *penalty.loss_steps(context),
         *backward.steps(context),
         *update.steps(context),
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from backprop_cli.derive import penalty
 from backprop_cli.derive.context import DETAIL_UNITS, Context
 from backprop_cli.expr import (
     Call,
@@ -33,7 +34,7 @@ def steps(c: Context) -> Iterator[Step]:
             yield from output_layer(c, r)
         else:
             yield from hidden_layer(c, r)
-        yield from r.layer.kind.gradient_steps(c, r)
+        yield from penalty.gradient_steps(c, r)
     yield from input_gradient(c)
 
 
@@ -51,8 +52,8 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
         if few:
             for s in c.samples:
                 for k in range(units):
-                    form = product([*coef, loss.term_grad(n.yhat(k, s), n.y(k, s))])
-                    value = product([*coef, loss.term_grad(num(r.a[s, k]), num(y[s, k]))])
+                    form = product([*coef, output_grad(c, r, s, k, symbols=True)])
+                    value = product([*coef, output_grad(c, r, s, k, symbols=False)])
                     yield c.step(
                         Phase.BACKWARD,
                         c.name(f"da{l}", s, k),
@@ -63,7 +64,7 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
                         layer=l,
                         sample=s,
                     )
-        form = product([*coef, loss.term_grad(n.yhat(), n.y())])
+        form = product([*coef, loss.vector_grad(n.yhat(), n.y())])
         yield c.step(
             Phase.BACKWARD,
             f"da{l}",
@@ -94,6 +95,19 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     )
 
 
+def output_grad(c: Context, r: LayerResult, s: int, k: int, symbols: bool) -> Expr:
+    """∂ℓ/∂ŷₖ of sample s, in symbols or with its numbers (the loss picks the terms)."""
+    p, n, units = c.problem, c.n, r.a.shape[1]
+    yhat: list[Expr]
+    y: list[Expr]
+    if symbols:
+        yhat, y = [n.yhat(j, s) for j in range(units)], [n.y(j, s) for j in range(units)]
+    else:
+        yhat = [num(v) for v in r.a[s]]
+        y = [num(v) for v in p.y[s]]
+    return p.loss.function.output_grad(yhat, y, k, p.y[s])
+
+
 def shows_unfused(c: Context, r: LayerResult) -> bool:
     """A fused pair (softmax + CE, sigmoid + BCE) is first worked unfused, with numbers, where
     ∂L/∂ŷ has them: finite, no log clamped, and exact (rounded factors need not multiply to
@@ -106,11 +120,11 @@ def shows_unfused(c: Context, r: LayerResult) -> bool:
 def unfused_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -> Step:
     """δₖ = ∂L/∂ŷₖ·∂ŷₖ/∂zₖ with numbers, before the pair's simplification δ = ŷ − y:
     8.394·0.8808(1 − 0.8808) = 0.8808 for ex5."""
-    l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
-    y_hat, y, z = n.yhat(k, s), n.y(k, s), n.z(l, k, s)
+    l, n, f = r.index, c.n, r.layer.activation
+    y_hat, z = n.yhat(k, s), n.z(l, k, s)
     forms: tuple[Expr, ...]
     if f.elementwise:
-        grad = product([*coef, loss.term_grad(y_hat, y)])
+        grad = product([*coef, output_grad(c, r, s, k, symbols=True)])
         forms = (Mul((Partial(L, y_hat), Partial(y_hat, z))), Mul((grad, f.derivative(z, y_hat))))
         derivative = f.derivative(num(r.z[s, k]), num(r.a[s, k]), float(r.z[s, k]))
         subst: Expr = Mul((num(r.grad_a[s, k]), derivative))
@@ -142,9 +156,9 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
         forms = (chain, product([*coef, loss.fused_term(y_hat, y)]))
         subst: Expr = product([*coef, loss.fused_term(num(a_value), num(y_value))])
     elif f.elementwise:
-        grad = product([*coef, loss.term_grad(y_hat, y)])
+        grad = product([*coef, output_grad(c, r, s, k, symbols=True)])
         grad_value = (
-            product([*coef, loss.term_grad(num(a_value), num(y_value))])
+            product([*coef, output_grad(c, r, s, k, symbols=False)])
             if c.solution.round_intermediate is None
             else num(r.grad_a[s, k])  # rounding: the ∂L/∂ŷ shown (and used), not its expansion
         )

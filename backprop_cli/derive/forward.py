@@ -55,12 +55,13 @@ def sample_loss(c: Context, s: int | None) -> tuple[Expr, Expr | None]:
     outputs = p.outputs
     mean = [Frac(num(1), num(outputs))] if loss.mean_over_outputs and outputs > 1 else []
     if outputs > DETAIL_TERMS:
-        body = loss.term(Sym("yhat", ("k",)), Sym("y", ("k",)))
-        return c.negate(product([*mean, Sum(body, "k", num(1), Sym("K"))])), None
+        return c.negate(product([*mean, loss.generic_sum()])), None
     ks = range(outputs)
-    symbols = [loss.term(n.yhat(k, s), n.y(k, s)) for k in ks]
     row = 0 if s is None else s
-    numbers = [loss.term(num(c.solution.output[row, k]), num(p.y[row, k])) for k in ks]
+    target = p.y[row]
+    symbols = loss.terms([n.yhat(k, s) for k in ks], [n.y(k, s) for k in ks], target)
+    yhat = [num(c.solution.output[row, k]) for k in ks]
+    numbers = loss.terms(yhat, [num(p.y[row, k]) for k in ks], target)
     return c.negate(product([*mean, total(symbols)])), c.negate(product([*mean, total(numbers)]))
 
 
@@ -85,11 +86,12 @@ def loss_steps(c: Context) -> Iterator[Step]:
             c.solution.sample_losses[s],
             sample=s,
         )
-    # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾: the formula names N, the substitution gives its number
-    mean: list[Expr] = [*scale, Frac(num(1), Sym("N"))]
+    # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾ (no 1/N for a sum): the formula names N, the substitution its number
+    averaged = p.loss.averaged
+    mean: list[Expr] = [*scale, Frac(num(1), Sym("N"))] if averaged else scale
     form = product([*mean, Sum(Sym("ell", sample="n"), "n", num(1), Sym("N"))])
     subst = None
     if p.samples <= DETAIL_TERMS:
-        average: list[Expr] = [*scale, Frac(num(1), num(p.samples))]
+        average: list[Expr] = [*scale, Frac(num(1), num(p.samples))] if averaged else scale
         subst = product([*average, total([num(v) for v in c.solution.sample_losses])])
     yield c.step(Phase.LOSS, "loss", n.loss(), (form,), subst, c.solution.loss)

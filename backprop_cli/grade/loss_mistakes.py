@@ -28,8 +28,9 @@ def _factor(graph: Graph) -> float | None:
 
 
 def _at_loss(graph: Graph, q: Quantity) -> bool:
-    """The loss, or the δ of the output layer, where the loss's derivative enters."""
-    return q.kind == "loss" or (q.kind == "delta" and q.layer == graph.depth)
+    """The data loss, or the δ of the output layer, where the loss's derivative enters."""
+    data = "loss" if graph.problem.regularization is None else "loss_data"
+    return q.kind == data or (q.kind == "delta" and q.layer == graph.depth)
 
 
 def _half_explain(graph: Graph, places: Places, q: Quantity) -> Message:
@@ -77,7 +78,9 @@ def _summed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
 SUMMED_LOSS = Mistake(
     "loss_summed_over_samples",
     "loss summed over the samples",
-    lambda g, q: g.problem.samples > 1 and q.kind == "loss",
+    lambda g, q: (
+        g.problem.samples > 1 and g.problem.loss.averaged and _at_loss(g, q) and q.kind != "delta"
+    ),
     lambda g, q, v: q.compute(v) * g.problem.samples,
     _summed_explain,
 )
@@ -95,7 +98,12 @@ def _one_over_n_explain(graph: Graph, places: Places, q: Quantity) -> Message:
 ONE_OVER_N = Mistake(
     "batch_mean_forgotten",
     "1/N of the batch forgotten",
-    lambda g, q: g.problem.samples > 1 and q.kind == "delta" and q.layer == g.depth,
+    lambda g, q: (
+        g.problem.samples > 1
+        and g.problem.loss.averaged
+        and q.kind == "delta"
+        and q.layer == g.depth
+    ),
     lambda g, q, v: q.compute(v) * g.problem.samples,
     _one_over_n_explain,
     upstream=True,

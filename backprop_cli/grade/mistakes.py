@@ -8,6 +8,7 @@ order. Here: a flipped sign and the activation's derivative; the loss's own are 
 from __future__ import annotations
 
 from backprop_cli.expr import Message, Text
+from backprop_cli.grade import penalty_mistakes
 from backprop_cli.grade.loss_mistakes import HALF, LOG10, ONE_OVER_N, SUMMED_LOSS
 from backprop_cli.grade.mistake import Mistake, Places, carries, names
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
@@ -243,4 +244,4 @@ def mistakes_of(graph: Graph) -> tuple[Mistake, ...]:
     own = tuple(_of_layer_kind(name, m) for name, kind in kinds.items() for m in kind.mistakes())
     update = graph.solution.update
     optimizer = () if update is None else tuple(map(_of_optimizer, update.optimizer.mistakes()))
-    return MISTAKES + own + optimizer
+    return MISTAKES + penalty_mistakes.of_problem(graph) + own + optimizer

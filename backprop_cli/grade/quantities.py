@@ -24,7 +24,9 @@ from backprop_cli.grade.quantity import Array, Quantity, Values
 from backprop_cli.grade.training_quantities import Training
 from backprop_cli.load.problem import Layer
 from backprop_cli.nn.layers.base import LayerMistake, Params
+from backprop_cli.nn.losses import Loss
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.nn.regularizers import Regularizer
 from backprop_cli.solve.records import Solution
 
 __all__ = ["Array", "Graph", "Quantity", "Values", "world"]
@@ -84,9 +86,28 @@ class Graph:
     def output(self, v: Values) -> Array:
         return v[f"a{self.depth}"]
 
-    def loss(self, v: Values) -> Array:
+    def loss_data(self, v: Values, function: Loss | None = None) -> Array:
+        """The loss of the outputs (made with ``function`` instead, for a loss's mistake)."""
         p = self.problem
-        return np.asarray(p.loss.scale * np.mean(p.loss.function.value(v["output"], p.y)))
+        return p.loss.total((function or p.loss.function).value(v["output"], p.y))
+
+    def loss(self, v: Values) -> Array:
+        """L: the data loss, plus the penalty where there is one."""
+        if self.problem.regularization is None:
+            return self.loss_data(v)
+        return np.asarray(v["loss_data"] + v["penalty"])
+
+    def penalty(self, v: Values, reg: Regularizer | None = None) -> Array:
+        """R of the problem's own weights (by ``reg`` instead, for a mistake)."""
+        reg = reg or self.problem.regularization
+        assert reg is not None
+        return np.asarray(
+            sum(
+                reg.penalty(layer.params[base])
+                for layer in self.problem.layers
+                for base in reg.covers(layer.kind.weights, layer.kind.biases)
+            )
+        )
 
     def layer_backward(
         self, l: int, v: Values, delta: Array, instead: Params | None = None
@@ -106,20 +127,27 @@ class Graph:
         """∂L/∂a_l: from the loss at the output, else from δ_{l+1}."""
         p = self.problem
         if l == self.depth:
-            scale = p.loss.scale / p.samples
-            return scale * p.loss.function.grad(v["output"], p.y)  # ∂L/∂ŷ
+            return p.loss.weight(p.samples) * p.loss.function.grad(v["output"], p.y)  # ∂L/∂ŷ
         return self.back_through(l + 1, v)
 
     def delta(self, l: int, v: Values) -> Array:
         """δ_l = ∂L/∂a_l ⊙ f′(z_l) (Jᵀ∂L/∂a for softmax; ŷ − y, scaled, when fused)."""
         p, f = self.problem, self.layer(l).activation
         if l == self.depth and self.solution.fused:
-            return p.loss.scale / p.samples * p.loss.function.fused_delta(v["output"], p.y)
+            return p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
         return f.backward(v[f"z{l}"], self.a_out(l, v), self.grad_a(l, v))
 
-    def gradient(self, l: int, base: str, v: Values) -> Array:
-        """∂L/∂θ of parameter ``base`` of layer ``l`` from δ_l (summed over the samples)."""
-        return self.layer_backward(l, v, v[f"delta{l}"])[1][base]
+    def gradient(
+        self, l: int, base: str, v: Values, reg: Regularizer | None = None, shared: bool = True
+    ) -> Array:
+        """∂L/∂θ of parameter ``base`` of layer ``l`` from δ_l (summed over the samples), plus
+        the penalty's share where it covers θ (by ``reg`` instead, or none, for a mistake)."""
+        grad = self.layer_backward(l, v, v[f"delta{l}"])[1][base]
+        reg = reg or self.problem.regularization
+        kind = self.layer(l).kind
+        if shared and reg is not None and base in reg.covers(kind.weights, kind.biases):
+            grad = grad + reg.grad(self.params(l)[base])  # ∂L_data/∂θ + ∂R/∂θ
+        return grad
 
     def dx(self, v: Values) -> Array:
         return self.back_through(1, v)
@@ -156,7 +184,18 @@ class Graph:
         last = f"a{depth}"
         yield self._per_sample("output", "output", None, s.output, (last,), self.output, last)
         formula = f"{p.loss.function.abbreviation} of output and target"
-        yield Quantity("loss", "loss", None, np.asarray(s.loss), ("output",), self.loss, formula)
+        if p.regularization is not None and s.loss_data is not None and s.penalty is not None:
+            data, penalty = np.asarray(s.loss_data), np.asarray(s.penalty)
+            yield Quantity(
+                "loss_data", "loss_data", None, data, ("output",), self.loss_data, formula
+            )
+            words = f"{p.regularization.name} penalty of the weights"
+            yield Quantity("penalty", "penalty", None, penalty, (), self.penalty, words)
+            sources: tuple[str, ...] = ("loss_data", "penalty")
+            formula = "loss_data + penalty"
+        else:
+            sources = ("output",)
+        yield Quantity("loss", "loss", None, np.asarray(s.loss), sources, self.loss, formula)
         for r in reversed(s.layers):
             yield from self._backward(r.index)
         formula = self.layer(1).kind.pass_back_formula(1)

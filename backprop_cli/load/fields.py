@@ -18,7 +18,7 @@ TOP: dict[str, str] = {
     ),
     "samples": "A batch instead of input and target: a list of {input, target}.",
     "layers": "The network, first layer first: dense layers (weights or units) and activation layers.",
-    "loss": "A loss name, or {name, scale}; the loss is averaged over the samples.",
+    "loss": "A loss name, or {name, scale, reduction, …}; averaged over the samples by default.",
     "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
     "optimizer": (
         "Instead of learning_rate: an optimizer name or {name, hyperparameters}: sgd "
@@ -30,6 +30,7 @@ TOP: dict[str, str] = {
         "Samples per update (default: all): each update takes the next batch_size samples "
         "in file order, wrapping around."
     ),
+    "regularization": "A weight penalty added to the loss: {name: l2 or l1, lambda: λ}.",
     "variants": "The same problem re-solved with overrides: a list of {name, set: {PATH: VALUE}}.",
     "notes": "Free text shown after the solution.",
 }
@@ -65,6 +66,14 @@ ACTIVATION: dict[str, str] = {
 LOSS: dict[str, str] = {
     "name": "The loss's name.",
     "scale": "Greater than 0: multiplies the whole loss (0.5 with sse is the textbook ½Σ(ŷ − y)²).",
+    "reduction": "Over the samples: mean (the default) or sum.",
+}
+
+REGULARIZATION: dict[str, str] = {
+    "name": "l2 ((λ/2)·ΣW², gradient λW) or l1 (λ·Σ|W|, gradient λ·sign(W)).",
+    "lambda": "λ ≥ 0: the penalty's strength.",
+    "half": "l2 only; false: λ·ΣW² with gradient 2λW (default true: (λ/2)·ΣW²).",
+    "include_bias": "true: penalise the biases too (default false: the weights only).",
 }
 
 INIT: dict[str, str] = {

@@ -24,24 +24,22 @@ from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
 from backprop_cli.load import training as train_keys
+from backprop_cli.load.loss import LossSpec, read_loss
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
+from backprop_cli.load.regularization import read_regularization
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
+from backprop_cli.nn.regularizers import Regularizer
 
 TOP_KEYS = tuple(keys.TOP)
 
 __all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
-
-
-@dataclass(frozen=True)
-class LossSpec:
-    function: Loss
-    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,8 @@ class Problem:
     """Parameters never updated, by report name (``b1``)."""
     batch_size: int | None = None
     """Samples per update (None: every sample)."""
+    regularization: Regularizer | None = None
+    """A weight penalty added to the loss (None: none)."""
     notes: str | None = None
     variants: tuple[Variant, ...] = ()
     document: Any = field(default=None, repr=False, compare=False)
@@ -227,6 +227,9 @@ class _Loader:
         description = r.attempt(lambda: self.optional_text("description"))
         tasks = r.attempt(self.tasks)
         notes = r.attempt(lambda: self.optional_text("notes"))
+        penalty = None
+        if "regularization" in doc:
+            penalty = r.attempt(lambda: read_regularization(r, doc["regularization"]))
         layers = y = class_index = None
         if data is not None and "layers" in doc:
             x, targets, batched = data
@@ -270,6 +273,7 @@ class _Loader:
             steps=steps,
             freeze=freeze,
             batch_size=batch_size,
+            regularization=penalty,
             notes=notes,
             variants=variants,
             document=doc,
@@ -289,23 +293,7 @@ class _Loader:
     # --- loss, steps --------------------------------------
 
     def loss(self) -> LossSpec:
-        r, value = self.r, self.doc["loss"]
-        path: tuple[str, ...] = ("loss",)
-        scale = 1.0
-        if isinstance(value, dict):
-            r.keys(value, path, tuple(keys.LOSS))
-            if "scale" in value:
-                scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")
-            value, path = value.get("name", MISSING), (*path, "name")
-        name = r.choice(
-            value,
-            path,
-            "a loss name",
-            tuple(LOSSES),
-            shown=LOSS_NAMES,
-            near_misses=LOSS_NEAR_MISSES,
-        )
-        return LossSpec(LOSSES[name](), scale)
+        return read_loss(self.r, self.doc["loss"])
 
     def steps(self, optimizer: Optimizer | None) -> int:
         if "steps" not in self.doc:

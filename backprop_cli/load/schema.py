@@ -26,6 +26,7 @@ from typing import Any
 from backprop_cli.kinds.graph import problem as graph_keys
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
+from backprop_cli.load.loss import REDUCTIONS
 from backprop_cli.load.reader import CONTROL
 from backprop_cli.nn import ACTIVATIONS, LOSSES
 from backprop_cli.nn.initializers import SCHEMES
@@ -34,6 +35,7 @@ from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import object_schema
 from backprop_cli.nn.layers.dense import DENSE
 from backprop_cli.nn.optimizers import OPTIMIZERS, Setting
+from backprop_cli.nn.regularizers import REGULARIZERS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 Schema = dict[str, Any]
@@ -64,6 +66,40 @@ def _mapping(
 ) -> Schema:
     """An object with exactly the keys of ``described``, each with its meaning."""
     return object_schema(described, properties, tuple(required))
+
+
+def _loss() -> Schema:
+    """A loss mapping: name, scale, reduction, and any loss's own options (margin, delta, …)."""
+    options = {o.key: o for kind in set(LOSSES.values()) for o in kind.options}
+    properties: dict[str, Schema] = {
+        "name": names(LOSSES),
+        "scale": POSITIVE,
+        "reduction": {"enum": list(REDUCTIONS)},
+    }
+    for key, o in sorted(options.items()):
+        bound = "exclusiveMinimum" if o.strict else "minimum"
+        plain = {"type": "boolean"} if isinstance(o.default, bool) else {**NUMBER, bound: o.minimum}
+        properties[key] = plain
+    described = {**keys.LOSS, **{key: o.meaning for key, o in sorted(options.items())}}
+    return _mapping(described, properties, ["name"])
+
+
+def _regularization() -> Schema:
+    flag: Schema = {"type": "boolean"}
+    spec = _mapping(
+        keys.REGULARIZATION,
+        {
+            "name": {"enum": list(REGULARIZERS)},
+            "lambda": {**NUMBER, "minimum": 0},
+            "half": flag,
+            "include_bias": flag,
+        },
+        ["name", "lambda"],
+    )
+    without_half = [name for name, kind in REGULARIZERS.items() if "half" not in kind.options]
+    spec["if"] = {"properties": {"name": {"enum": without_half}}}
+    spec["then"] = {"not": {"required": ["half"]}}
+    return spec
 
 
 def _activation() -> Schema:
@@ -180,7 +216,7 @@ def _optimizer() -> Schema:
 
 def schema() -> Schema:
     """The schema of a problem file."""
-    loss = _mapping(keys.LOSS, {"name": names(LOSSES), "scale": POSITIVE}, ["name"])
+    loss = _loss()
     top = _mapping(
         keys.TOP,
         {
@@ -204,6 +240,7 @@ def schema() -> Schema:
             "loss": {"anyOf": [names(LOSSES), loss]},
             "learning_rate": POSITIVE,
             "optimizer": ref("optimizer"),
+            "regularization": _regularization(),
             "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
             "freeze": {
                 "anyOf": [

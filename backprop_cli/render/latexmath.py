@@ -37,6 +37,7 @@ _BASES = {
     "alpha": r"\alpha",
     "tau": r"\tau",
     "L_batch": r"L_{B}",
+    "L_data": r"L_{\text{data}}",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
 }

@@ -209,7 +209,16 @@ class _Maths:
             if len(word) <= 2 or word in _FUNCTIONS:  # wx is w times x
                 return _FUNCTIONS.get(word, word)
             return rf"\operatorname{{{word}}}" if word in _CALLED else rf"\mathrm{{{word}}}"
-        return _symbol(cluster)
+        symbol = _symbol(cluster)
+        following = self.clusters[self.i : self.i + 1]
+        if (
+            symbol[-1].isalpha()
+            and symbol.startswith("\\")
+            and following
+            and self._letter(following[0])
+        ):
+            symbol += " "  # ΣW² is \sum W^{2}, not the unknown \sumW
+        return symbol
 
     def _letter(self, cluster: str) -> bool:
         return cluster.isascii() and cluster.isalpha()

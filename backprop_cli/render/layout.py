@@ -104,16 +104,22 @@ def conventions(c: Layout) -> Iterator[Block]:
     k, n = p.outputs, p.samples
     outputs = "1 output" if k == 1 else f"{k} outputs"
     how = f"mean over {outputs}" if loss.mean_over_outputs else f"summed over {outputs}"
-    batch = f", averaged over {n} samples" if n > 1 else ""
+    over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
+    batch = f", {over} {n} samples" if n > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
-    (loss_step,) = (s for s in c.s.steps if s.symbol == "loss")
+    data = "loss_data" if p.regularization else "loss"  # the data loss's own formula
+    (loss_step,) = (s for s in c.s.steps if s.symbol == data)
     items: list[Message] = [
         (
             f"Loss: {loss.abbreviation} ({loss.title}), {how}{batch}{scale}: ",
-            Rel(L, "=", loss_step.forms[0]),
+            Rel(loss_step.lhs, "=", loss_step.forms[0]),
             ".",
         )
     ]
+    if loss.convention(k):
+        items.append(loss.convention(k))
+    if p.regularization:
+        items.append((*p.regularization.convention(), " L = L_data + R."))
     ratio = loss.half_ratio(k, p.loss.scale)
     if ratio is not None and p.loss.scale == 1:
         residual = Sub(Sym("yhat", ("k",)), Sym("y", ("k",)))
@@ -160,7 +166,7 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(
             (
                 f"[n] marks sample n (of {n}); gradients are summed over the samples, with the "
-                "1/N of the mean inside δ.",
+                + ("1/N of the mean inside δ." if p.loss.averaged else "loss summed: no 1/N."),
             )
         )
     if c.s.update is not None and c.s.update.optimizer.conventions():

@@ -84,7 +84,7 @@ class MathWriter:
             Matrix: lambda e: self.matrix(e.values),
             Rel: lambda e: f"{self.write(e.left)} {self.relation(e.op)} {self.write(e.right)}",
             Cases: self.cases,
-            Since: lambda e: self.since(self.write(e.value), self.write(e.reason)),
+            Since: lambda e: self.since(self.operand(e.value, PRODUCT), self.write(e.reason)),
             Text: lambda e: self.text(e.text),
         }
 

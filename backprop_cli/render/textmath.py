@@ -45,6 +45,7 @@ _TEXT_BASES = {
     "alpha": "α",
     "tau": "τ",
     "L_batch": "L_B",
+    "L_data": "L_data",
     "running_mean": "μ_run",
     "running_var": "σ²_run",
 }

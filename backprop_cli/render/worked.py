@@ -85,7 +85,7 @@ def loss(c: Layout) -> Iterator[Block]:
     function = c.p.loss.function
     yield Paragraph(
         (
-            f"{function.title.capitalize()} ({function.abbreviation}) between the output ",
+            f"{function.title[0].upper()}{function.title[1:]} ({function.abbreviation}) between the output ",
             c.n.yhat(),
             " and the target ",
             c.n.y(),

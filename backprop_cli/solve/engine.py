@@ -43,7 +43,12 @@ class Forward:
     """What each layer kind's backward pass needs of its forward pass."""
     sample_losses: Array
     loss: float
+    """L: the data loss plus the penalty."""
     fused: bool
+    data: float = 0.0
+    """L_data, the loss of the outputs alone."""
+    penalty: float = 0.0
+    """R, the regularization's penalty on the weights (0 without one)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,10 @@ class Backward:
     """f′(z) of each element-wise activation (None for softmax and a fused output)."""
     delta: list[Array]
     grads: list[dict[str, Array]]
-    """∂L/∂θ of each layer's parameters, by base name."""
+    """∂L/∂θ of each layer's parameters, by base name (the penalty's share included)."""
     dx: Array
+    data_grads: list[dict[str, Array]]
+    """∂L_data/∂θ of each parameter the penalty covers (the rest are in ``grads`` alone)."""
 
 
 def no_rounding(v: Array) -> Array:
@@ -122,26 +129,43 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         per_sample = loss.value(a, problem.y)
     if problem.batched:  # each ℓₙ is a shown step; one sample's ℓ is L's step itself
         per_sample = rnd(per_sample)
-    value = float(rnd(np.asarray(problem.loss.scale * np.mean(per_sample))))
-    return Forward(a_prevs, zs, activations, caches, per_sample, value, fused)
+    data = float(rnd(problem.loss.total(per_sample)))
+    penalty = float(rnd(np.asarray(_penalty(problem, params))))
+    value = float(rnd(np.asarray(data + penalty))) if problem.regularization else data
+    return Forward(a_prevs, zs, activations, caches, per_sample, value, fused, data, penalty)
+
+
+def penalised(problem: Problem, i: int) -> tuple[str, ...]:
+    """The parameters of layer i (0-based) the problem's penalty covers (none without one)."""
+    reg, kind = problem.regularization, problem.layers[i].kind
+    return () if reg is None else reg.covers(kind.weights, kind.biases)
+
+
+def _penalty(problem: Problem, params: Params) -> float:
+    """R = Σ over the covered parameters of the penalty (λ/2·ΣW² for L2)."""
+    reg = problem.regularization
+    if reg is None:
+        return 0.0
+    return sum(reg.penalty(p[base]) for i, p in enumerate(params) for base in penalised(problem, i))
 
 
 def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
-    n = problem.samples
-    loss, scale = problem.loss.function, problem.loss.scale
+    loss, weight = problem.loss.function, problem.loss.weight(problem.samples)
     y_hat = fwd.a[-1]
-    g = rnd(scale / n * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ
+    g = rnd(weight * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ = s·(1/N)·∂ℓ/∂ŷ (no 1/N for a sum)
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
     fprime: list[Array | None] = [None] * count
     delta: list[Array] = [g] * count
     grads: list[dict[str, Array]] = [{} for _ in range(count)]
+    data_grads: list[dict[str, Array]] = [{} for _ in range(count)]
+    reg = problem.regularization
     for i in reversed(range(count)):
         layer = problem.layers[i]
         grad_a[i] = g
         f = layer.activation
         if i == count - 1 and fwd.fused:
-            d = rnd(scale / n * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
+            d = rnd(weight * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
         elif f.elementwise:
             fprime[i] = f.grad(fwd.z[i], fwd.a[i])  # not rounded: shown only inside δ's step
             d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)
@@ -150,5 +174,10 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         delta[i] = d
         grad_in, layer_grads = layer.kind.backward(params[i], fwd.cache[i], d)
         grads[i] = {base: rnd(value) for base, value in layer_grads.items()}
+        covered = penalised(problem, i)
+        data_grads[i] = {base: grads[i][base] for base in covered}
+        for base in covered:  # ∂L/∂W = ∂L_data/∂W + ∂R/∂W (λW for L2)
+            assert reg is not None
+            grads[i][base] = rnd(grads[i][base] + reg.grad(params[i][base]))
         g = rnd(grad_in)  # ∂L/∂a⁽ˡ⁻¹⁾
-    return Backward(grad_a, fprime, delta, grads, g)
+    return Backward(grad_a, fprime, delta, grads, g, data_grads)

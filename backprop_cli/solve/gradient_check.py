@@ -16,7 +16,15 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
-from backprop_cli.solve.engine import Forward, Params, backward, forward, initial_params, rounding
+from backprop_cli.solve.engine import (
+    Forward,
+    Params,
+    backward,
+    forward,
+    initial_params,
+    penalised,
+    rounding,
+)
 from backprop_cli.solve.records import GradientCheck, Solution
 
 MAX_ENTRIES = 1_000
@@ -102,10 +110,21 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
         for kink in layer.activation.kinks:
             if np.any(np.sign(z_plus - kink) != np.sign(z_minus - kink)):
                 return True
-    if problem.loss.function.kink_at_target:
-        residual_plus, residual_minus = plus.a[-1] - problem.y, minus.a[-1] - problem.y
-        return bool(np.any(np.sign(residual_plus) != np.sign(residual_minus)))
+    loss = problem.loss.function
+    sides_plus, sides_minus = loss.kinks(plus.a[-1], problem.y), loss.kinks(minus.a[-1], problem.y)
+    if sides_plus is not None and sides_minus is not None:  # ŷ − y of MAE, a hinge's margins
+        return bool(np.any(np.sign(sides_plus) != np.sign(sides_minus)))
     return False
+
+
+def _penalty_kink(problem: Problem, params: Params, entry: Entry, h: float) -> bool:
+    """The nudge of a penalised weight crosses the penalty's kink (L1's |w| at 0)."""
+    kind, layer, index = entry
+    reg = problem.regularization
+    if reg is None or kind == "x" or kind not in penalised(problem, layer):
+        return False
+    theta = float(params[layer][kind][index])
+    return reg.kinked(theta - h, theta + h)
 
 
 def gradient_check(
@@ -129,7 +148,7 @@ def gradient_check(
         except ProblemError:  # the nudge left the loss's domain: ŷ = 1 with BCE
             kinks.append(_name(entry))
             continue
-        if _crosses_kink(problem, plus, minus):
+        if _crosses_kink(problem, plus, minus) or _penalty_kink(problem, params, entry, h):
             kinks.append(_name(entry))
             continue
         numeric = (plus.loss - minus.loss) / (2 * h)

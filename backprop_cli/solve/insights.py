@@ -294,6 +294,13 @@ def optimizer(solution: Solution) -> list[Insight]:
         state=update.state,
     )
     return [Insight(kind, message) for kind, message in update.optimizer.insights(run)]
+def loss_values(solution: Solution) -> list[Insight]:
+    """What the loss finds in its own values (a hinge with every margin met)."""
+    loss = solution.problem.loss.function
+    return [
+        Insight(kind, message)
+        for kind, message in loss.insights(solution.output, solution.problem.y)
+    ]
 
 
 DETECTORS: tuple[Detector, ...] = (
@@ -307,6 +314,7 @@ DETECTORS: tuple[Detector, ...] = (
     gradient_drift,
     layer_kinds,
     optimizer,
+    loss_values,
     non_finite,
 )
 

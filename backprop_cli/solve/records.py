@@ -53,6 +53,9 @@ class LayerResult:
     """∂L/∂θ of the layer's parameters by base name (``W``, ``b``); empty for none."""
     cache: Any = None
     """What the layer kind's forward pass kept for its backward pass."""
+    data_grads: dict[str, np.ndarray] = field(default_factory=dict)
+    """∂L_data/∂θ of the parameters a regularization covers (``grads`` has the sum with the
+    penalty's share); empty without one."""
 
     @property
     def index(self) -> int:
@@ -139,6 +142,10 @@ class Solution:
     round_intermediate: int | None = None
     params: dict[str, np.ndarray] = field(default_factory=dict)
     """The parameters the solution started from: ``W1``, ``b1``, …"""
+    loss_data: float | None = None
+    """With a regularization: the data loss (``loss`` is it plus the penalty)."""
+    penalty: float | None = None
+    """With a regularization: its penalty R on the weights."""
 
     def __repr__(self) -> str:
         """One line for a REPL: ``<Solution 'Exercise 1: …': loss 0.1013, output [0.6817]>``."""

@@ -211,6 +211,7 @@ def values(
             bwd.fprime[i],
             bwd.grads[i],
             fwd.cache[i],
+            bwd.data_grads[i],
         )
         for i, layer in enumerate(problem.layers)
     )
@@ -226,4 +227,6 @@ def values(
         update=update,
         round_intermediate=round_intermediate,
         params=named(problem, params),
+        loss_data=fwd.data if problem.regularization else None,
+        penalty=fwd.penalty if problem.regularization else None,
     )

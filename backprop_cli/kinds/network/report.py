@@ -59,10 +59,19 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
             "checked": c.checked,
             "at_kink": len(c.kinks),
         }
+    loss: dict[str, Any] = {
+        "name": p.loss.function.name,
+        "scale": p.loss.scale,
+        "value": w.number(s.loss),
+    }
+    if not p.loss.averaged:  # summed over the samples (the mean is the default, left unsaid)
+        loss["reduction"] = p.loss.reduction
+    if s.loss_data is not None and s.penalty is not None:  # L = data + penalty
+        loss["data"], loss["penalty"] = w.number(s.loss_data), w.number(s.penalty)
     result: dict[str, Any] = {
         "title": p.title,
         "source": p.source,
-        "loss": {"name": p.loss.function.name, "scale": p.loss.scale, "value": w.number(s.loss)},
+        "loss": loss,
         "x": _per_sample(s, w, p.x),
         "target": _per_sample(s, w, p.y),
         "layers": layers,

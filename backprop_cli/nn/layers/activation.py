@@ -7,7 +7,7 @@ pass hands δ = ∂L/∂z on unchanged: ∂L/∂a⁽ˡ⁻¹⁾ = δ⁽ˡ⁾.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from backprop_cli.expr import Expr, Message, Rel, num
 from backprop_cli.nn.layers.base import (
@@ -37,6 +37,8 @@ class ActivationLayer:
     unit = "neuron"
     needs_type = False
     resizes = False
+    weights: ClassVar[tuple[str, ...]] = ()
+    biases: ClassVar[tuple[str, ...]] = ()
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
         return "activation" in value

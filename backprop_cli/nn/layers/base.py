@@ -203,6 +203,16 @@ class LayerKind(Protocol):
     needs_type: bool
     """Only ``type:`` selects it (no keys imply it)."""
 
+    @property
+    def weights(self) -> tuple[str, ...]:
+        """Its parameters a weight penalty (``regularization``) covers: dense's W, never γ or β."""
+        ...
+
+    @property
+    def biases(self) -> tuple[str, ...]:
+        """Its parameters the penalty covers only with ``include_bias``: dense's b."""
+        ...
+
     def implied_by(self, value: Mapping[str, object]) -> bool:
         """Whether a layer without ``type`` is of this kind (``weights`` or ``units``: dense)."""
         ...

@@ -70,6 +70,8 @@ class Dense:
     unit = "neuron"
     needs_type = False
     resizes = True
+    weights = ("W",)
+    biases = ("b",)
     """Its output width is its own (the target's width is asked of the last such layer)."""
 
     def implied_by(self, value: Mapping[str, object]) -> bool:
