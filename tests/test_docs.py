@@ -146,6 +146,8 @@ def test_the_adam_example_of_the_optimizers_page(run: Callable[..., Any]) -> Non
         if block.startswith(("Update", "Training")):
             for line in block.splitlines():
                 assert line.rstrip() in shown, line
+
+
 def test_an_l2_regularized_run_written_from_the_docs(run: Callable[..., Any]) -> None:
     report = _report(run, str(EXAMPLES / "regularization.yaml"))
     # PyTorch 2.13: SGD(lr=0.5) with weight_decay=0.01 on W1, W2 (0 on the biases), 2 steps;

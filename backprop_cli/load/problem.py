@@ -32,9 +32,7 @@ from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
-from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 from backprop_cli.nn.optimizers import Optimizer
-from backprop_cli.nn.optimizers import OPTIMIZERS, Optimizer
 from backprop_cli.nn.regularizers import Regularizer
 
 TOP_KEYS = tuple(keys.TOP)

@@ -294,6 +294,8 @@ def optimizer(solution: Solution) -> list[Insight]:
         state=update.state,
     )
     return [Insight(kind, message) for kind, message in update.optimizer.insights(run)]
+
+
 def loss_values(solution: Solution) -> list[Insight]:
     """What the loss finds in its own values (a hinge with every margin met)."""
     loss = solution.problem.loss.function
