@@ -20,7 +20,6 @@ from backprop_cli.nn.optimizers.base import (
     LEARNING_RATE,
     WEIGHT_DECAY,
     Array,
-    Hyperparameter,
     Line,
     Operands,
     Optimizer,
@@ -30,15 +29,11 @@ from backprop_cli.nn.optimizers.base import (
     State,
     Stepping,
     decayed,
+    eps_inside_mistake,
     gradient,
     gradient_lines,
     root,
     root_expr,
-)
-
-EPS_INSIDE = (
-    "ε is inside the square root: the update divides by √G + ε (ε outside the root, as "
-    "torch.optim), not by √(G + ε).",
 )
 
 
@@ -59,17 +54,9 @@ class Adagrad(Stepping):
         "weight_decay": Setting(WEIGHT_DECAY, 0.0, "nonnegative"),
     }
 
-    @classmethod
-    def refuse(cls, settings: dict[str, Hyperparameter]) -> tuple[str, str] | None:
-        return None
-
     @property
     def title(self) -> str:
         return "AdaGrad"
-
-    @property
-    def hyperparameters(self) -> dict[str, Hyperparameter]:
-        return {key: getattr(self, key) for key in self.SETTINGS}
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -102,14 +89,7 @@ class Adagrad(Stepping):
         return f"AdaGrad as torch.optim: G ← G + g², θ ← θ − ηg/(√G + ε), ε outside the root{decay}"
 
     def mistakes(self) -> tuple[OptimizerMistake, ...]:
-        return (
-            OptimizerMistake(
-                "eps_inside_root",
-                "ε inside the square root",
-                replace(self, eps_inside=True),
-                EPS_INSIDE,
-            ),
-        )
+        return (eps_inside_mistake(self, "G"),)
 
     def insights(self, run: Run) -> tuple[tuple[str, Message], ...]:
         if not run.state or len(run.loss_history) < 3:

@@ -21,7 +21,6 @@ from backprop_cli.nn.optimizers.base import (
     LEARNING_RATE,
     WEIGHT_DECAY,
     Array,
-    Hyperparameter,
     Line,
     Operands,
     Optimizer,
@@ -31,6 +30,7 @@ from backprop_cli.nn.optimizers.base import (
     State,
     Stepping,
     decayed,
+    eps_inside_mistake,
     gradient,
     gradient_lines,
     one_minus,
@@ -72,17 +72,9 @@ class Adam(Stepping):
     name = "adam"
     SETTINGS: ClassVar[dict[str, Setting]] = adam_settings(0.0, WEIGHT_DECAY)
 
-    @classmethod
-    def refuse(cls, settings: dict[str, Hyperparameter]) -> tuple[str, str] | None:
-        return None
-
     @property
     def title(self) -> str:
         return "Adam"
-
-    @property
-    def hyperparameters(self) -> dict[str, Hyperparameter]:
-        return {key: getattr(self, key) for key in self.SETTINGS}
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -162,15 +154,7 @@ class Adam(Stepping):
                     "(t = 1 at the first step); yours uses m and v as they are.",
                 ),
             ),
-            OptimizerMistake(
-                "eps_inside_root",
-                "ε inside the square root",
-                replace(self, eps_inside=True),
-                (
-                    "ε is inside the square root: the update divides by √v̂ + ε (ε outside "
-                    "the root, as torch.optim), not by √(v̂ + ε).",
-                ),
-            ),
+            eps_inside_mistake(self, "v̂"),
             OptimizerMistake(
                 "t_from_zero",
                 "t counted from 0",

@@ -11,8 +11,8 @@ then with the numbers in place, from the same code.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -161,7 +161,20 @@ class Optimizer(Protocol):
 
 
 class Stepping(ABC):
-    """`Optimizer.step` from `Optimizer.worked`: the values are computed in one place."""
+    """`Optimizer.step` from `Optimizer.worked`: the values are computed in one place; the
+    hyperparameters are read off the optimizer's own `SETTINGS`."""
+
+    SETTINGS: ClassVar[dict[str, Setting]]
+
+    @classmethod
+    def refuse(cls, settings: dict[str, Hyperparameter]) -> tuple[str, str] | None:
+        """A combination torch.optim refuses: (the key, what it needs); none by default."""
+        return None
+
+    @property
+    def hyperparameters(self) -> dict[str, Hyperparameter]:
+        """Every hyperparameter by name, defaults filled in (for the report)."""
+        return {key: getattr(self, key) for key in self.SETTINGS}
 
     @property
     @abstractmethod
@@ -208,6 +221,20 @@ def root(value: Array, eps: float, inside: bool) -> Array:
 
 def root_expr(value: Expr, eps: Expr, inside: bool) -> Expr:
     return Call("sqrt", (Add((value, eps)),)) if inside else Add((Call("sqrt", (value,)), eps))
+
+
+def eps_inside_mistake(optimizer: Any, accumulated: str) -> OptimizerMistake:
+    """√(x + ε) for √x + ε, where x is the ``accumulated`` average of squares (G, s, v̂);
+    ``optimizer`` is a dataclass with an ``eps_inside`` field."""
+    return OptimizerMistake(
+        "eps_inside_root",
+        "ε inside the square root",
+        replace(optimizer, eps_inside=True),
+        (
+            f"ε is inside the square root: the update divides by √{accumulated} + ε (ε outside "
+            f"the root, as torch.optim), not by √({accumulated} + ε).",
+        ),
+    )
 
 
 def one_minus(o: Operands, name: str) -> Expr:

@@ -20,7 +20,6 @@ from backprop_cli.nn.optimizers.base import (
     LEARNING_RATE,
     WEIGHT_DECAY,
     Array,
-    Hyperparameter,
     Line,
     Operands,
     Optimizer,
@@ -30,17 +29,13 @@ from backprop_cli.nn.optimizers.base import (
     State,
     Stepping,
     decayed,
+    eps_inside_mistake,
     gradient,
     gradient_lines,
     one_minus,
     overshoot,
     root,
     root_expr,
-)
-
-EPS_INSIDE = (
-    "ε is inside the square root: the update divides by √s + ε (ε outside the root, as "
-    "torch.optim), not by √(s + ε).",
 )
 
 
@@ -63,17 +58,9 @@ class RMSprop(Stepping):
         "weight_decay": Setting(WEIGHT_DECAY, 0.0, "nonnegative"),
     }
 
-    @classmethod
-    def refuse(cls, settings: dict[str, Hyperparameter]) -> tuple[str, str] | None:
-        return None
-
     @property
     def title(self) -> str:
         return "RMSprop with momentum" if self.momentum else "RMSprop"
-
-    @property
-    def hyperparameters(self) -> dict[str, Hyperparameter]:
-        return {key: getattr(self, key) for key in self.SETTINGS}
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -118,14 +105,7 @@ class RMSprop(Stepping):
         )
 
     def mistakes(self) -> tuple[OptimizerMistake, ...]:
-        return (
-            OptimizerMistake(
-                "eps_inside_root",
-                "ε inside the square root",
-                replace(self, eps_inside=True),
-                EPS_INSIDE,
-            ),
-        )
+        return (eps_inside_mistake(self, "s"),)
 
     def insights(self, run: Run) -> tuple[tuple[str, Message], ...]:
         return overshoot(run, f"the velocity (μ = {self.momentum:g})") if self.momentum else ()

@@ -98,10 +98,6 @@ class SGD(Stepping):
         return f"SGD with {kind} ({self.convention} convention)"
 
     @property
-    def hyperparameters(self) -> dict[str, Hyperparameter]:
-        return {key: getattr(self, key) for key in self.SETTINGS}
-
-    @property
     def state_names(self) -> tuple[str, ...]:
         return ("velocity",) if self.momentum else ()
 
