@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,6 +46,25 @@ def test_loading_and_solving_does_not_import_the_renderers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_problem_imports_only_the_kinds_it_names() -> None:
+    """The registries import a layer kind, optimizer or penalty when a problem names it:
+    start-up pays only for those in use."""
+    code = (
+        "import sys; from backprop_cli import load, solve; "
+        "kinds = lambda: sorted(m.split('.', 2)[2] for m in sys.modules "
+        "if m.startswith(('backprop_cli.nn.layers.', 'backprop_cli.nn.optimizers.', "
+        "'backprop_cli.nn.regularizers.'))); "
+        "solve(load('ex1')); first = kinds(); solve(load(sys.argv[1])); print(first, kinds())"
+    )
+    example = Path(__file__).parents[1] / "examples" / "adam.yaml"
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(example)], capture_output=True, text=True, check=True
+    )
+    used = ["layers.activation", "layers.base", "layers.dense", "optimizers.base"]
+    used += ["optimizers.sgd", "regularizers.base"]
+    assert out.stdout.strip() == f"{used} {sorted([*used, 'optimizers.adam'])}"
 
 
 def test_documents_never_import_rich() -> None:

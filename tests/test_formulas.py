@@ -382,7 +382,7 @@ def test_the_penalty_and_its_gradient_share_are_checked(write: Any) -> None:
 def test_a_wrong_penalty_gradient_formula_is_caught(
     write: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backprop_cli.nn.regularizers import L2
+    from backprop_cli.nn.regularizers.l2 import L2
 
     doc = """
         input: [1.0, 2.0]

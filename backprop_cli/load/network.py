@@ -15,15 +15,13 @@ from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import MISSING, Reader, plural
 from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import ACTIVATIONS, Activation
-from backprop_cli.nn.layers import LAYER_KINDS, Layer, LayerKind, implied_kind
+from backprop_cli.nn.layers import IMPLIED, LAYER_KINDS, Layer, LayerKind, implied_kind
 
 __all__ = ["Layer", "NetworkReader"]
 
-LAYER_KEYS = tuple(
-    dict.fromkeys(key for kind in LAYER_KINDS.values() if not kind.needs_type for key in kind.keys)
-)
-"""The keys of a layer without ``type`` (of the kinds its keys can imply)."""
-"""Every key some layer kind takes: a key outside them all is a typo, reported first."""
+LAYER_KEYS = tuple(dict.fromkeys(key for kind in IMPLIED for key in kind.keys))
+"""The keys of a layer without ``type`` (of the kinds its keys can imply): a key outside
+them all is a typo, reported first."""
 
 
 class NetworkReader:

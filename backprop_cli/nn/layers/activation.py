@@ -35,7 +35,6 @@ class ActivationLayer:
     name = "activation"
     keys = tuple(FIELDS)
     unit = "neuron"
-    needs_type = False
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()

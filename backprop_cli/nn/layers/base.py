@@ -200,8 +200,6 @@ class LayerKind(Protocol):
     of the last such layer."""
     unit: str
     """What one of its outputs is called in tables and headings: ``neuron``, ``feature``."""
-    needs_type: bool
-    """Only ``type:`` selects it (no keys imply it)."""
 
     @property
     def weights(self) -> tuple[str, ...]:

@@ -102,7 +102,6 @@ class BatchNorm:
     name = "batch_norm"
     keys = tuple(FIELDS)
     unit = "feature"
-    needs_type = True
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()

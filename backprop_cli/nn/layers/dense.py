@@ -68,7 +68,6 @@ class Dense:
     name = "dense"
     keys = tuple(FIELDS)
     unit = "neuron"
-    needs_type = False
     resizes = True
     weights = ("W",)
     biases = ("b",)

@@ -61,7 +61,6 @@ class Dropout:
     name = "dropout"
     keys = tuple(FIELDS)
     unit = "unit"
-    needs_type = True
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()

@@ -83,7 +83,6 @@ class LayerNorm:
     name = "layer_norm"
     keys = tuple(FIELDS)
     unit = "feature"
-    needs_type = True
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()

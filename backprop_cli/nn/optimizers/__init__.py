@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from backprop_cli.nn.optimizers.adagrad import Adagrad
-from backprop_cli.nn.optimizers.adam import Adam
-from backprop_cli.nn.optimizers.adamw import AdamW
 from backprop_cli.nn.optimizers.base import (
     Line,
     Operands,
@@ -19,12 +16,22 @@ from backprop_cli.nn.optimizers.base import (
     Setting,
     State,
 )
-from backprop_cli.nn.optimizers.rmsprop import RMSprop
 from backprop_cli.nn.optimizers.sgd import SGD
+from backprop_cli.nn.registry import Registry
 
-OPTIMIZERS: dict[str, Any] = {kind.name: kind for kind in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+OPTIMIZERS: Registry[Any] = Registry(
+    __name__,
+    {
+        SGD.name: SGD,
+        "adagrad": "adagrad.Adagrad",
+        "rmsprop": "rmsprop.RMSprop",
+        "adam": "adam.Adam",
+        "adamw": "adamw.AdamW",
+    },
+)
 """Each optimizer class by name: its ``SETTINGS``, ``refuse`` (the combinations it refuses)
-and its constructor, called with every setting."""
+and its constructor, called with every setting. Plain descent (`SGD`) is imported with
+the package; the others when a problem names them."""
 
 __all__ = [
     "OPTIMIZERS",
