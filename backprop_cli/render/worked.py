@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from backprop_cli.expr import Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.nn.optimizers.base import SYMBOLS
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
@@ -81,6 +83,9 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
 
 
 def loss(c: Layout) -> Iterator[Block]:
+    if c.p.upstream:
+        yield from given_upstream(c)
+        return
     yield Heading("Loss", 2)
     function = c.p.loss.function
     yield Paragraph(
@@ -94,6 +99,31 @@ def loss(c: Layout) -> Iterator[Block]:
         "muted",
     )
     yield from _equations(c, Phase.LOSS, None)
+
+
+def given_upstream(c: Layout) -> Iterator[Block]:
+    """In place of the loss: the gradient the exercise gives, where the backward pass starts."""
+    yield Heading("Given: the upstream gradient", 2)
+    yield Paragraph(
+        (
+            "The exercise gives the gradient of the loss with respect to the output, ",
+            Partial(L, c.n.yhat()),
+            ", instead of a loss and a target; the backward pass starts from it:",
+        ),
+        "muted",
+    )
+    yield from _equations(c, Phase.LOSS, None)
+    if c.p.outputs == 1 and bool(np.all(c.p.y == 1.0)):
+        yield Paragraph(
+            (
+                "With ",
+                Rel(Partial(L, c.n.yhat()), "=", num(1)),
+                ", every gradient below is the output's own (a circuit's ",
+                Partial(c.n.yhat(), THETA),
+                ").",
+            ),
+            "muted",
+        )
 
 
 # --- backward ----------------------------------------------------------------
@@ -140,7 +170,9 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
         delta_is = (
             ", where ",
             Rel(n.delta(l, "j"), "=", Mul((upstream, Call(f.label, (z_j,), prime=True)))),
-            " (the loss's derivative times the activation's)",
+            " (the given upstream gradient times the activation's derivative)"
+            if c.p.upstream
+            else " (the loss's derivative times the activation's)",
         )
     else:
         above = c.s.layers[l]
@@ -221,8 +253,19 @@ def update(c: Layout) -> Iterator[Block]:
         shown = evenly_spaced(len(history), c.max_rows)  # the whole run, at a round stride
         states = tuple(result.state_norms)
         yield Heading(f"Training: {result.steps} steps", 3)
+        followed = "loss"
+        if c.p.upstream:  # no loss: the steps descend L = Σ ∂L/∂ŷ ⊙ ŷ, the given ∂L/∂ŷ fixed
+            followed = "Σ ∂L/∂ŷ ⊙ ŷ"
+            yield Paragraph(
+                (
+                    "The given ∂L/∂ŷ is the same at every step, so the steps descend the "
+                    "function whose gradient it is, Σ ∂L/∂ŷ ⊙ ŷ (the output weighted by it); "
+                    "the table follows that sum.",
+                ),
+                "muted",
+            )
         yield Table(
-            ("steps taken", "loss", "‖Δθ‖ of the step", *(f"‖{_state_word(k)}‖" for k in states)),
+            ("steps taken", followed, "‖Δθ‖ of the step", *(f"‖{_state_word(k)}‖" for k in states)),
             tuple(
                 (
                     str(i),
@@ -239,7 +282,7 @@ def update(c: Layout) -> Iterator[Block]:
                 for i in shown
             ),
         )
-        yield Chart(history, "loss per step")
+        yield Chart(history, f"{followed} per step")
         params = tuple((c.param_symbol(name), value_expr(v)) for name, v in result.params.items())
         yield Table(("parameter", f"after {result.steps} steps"), params)
 
