@@ -314,11 +314,6 @@ def _graph() -> Schema:
             "additionalProperties": value,
         }
 
-    optimizer = _mapping(
-        graph_keys.OPTIMIZER,
-        {"name": names(graph_keys.OPTIMIZERS), "learning_rate": POSITIVE},
-        ["name", "learning_rate"],
-    )
     graph = _mapping(
         graph_keys.KEYS,
         {
@@ -331,7 +326,7 @@ def _graph() -> Schema:
             "output": name,
             "wrt": {"anyOf": [name, {"type": "array", "items": name, "minItems": 1}]},
             "learning_rate": POSITIVE,
-            "optimizer": optimizer,
+            "optimizer": ref("optimizer"),
             "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
             "ascent": {"type": "boolean"},
             "notes": TEXT,
