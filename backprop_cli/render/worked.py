@@ -312,16 +312,27 @@ def _mini_batch(c: Layout) -> Iterator[Block]:
     if len(used) == c.p.samples:
         return
     listed = ", ".join(str(i + 1) for i in used)
+    over = (
+        "given ∂L/∂ŷ of its samples"
+        if c.p.upstream
+        else ("the mean over its samples" if c.p.loss.averaged else "the sum over its samples")
+    )
     yield Paragraph(
         (
             f"Mini-batches of {len(used)} sample{'s' * (len(used) != 1)} in file order, wrapping "
             f"around: the first update uses sample{'s' * (len(used) != 1)} {listed}, and the "
             "gradient of the mini-batch's loss ",
             Sym("L_batch"),
-            " (the mean over its samples):",
+            f" ({over}), derived as the full batch's is, from the values of the forward pass "
+            "above:",
         ),
         "muted",
     )
+    worked = tuple(step for step in c.s.steps if step.mini_batch)
+    chosen = {s.symbol.split("[")[0] for s in worked if s.element}
+    shown = tuple(s for s in worked if s.element or s.value.size > 1 or s.symbol not in chosen)
+    if shown:
+        yield Equations(shown)
     yield Table(
         ("gradient", "value"),
         tuple(

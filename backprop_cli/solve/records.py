@@ -88,6 +88,9 @@ class Update:
     """The gradients the first update used (its mini-batch's), by parameter."""
     first_batch: tuple[int, ...] = ()
     """The 0-based samples of the first update's mini-batch."""
+    batch: Solution | None = None
+    """The loss and gradients of the first update's mini-batch alone, when it is not every
+    sample (the problem restricted to its samples, without an update), for its derivation."""
     frozen: tuple[str, ...] = ()
     """The parameters never updated (``freeze``)."""
 
