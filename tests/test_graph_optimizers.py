@@ -146,7 +146,7 @@ def test_the_first_update_shows_every_state_before_and_after(write: Any, run: An
     # Adam's first step moves by about η whatever the gradient: m̂/√v̂ = ±1
     assert steps[4]["value"] == pytest.approx(0.5 - 0.1, rel=1e-6)
     plain = run("solve", str(write(text)), "--format", "plain").stdout
-    assert "Adam (the first step in detail), as the conventions state it, with η = 0.1" in plain
+    assert "Adam, the first step in detail, as the conventions state it, with η = 0.1" in plain
     assert "m(x) ← β₁·m(x) + (1 − β₁)·∂f/∂x = 0.9·0 + (1 − 0.9)·" in plain
 
 

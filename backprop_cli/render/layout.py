@@ -243,8 +243,9 @@ def answers(c: Layout) -> Iterator[Block]:
             final_loss = num(float(update.loss_history[-1]))
             items.append((Mul((Sym("L"), Text(f" ({when})")), dot=False), final_loss))
         for name, value in update.params.items():
+            label = "frozen, unchanged" if name in update.frozen else when
             items.append(
-                (Mul((c.param_symbol(name), Text(f" ({when})")), dot=False), value_expr(value))
+                (Mul((c.param_symbol(name), Text(f" ({label})")), dot=False), value_expr(value))
             )
     yield Answers("Final answers", tuple(items))
 

@@ -229,9 +229,10 @@ def update(c: Layout) -> Iterator[Block]:
             "muted",
         )
     else:
+        detail = ", the first step in detail," if result.steps > 1 else ""  # no (…) (…)
         yield Paragraph(
             (
-                f"{optimizer.title}{first}, as the conventions state it, with ",
+                f"{optimizer.title}{detail} as the conventions state it, with ",
                 *_settings(result),
                 ": for every parameter, its state before and after the update, then the "
                 "parameter itself.",
@@ -239,10 +240,14 @@ def update(c: Layout) -> Iterator[Block]:
             "muted",
         )
     if result.frozen:
+        names: list[str | Expr] = []
+        for name in result.frozen:
+            names += [", " if names else "", c.param_symbol(name)]
         yield Paragraph(
             (
-                f"Frozen, never updated: {', '.join(result.frozen)} (their gradients are "
-                "shown above all the same).",
+                "Frozen, never updated: ",
+                *names,
+                " (their gradients are shown above all the same).",
             ),
             "muted",
         )

@@ -255,8 +255,8 @@ def update(s: GraphSolution, max_rows: int) -> Iterator[Block]:
                 settings += [", " if settings else "", Rel(Sym(SYMBOLS[key]), "=", num(value))]
         yield Paragraph(
             (
-                f"{u.optimizer.title}{first}{', climbing' if u.ascent else ''}, as the "
-                "conventions state it, with ",
+                f"{u.optimizer.title}{', the first step in detail,' if u.steps > 1 else ''}"
+                f"{' climbing,' if u.ascent else ''} as the conventions state it, with ",
                 *settings,
                 ": for each input in wrt, its state before and after the update, then the "
                 "input itself.",
