@@ -311,3 +311,34 @@ def test_a_bad_upstream_is_one_clear_error(write: Any, run: Any, text: str, mess
     assert result.stdout == ""
     assert result.stderr.replace(str(path), "p.yaml").startswith(message)
     assert "Traceback" not in result.stderr
+
+
+def test_a_variant_compares_gradients_and_no_loss(write: Any, run: Any) -> None:
+    text = (ROOT / "examples" / "sigmoid-neuron-upstream.yaml").read_text(encoding="utf-8")
+    text += "variants:\n  - {name: twice the upstream, set: {upstream: 2}}\n"
+    shown = run("solve", str(write(text)), "--format", "plain").stdout
+    table = shown.split("twice the upstream:\n")[1]
+    assert "  upstream (set)  1                   2                   changed\n" in table
+    assert "  ∂L/∂b           0.1966              0.3932              changed\n" in table
+    assert "\n  L " not in table
+
+
+def test_the_one_line_summary_says_the_gradient_is_given() -> None:
+    assert repr(solve(load(NEURON))).startswith(
+        "<Solution 'The sigmoid neuron of the computational-graph lecture': ∂L/∂ŷ given, "
+        "output [0.7311], 1 layer,"
+    )
+
+
+def test_validate_and_check_of_an_update_from_the_given_gradient(write: Any, run: Any) -> None:
+    result = run("validate", NEURON)
+    assert result.exit_code == 0
+    assert "valid (1 layer, 3 parameters, 1 sample)" in result.stdout
+    text = (ROOT / "examples" / "sigmoid-neuron-upstream.yaml").read_text(encoding="utf-8")
+    problem = write(text + "learning_rate: 0.5\n")
+    answers = write(
+        "answers:\n  W1_new: [[2.0983, -2.8034]]\n  b1_new: -3.0983\n", "answers.yaml"
+    )  # W ← W − 0.5·∂f/∂W: 2 − 0.5·(−0.1966), −3 − 0.5·(−0.3932); b: −3 − 0.5·0.1966
+    result = run("check", str(problem), "--answers", str(answers), "--format", "plain")
+    assert result.exit_code == 0
+    assert "Result: 2 of 2 right." in result.stdout

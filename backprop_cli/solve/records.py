@@ -154,8 +154,9 @@ class Solution:
         """One line for a REPL: ``<Solution 'Exercise 1: …': loss 0.1013, output [0.6817]>``."""
         output = ", ".join(f"{v:.4g}" for v in self.output.ravel()[:4])
         more = ", …" if self.output.size > 4 else ""
+        loss = "∂L/∂ŷ given" if self.problem.upstream else f"loss {self.loss:.4g}"
         return (
-            f"<Solution {self.problem.title!r}: loss {self.loss:.4g}, output [{output}{more}], "
+            f"<Solution {self.problem.title!r}: {loss}, output [{output}{more}], "
             f"{len(self.layers)} layer{'s' * (len(self.layers) != 1)}, {len(self.steps)} steps>"
         )
 
