@@ -163,3 +163,15 @@ def test_an_unknown_optimizer_is_one_clear_error(write: Any, run: Any) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{path}:5: optimizer.name: expected an optimizer name")
     assert "did you mean 'adam'" in result.stderr
+
+
+def test_check_grades_an_update_by_the_optimizer(write: Any, run: Any) -> None:
+    problem = write(
+        GRAPH.replace("steps: 3\n", "") + "optimizer: {name: adam, learning_rate: 0.1}\n"
+    )
+    # Adam's first step moves each input by η against its gradient's sign: 0.5 − 0.1, −1.5 − 0.1
+    answers = write("answers:\n  dx: 0.1051\n  x_new: 0.4\n  y_new: -1.4\n", "answers.yaml")
+    result = run("check", str(problem), "--answers", str(answers), "--format", "plain")
+    assert result.exit_code == 1
+    assert "  x_new   0.4     0.4       ✓ right\n" in result.stdout
+    assert "  y_new   −1.4    −1.6      ✗ wrong: + instead of −\n" in result.stdout

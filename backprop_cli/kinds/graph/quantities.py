@@ -136,6 +136,9 @@ class GraphQuantities:
             return
         for name, value in s.update.inputs.items():
             sign = "+" if s.update.ascent else "−"
+            rule = f"{name} {sign} η·d{name}"
+            if s.update.optimizer.conventions():  # momentum, Adam, …: in the optimizer's words
+                rule = s.update.optimizer.in_words(name, f"d{name}")
             if s.update.steps == 1:
                 yield Quantity(
                     f"{name}_new",
@@ -144,7 +147,7 @@ class GraphQuantities:
                     np.asarray(value),
                     (f"d{name}",),
                     partial(self.updated, name),
-                    f"{name} {sign} η·d{name}",
+                    rule,
                 )
             else:
                 yield Quantity(
