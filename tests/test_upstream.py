@@ -342,3 +342,29 @@ def test_validate_and_check_of_an_update_from_the_given_gradient(write: Any, run
     result = run("check", str(problem), "--answers", str(answers), "--format", "plain")
     assert result.exit_code == 0
     assert "Result: 2 of 2 right." in result.stdout
+
+
+def test_a_softmax_output_takes_the_upstream_through_its_jacobian(write: Any, run: Any) -> None:
+    text = """
+    input: [1, -1]
+    layers:
+      - weights: [[0.2, -0.3], [0.5, 0.1], [-0.4, 0.6]]
+        activation: softmax
+    upstream: [0.1, -0.2, 0.3]
+    """
+    s = _solve(write, text)
+    # torch 2.13 float64: torch.softmax(W @ x, 0).backward(torch.tensor([0.1, -0.2, 0.3]))
+    np.testing.assert_allclose(
+        s.gradients["W1"],
+        [
+            [0.05009118159429643, -0.05009118159429643],
+            [-0.08223923419197864, 0.08223923419197864],
+            [0.03214805259768219, -0.03214805259768219],
+        ],
+        rtol=1e-12,
+    )
+    assert checked(s)[2] == []
+    shown = " ".join(run("solve", str(write(text)), "--format", "plain").stdout.split())
+    assert (
+        "Chain rule: δⱼ = Σₖ ∂L/∂ŷₖ·∂ŷₖ/∂zⱼ, where ∂L/∂ŷₖ is the given upstream gradient." in shown
+    )

@@ -166,6 +166,12 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
             " (times the averaging factors)" if averaged else "",
             f": the derivative of {f.label} cancels against the loss's",
         )
+    elif last and not f.elementwise:  # softmax: the sum over k below is the whole rule
+        delta_is = (
+            ", where ",
+            Partial(L, n.a(l, "k")),
+            " is the given upstream gradient" if c.p.upstream else " is the loss's derivative",
+        )
     elif last:
         delta_is = (
             ", where ",
