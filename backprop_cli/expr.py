@@ -12,7 +12,7 @@ superscript ``(l)``; ``sample`` is the 1-based sample number in a batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -199,6 +199,33 @@ Expr = (
 
 Message = tuple[str | Expr, ...]
 """Prose with formulas in it: strings and expressions, in reading order."""
+
+
+def replaced(e: Expr, find: Expr, put: Expr) -> Expr:
+    """``e`` with every node equal to ``find`` replaced by ``put`` (L by L_batch); the nodes
+    without it are kept as they are (the same objects)."""
+    if type(e) is type(find) and e == find:
+        return put
+    if isinstance(e, (Num, Matrix, Text)):
+        return e
+    changes: dict[str, Any] = {}
+    for f in fields(e):
+        value: Any = getattr(e, f.name)
+        new: Any = value
+        if isinstance(value, tuple):
+            items = tuple(_part(v, find, put) for v in value)
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                new = items
+        else:
+            new = _part(value, find, put)
+        if new is not value:
+            changes[f.name] = new
+    return replace(e, **changes) if changes else e
+
+
+def _part(value: Any, find: Expr, put: Expr) -> Any:
+    """A field of a node: a node is searched, anything else (a name, a number) kept."""
+    return replaced(value, find, put) if isinstance(value, Expr) else value
 
 
 def num(value: float) -> Num:

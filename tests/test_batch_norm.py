@@ -146,6 +146,26 @@ def test_train_mode_needs_two_samples(run: Any, write: Any) -> None:
     )
 
 
+def test_train_mode_refuses_mini_batches_of_one_sample(run: Any, write: Any) -> None:
+    text = (
+        "samples:\n  - {input: [1, 2], target: 1}\n  - {input: [0, 1], target: 0}\n"
+        "layers:\n  - {type: batch_norm}\n  - {weights: [[1, 1]]}\nloss: mse\n"
+        "learning_rate: 0.1\nbatch_size: 1\n"
+    )
+    path = write(text)
+    result = run("solve", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:9: batch_size: expected mini-batches of at least 2 samples with batch_norm in "
+        "train mode (layers[0]: each update normalises over its mini-batch, and a batch "
+        "statistic of one value is that value), got 1; use a batch_size of 2 or more, or "
+        "mode: eval\n"
+    )
+    assert run("solve", str(write(text.replace("batch_size: 1", "batch_size: 2")))).exit_code == 0
+    eval_mode = text.replace("{type: batch_norm}", "{type: batch_norm, mode: eval}")
+    assert run("solve", str(write(eval_mode))).exit_code == 0
+
+
 @st.composite
 def batch_norm_problems(draw: st.DrawFn) -> dict[str, Any]:
     samples, width = draw(st.integers(2, 5)), draw(st.integers(1, 3))

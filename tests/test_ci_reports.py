@@ -43,7 +43,7 @@ steps: 0
 MANY_ERRORS = [
     "many.yaml:1: title: expected text, got the number 12 (put it in quotes)",
     "many.yaml:4: lr: unknown key 'lr' (did you mean 'learning_rate'?); expected one of the keys "
-    "title, description, tasks, input, target, samples, layers, loss, learning_rate, "
+    "title, description, tasks, input, target, samples, layers, loss, upstream, learning_rate, "
     "optimizer, steps, freeze, batch_size, regularization, "
     "variants, notes",
     "many.yaml:7: layers[0].activation (layer 1): expected an activation (one of elu, gelu, "

@@ -175,3 +175,19 @@ def test_the_svm_written_from_the_docs(run: Callable[..., Any]) -> None:
     np.testing.assert_allclose(
         report["update"]["params"]["W1"], [[0.275, -0.25], [1.425, 1.25], [0.0, 0.05]], rtol=1e-12
     )
+
+
+def test_the_upstream_example_of_the_format_page(run: Callable[..., Any]) -> None:
+    page = (ROOT / "docs" / "problem-format.md").read_text(encoding="utf-8")
+    example = (EXAMPLES / "upstream.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in page  # the page shows the file as it is
+    report = _report(run, str(EXAMPLES / "upstream.yaml"))
+    # PyTorch 2.13, float64: f = torch.sigmoid(x @ w.T + b); f.backward(torch.ones_like(f)).
+    assert report["loss"] is None and report["upstream"] == [1.0]
+    np.testing.assert_allclose(
+        report["gradients"]["W1"], [[-0.19661193324148185, -0.3932238664829637]], rtol=1e-12
+    )
+    assert report["gradients"]["b1"] == pytest.approx([0.19661193324148185], rel=1e-12)
+    assert report["gradients"]["x"] == pytest.approx(
+        [0.3932238664829637, -0.5898357997244456], rel=1e-12
+    )

@@ -201,11 +201,13 @@ def test_json_report_of_the_staged_example(run: Any, write: Any) -> None:
             "dampening": 0.0,
             "nesterov": False,
             "weight_decay": 0.0,
+            "convention": "pytorch",
             "maximize": False,
         },
         "steps": 1,
         "value_history": [-12.0, -27.5],
         "inputs": {"x": 0.0, "z": -5.5},
+        "state": {"x": {}, "z": {}},  # plain descent keeps no state
     }
     assert report["steps"][:2] == [
         {

@@ -125,8 +125,9 @@ def test_a_bad_formula_names_its_column(run: Run, write: Write, formula: str, me
             "inputs, x ← x − η ∂f/∂x), got neither\n",
         ),
         (
-            "inputs: {x: 1}\nexpression: x * 2\noptimizer: {name: adam, learning_rate: 0.1}\n",
-            "P:3: optimizer.name: expected an optimizer (one of sgd), got the text 'adam'\n",
+            "inputs: {x: 1}\nexpression: x * 2\noptimizer: {name: adan, learning_rate: 0.1}\n",
+            "P:3: optimizer.name: expected an optimizer name (one of sgd, adagrad, rmsprop, adam, "
+            "adamw), got the text 'adan' (did you mean 'adam'?)\n",
         ),
         (
             "inputs: {x: -1}\nexpression: log(x)\n",

@@ -139,7 +139,7 @@ def test_a_null_layer_is_named_as_the_layer(run: Any, write: Any) -> None:
 def test_keys_of_other_tools_get_a_did_you_mean(run: Any, write: Any, key: str, meant: str) -> None:
     assert fails(run, write, GOOD + f"{key}: 0.1\n") == (
         f"p.yaml:10: {key}: unknown key {key!r} (did you mean {meant}?); expected one of the keys "
-        "title, description, tasks, input, target, samples, layers, loss, learning_rate, "
+        "title, description, tasks, input, target, samples, layers, loss, upstream, learning_rate, "
         "optimizer, steps, freeze, batch_size, regularization, "
         "variants, notes"
     )

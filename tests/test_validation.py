@@ -67,10 +67,12 @@ def test_unknown_key_inside_a_layer(run: Any, write: Any) -> None:
 
 def test_missing_key(run: Any, write: Any) -> None:
     assert fails(run, write, GOOD.replace("loss: mse\n", "")) == (
-        "p.yaml:1: loss: expected the key 'loss' (every problem needs layers and a loss), got nothing (the key is missing)"
+        "p.yaml:1: loss: expected the key 'loss' (every problem needs a loss and targets, or upstream: "
+        "the gradient ∂L/∂ŷ given instead of both), got nothing (the key is missing)"
     )
     assert fails(run, write, GOOD.replace("target: 1\n", "")) == (
-        "p.yaml:1: target: expected a target beside the input, got nothing (the key is missing)"
+        "p.yaml:1: target: expected a target beside the input (or upstream: ∂L/∂ŷ given instead "
+        "of loss and target), got nothing (the key is missing)"
     )
 
 

@@ -12,8 +12,6 @@ dead for every sample. The key (`answers.key`) holds every quantity
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli.author.problem_text import problem_text
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError, ProblemError
 from backprop_cli.grade import answers
@@ -110,6 +109,22 @@ def _batch(rng: Rng) -> Document:
         "loss": "mse",
         "learning_rate": _rate(rng),
     }
+
+
+def _upstream(rng: Rng) -> Document:
+    """A 2-2-2 circuit given ∂L/∂ŷ: the backward pass from the upstream gradient, no loss."""
+    return {
+        "input": _nice(rng, (2,), 2.0),
+        "layers": [_dense(rng, 2, 2, "tanh"), _dense(rng, 2, 2, "sigmoid")],
+        "upstream": _nice(rng, (2,), 1.0),
+    }
+
+
+_UPSTREAM_TASKS = [
+    "Compute the forward pass: every pre-activation z and activation a, and the output.",
+    "Given the upstream gradient ∂L/∂ŷ, compute each layer's δ with the chain rule.",
+    "Compute the gradient with respect to every weight and bias, and to the input x.",
+]
 
 
 def _trained(rng: Rng, optimizer: dict[str, Any]) -> Document:
@@ -276,6 +291,9 @@ RECIPES: dict[Template, Recipe] = {
     Template.HINGE: Recipe(
         _hinge, "a linear SVM (multiclass hinge loss)", _hinge_acceptable, lambda: _HINGE_TASKS
     ),
+    Template.UPSTREAM: Recipe(
+        _upstream, "backpropagating a given upstream gradient", tasks=lambda: _UPSTREAM_TASKS
+    ),
 }
 """How `generate` draws each template of `backprop new`."""
 
@@ -285,35 +303,6 @@ TASKS = [
     "Compute the gradient of the loss with respect to every weight and bias (backpropagation).",
     "Do one gradient-descent step θ ← θ − η ∂L/∂θ and give the new weights and biases.",
 ]
-
-
-# --- writing YAML ---------------------------------------------------------------
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
-        return value  # a name such as sigmoid needs no quotes
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def problem_text(document: Document, header: str) -> str:
-    """A problem document as YAML: top-level keys in block style, values in flow style."""
-    lines = [f"# {line}" for line in header.splitlines()]
-    for key, value in document.items():
-        if key == "layers":
-            lines.append("layers:")
-            for layer in value:
-                items = list(layer.items())
-                lines += [f"  - {items[0][0]}: {_flow(items[0][1])}"]
-                lines += [f"    {name}: {_flow(item)}" for name, item in items[1:]]
-        elif key in ("samples", "tasks"):
-            lines.append(f"{key}:")
-            lines += [f"  - {_flow(item)}" for item in value]
-        else:
-            lines.append(f"{key}: {_flow(value)}")
-    return "\n".join(lines) + "\n"
 
 
 # --- drawing --------------------------------------------------------------------

@@ -47,7 +47,9 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     coef = c.coefficient(outputs=True)
     few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
     unfused = few and c.solution.fused and shows_unfused(c, r)
-    if not c.solution.fused or unfused:
+    if c.problem.upstream:  # ∂L/∂ŷ given: the first line of the backward pass, as given
+        yield from given_upstream(c, r, few)
+    elif not c.solution.fused or unfused:
         # ∂L/∂ŷₖ = s·(1/N)(1/K)·∂term/∂ŷₖ
         if few:
             for s in c.samples:
@@ -92,6 +94,28 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
         forms = (MatMul((Transpose(Partial(n.yhat(), n.z(l))), Partial(L, n.yhat()))),)
     yield c.step(
         Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
+    )
+
+
+def given_upstream(c: Context, r: LayerResult, few: bool) -> Iterator[Step]:
+    """∂L/∂ŷ as the exercise gives it (no formula: it is the data), element by element for a
+    small output, then as a whole."""
+    l, n = r.index, c.n
+    if few:
+        for s in c.samples:
+            for k in range(r.a.shape[1]):
+                yield c.step(
+                    Phase.BACKWARD,
+                    c.name(f"da{l}", s, k),
+                    Partial(L, n.yhat(k, s)),
+                    (),
+                    None,
+                    r.grad_a[s, k],
+                    layer=l,
+                    sample=s,
+                )
+    yield c.step(
+        Phase.BACKWARD, f"da{l}", Partial(L, n.yhat()), (), None, c.per_sample(r.grad_a), layer=l
     )
 
 

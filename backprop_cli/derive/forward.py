@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backprop_cli.derive.context import DETAIL_TERMS, Context
-from backprop_cli.expr import Expr, Frac, Sum, Sym, num, product, total
+from backprop_cli.expr import Expr, Frac, Partial, Sum, Sym, num, product, total
 from backprop_cli.solve.records import LayerResult, Phase, Step
+
+L = Sym("L")
 
 
 def steps(c: Context) -> Iterator[Step]:
@@ -67,6 +69,9 @@ def sample_loss(c: Context, s: int | None) -> tuple[Expr, Expr | None]:
 
 def loss_steps(c: Context) -> Iterator[Step]:
     p, n = c.problem, c.n
+    if p.upstream:  # no loss: ∂L/∂ŷ is given, and the backward pass starts from it
+        yield c.step(Phase.LOSS, "upstream", Partial(L, n.yhat()), (), None, c.per_sample(p.y))
+        return
     scale: list[Expr] = [num(p.loss.scale)] if p.loss.scale != 1.0 else []
     if not p.batched:
         form, numbers = sample_loss(c, None)

@@ -10,18 +10,21 @@ its parameter, m(w₁₂⁽¹⁾), so that W's and b's never share a name.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from backprop_cli.derive import backward, penalty
 from backprop_cli.derive.context import Context
-from backprop_cli.expr import Call, Expr, Matrix, Partial, Sym, column, num
+from backprop_cli.expr import Call, Expr, Matrix, Partial, Sym, column, num, replaced
 from backprop_cli.nn.optimizers.base import SYMBOLS, Optimizer
 from backprop_cli.solve.records import Phase, Step
 
 L = Sym("L")
 L_BATCH = Sym("L_batch")
 """The loss of the first mini-batch, when the update uses one."""
+N, B = Sym("N"), Sym("B")
+"""The samples of the problem, and of a mini-batch."""
 STATE_GLYPHS = {"m_hat": "m̂", "v_hat": "v̂", "velocity": "v"}
 """How a state is written (as a function of its parameter): m̂(w), v(w)."""
 
@@ -88,10 +91,34 @@ def _entry(index: tuple[int, ...]) -> Callable[[np.ndarray], Expr]:
     return lambda values: num(values[index])
 
 
+def mini_batch_steps(c: Context) -> Iterator[Step]:
+    """The first update's mini-batch gradient, derived as the full batch's is (its loss L_B,
+    then the backward pass) on the problem restricted to its samples, which are the first
+    ones in file order, numbered as in the file."""
+    update = c.solution.update
+    if update is None or update.batch is None:
+        return
+    part = Context(update.batch)
+    # given ∂L/∂ŷ, the backward pass states it: no loss line; ∂L_B/∂x is not asked for
+    loss = () if part.problem.upstream else tuple(penalty.loss_steps(part))
+    for step in (*loss, *(s for s in backward.steps(part) if s.symbol != "dx")):
+        name, bracket, index = step.symbol.partition("[")
+        yield replace(
+            step,
+            phase=Phase.UPDATE,
+            symbol=f"{name}_batch{bracket}{index}",
+            lhs=replaced(step.lhs, L, L_BATCH),
+            # the batch's own loss and size: L_B = (1/B)Σₙ ℓ[n]
+            forms=tuple(replaced(replaced(f, L, L_BATCH), N, B) for f in step.forms),
+            mini_batch=True,
+        )
+
+
 def steps(c: Context) -> Iterator[Step]:
     update = c.solution.update
     if update is None:
         return
+    yield from mini_batch_steps(c)
     n, optimizer = c.n, update.optimizer
     suffix = "_new" if update.steps == 1 else "_step1"
     loss = L_BATCH if len(update.first_batch) < c.problem.samples else L

@@ -148,7 +148,12 @@ def _unknown(name: str, graph: Graph) -> str:
     names = [q.name for q in graph.quantities]
     reason = ""
     match = _NAME.match(name)
-    if match and graph.depth:  # a network's layer quantities
+    if graph.depth and graph.problem.upstream and name.startswith("loss"):
+        reason = (
+            "; the problem gives the upstream gradient ∂L/∂ŷ instead of a loss and targets, "
+            "so there is no loss to check"
+        )
+    elif match and graph.depth:  # a network's layer quantities
         base, number, new = match.group(1), int(match.group(2)), bool(match.group(3))
         if not 1 <= number <= graph.depth:
             reason = f"; the network has {plural(graph.depth, 'layer')}"

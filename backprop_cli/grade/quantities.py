@@ -195,7 +195,8 @@ class Graph:
             formula = "loss_data + penalty"
         else:
             sources = ("output",)
-        yield Quantity("loss", "loss", None, np.asarray(s.loss), sources, self.loss, formula)
+        if not p.upstream:  # an exercise that gives ∂L/∂ŷ has no loss to check
+            yield Quantity("loss", "loss", None, np.asarray(s.loss), sources, self.loss, formula)
         for r in reversed(s.layers):
             yield from self._backward(r.index)
         formula = self.layer(1).kind.pass_back_formula(1)
@@ -227,7 +228,7 @@ class Graph:
         if last and self.solution.fused:
             formula = "output − target (the loss and the activation's derivatives combined)"
         else:
-            incoming = "∂L/∂output"
+            incoming = "upstream" if self.problem.upstream else "∂L/∂output"
             if not last:
                 sent = self.layer(l + 1).kind.pass_back_formula(l + 1)
                 incoming = sent if sent == f"delta{l + 1}" else f"({sent})"

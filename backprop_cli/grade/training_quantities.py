@@ -173,6 +173,8 @@ class Training:
                         start=theta,
                         under=partial(self._param_under, r.index, base, k),
                     )
+            if self.g.problem.upstream:  # given ∂L/∂ŷ, there is no loss after a step either
+                continue
             loss = np.asarray(update.loss_history[k])
             yield Quantity(
                 f"loss_step{k}",

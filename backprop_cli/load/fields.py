@@ -19,6 +19,11 @@ TOP: dict[str, str] = {
     "samples": "A batch instead of input and target: a list of {input, target}.",
     "layers": "The network, first layer first: dense layers (weights or units) and activation layers.",
     "loss": "A loss name, or {name, scale, reduction, …}; averaged over the samples by default.",
+    "upstream": (
+        "Instead of loss and target: the gradient ∂L/∂ŷ the exercise gives, of the output's "
+        "shape (a number for one output; 1 gives the output's own gradients); beside samples, "
+        "one per sample, or in each sample."
+    ),
     "learning_rate": "Greater than 0: also show the gradient-descent update θ ← θ − η ∂L/∂θ.",
     "optimizer": (
         "Instead of learning_rate: an optimizer name or {name, hyperparameters}: sgd "
@@ -56,6 +61,7 @@ TOP_NEAR_MISSES: dict[str, str] = {
 SAMPLE: dict[str, str] = {
     "input": TOP["input"],
     "target": TOP["target"],
+    "upstream": "Instead of target (and of the loss): this sample's ∂L/∂ŷ, of the output's shape.",
 }
 
 ACTIVATION: dict[str, str] = {

@@ -35,6 +35,11 @@ class NetworkReader:
         """The output width of each layer, as it is read."""
         self.samples = 1
         """The problem's samples (set before the layers are read)."""
+        batch = self.doc.get("batch_size")  # checked with the training keys; here, as written
+        self.batch: int | None = (
+            batch if isinstance(batch, int) and not isinstance(batch, bool) else None
+        )
+        """The mini-batch's samples as ``batch_size`` writes it (None: every sample)."""
         self.target: tuple[Any, ...] = ("target",)
         """Where the first target is written."""
 

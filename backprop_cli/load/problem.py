@@ -32,10 +32,13 @@ from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
+from backprop_cli.nn.losses import GivenUpstream
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.nn.regularizers import Regularizer
 
 TOP_KEYS = tuple(keys.TOP)
+UPSTREAM_GIVEN = LossSpec(GivenUpstream(), 1.0, "sum")
+"""The "loss" of an exercise that gives ∂L/∂ŷ: L = Σ upstream ⊙ ŷ, summed over the samples."""
 
 __all__ = ["Layer", "LossSpec", "Problem", "Variant", "build_network", "load", "load_source"]
 
@@ -57,7 +60,8 @@ class Problem:
     x: np.ndarray
     """Inputs, N samples × input width (one row for a single ``input``)."""
     y: np.ndarray
-    """Targets, N × K outputs (a class index is stored as its one-hot row)."""
+    """Targets, N × K outputs (a class index is stored as its one-hot row); with ``upstream``
+    the given ∂L/∂ŷ (then `upstream` is true)."""
     layers: tuple[Layer, ...]
     loss: LossSpec
     batched: bool = False
@@ -85,6 +89,11 @@ class Problem:
     (description, notes) still describe the problem without them."""
     size: Size = NOTHING
     """What solving this problem alone costs (without its variants), for the caps."""
+
+    @property
+    def upstream(self) -> bool:
+        """The file gives ∂L/∂ŷ instead of a loss and targets (held in ``y``)."""
+        return self.loss.function.given
 
     @property
     def samples(self) -> int:
@@ -211,12 +220,14 @@ class _Loader:
     def problem(self) -> Problem:
         r, doc = self.r, self.doc
         r.keys(doc, (), TOP_KEYS, keys.TOP_NEAR_MISSES)
-        for key in ("layers", "loss"):
-            if key not in doc:
-                r.report(r.fail((key,), f"the key '{key}' (every problem needs layers and a loss)"))
+        given = self.data.given  # upstream: ∂L/∂ŷ given instead of a loss and targets
+        if "layers" not in doc:
+            r.report(r.fail(("layers",), "the key 'layers' (every problem needs layers)"))
+        if "loss" not in doc and not given:
+            r.report(self.data.no_loss())
         # Each part is read on its own where it can be; what depends on a part that failed is
         # left out (the layers need the input width, the targets the layers and the loss).
-        loss = r.attempt(self.loss) if "loss" in doc else None
+        loss = UPSTREAM_GIVEN if given else r.attempt(self.loss) if "loss" in doc else None
         data = r.attempt(self.data.read)
         optimizer = r.attempt(lambda: train_keys.update(r, doc))
         rate_failed = ("learning_rate" in doc or "optimizer" in doc) and optimizer is None
@@ -226,15 +237,15 @@ class _Loader:
         tasks = r.attempt(self.tasks)
         notes = r.attempt(lambda: self.optional_text("notes"))
         penalty = None
-        if "regularization" in doc:
+        if "regularization" in doc and not given:  # given ∂L/∂ŷ, it is refused with the data
             penalty = r.attempt(lambda: read_regularization(r, doc["regularization"]))
         layers = y = class_index = None
         if data is not None and "layers" in doc:
             x, targets, batched = data
             target_path = self.data.target_path()
-            target_width = (
+            target_width = (  # a given ∂L/∂ŷ does not shape the network: checked against it
                 None
-                if loss is None
+                if loss is None or given
                 else r.attempt(lambda: self.data.target_width(targets, loss.function))
             )
             self.network.samples = int(x.shape[0])

@@ -3,6 +3,10 @@
 A single input is one row; ``samples`` are a batch. Widths must agree across
 samples and with the network; a target must be in its loss's domain (a class
 index or a probability vector for cross-entropy, [0, 1] for BCE).
+
+An exercise may give ``upstream`` (∂L/∂ŷ) instead of ``target`` (and of the
+loss): beside ``input``, in each sample, or beside ``samples`` as one value per
+sample. It is read where a target would be, with the output's shape.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli.errors import ProblemError
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import Reader, is_number, plural
@@ -18,21 +23,74 @@ from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import Loss
 
 Targets = list[tuple[Any, tuple[Any, ...]]]
-"""Each target as written, with its path (read once the output width is known)."""
+"""Each target (or given upstream gradient) as written, with its path (read once the output
+width is known)."""
+
+UPSTREAM = "upstream"
+GIVEN_INSTEAD = "upstream: ∂L/∂ŷ given instead of loss and target"
 
 
 class DataReader:
     def __init__(self, reader: Reader) -> None:
         self.r = reader
         self.doc: YMap = reader.document
+        self.given = self._gives_upstream()
+        """The file gives ∂L/∂ŷ (``upstream``) instead of a loss and targets."""
+        self.key = UPSTREAM if self.given else "target"
+        """What each sample's output is compared with: ``target``, or ``upstream``."""
+
+    def _gives_upstream(self) -> bool:
+        if UPSTREAM in self.doc:
+            return True
+        samples = self.doc.get("samples")
+        if not isinstance(samples, list):
+            return False
+        return any(isinstance(sample, dict) and UPSTREAM in sample for sample in samples)
 
     def target_path(self) -> tuple[Any, ...]:
         """Where the first target is: the place to blame when its width does not fit."""
-        return ("target",) if "target" in self.doc else ("samples", 0, "target")
+        if self.key in self.doc:
+            return (self.key,) if "samples" not in self.doc else (self.key, 0)
+        return ("samples", 0, self.key)
+
+    def no_loss(self) -> ProblemError:
+        """The loss is missing, and no ∂L/∂ŷ is given instead."""
+        return self.r.fail(
+            ("loss",),
+            "the key 'loss' (every problem needs a loss and targets, or upstream: the "
+            "gradient ∂L/∂ŷ given instead of both)",
+        )
+
+    def check_given(self) -> None:
+        """``upstream`` replaces ``loss`` and ``target``: none of them beside it."""
+        if not self.given:
+            return
+        if "regularization" in self.doc:
+            raise self.r.error(
+                ("regularization",),
+                "expected no regularization beside upstream (a penalty is added to a loss, "
+                "and an exercise that gives ∂L/∂ŷ has none), got one",
+            )
+        places: list[tuple[Any, ...]] = [(key,) for key in ("loss", "target") if key in self.doc]
+        samples = self.doc.get("samples")
+        if isinstance(samples, list):
+            places += [
+                ("samples", n, "target")
+                for n, sample in enumerate(samples)
+                if isinstance(sample, dict) and "target" in sample
+            ]
+        if places:
+            raise self.r.error(
+                places[0],
+                f"expected either upstream (the gradient ∂L/∂ŷ the exercise gives) or "
+                f"loss and target, got both ('{places[0][-1]}' beside 'upstream'; "
+                f"upstream replaces the loss and the targets)",
+            )
 
     def read(self) -> tuple[np.ndarray, Targets, bool]:
         """Inputs (N × D) and the raw targets with their paths; whether it is a batch."""
         r, doc = self.r, self.doc
+        self.check_given()
         if "samples" in doc:
             for key in ("input", "target"):
                 if key in doc:
@@ -44,8 +102,8 @@ class DataReader:
             return (*self.samples(), True)
         if "input" not in doc:
             raise r.fail(("input",), "'input' (with 'target') or 'samples' (a batch)")
-        if "target" not in doc:
-            raise r.fail(("target",), "a target beside the input")
+        if self.key not in doc:
+            raise r.fail(("target",), f"a target beside the input (or {GIVEN_INSTEAD})")
         value = doc["input"]
         if isinstance(value, list) and any(isinstance(item, list) for item in value):
             raise r.fail(
@@ -57,7 +115,7 @@ class DataReader:
         width = r.vector_length(value, ("input",), "an input: a number or a list of numbers")
         self.check_width(width, ("input",), "input values")
         x = r.vector(doc["input"], ("input",), "an input").reshape(1, -1)
-        return x, [(doc["target"], ("target",))], False
+        return x, [(doc[self.key], (self.key,))], False
 
     def samples(self) -> tuple[np.ndarray, Targets]:
         r, value = self.r, self.doc["samples"]
@@ -70,13 +128,26 @@ class DataReader:
             )
         width = -1
         targets: Targets = []
+        shared = self.shared_upstream(len(value))
         for n, sample in enumerate(value):
             path = ("samples", n)
-            r.mapping(sample, path, "a sample: a mapping with input and target")
+            r.mapping(sample, path, f"a sample: a mapping with input and {self.key}")
             r.keys(sample, path, tuple(keys.SAMPLE))
-            for key in ("input", "target"):
-                if key not in sample:
-                    raise r.fail((*path, key), f"the sample's {key}")
+            if "input" not in sample:
+                raise r.fail((*path, "input"), "the sample's input")
+            if shared is not None:
+                if UPSTREAM in sample:
+                    raise r.error(
+                        (*path, UPSTREAM),
+                        "expected the upstream gradient either beside samples (one per sample) "
+                        "or in each sample, got both",
+                    )
+                targets.append((shared[n], (UPSTREAM, n)))
+            elif self.key not in sample:
+                other = f" (or {GIVEN_INSTEAD})" if not self.given else " like the other samples"
+                raise r.fail((*path, self.key), f"the sample's {self.key}{other}")
+            else:
+                targets.append((sample[self.key], (*path, self.key)))
             found = r.vector_length(sample["input"], (*path, "input"), "an input: a number or list")
             if width >= 0 and found != width:
                 raise r.error(
@@ -84,7 +155,6 @@ class DataReader:
                     f"expected {plural(width, 'value')} like samples[0].input, got {found}",
                 )
             width = found
-            targets.append((sample["target"], (*path, "target")))
         self.check_width(width, ("samples", 0, "input"), "input values")
         if len(value) * width > limits.MAX_ACTIVATIONS:
             raise r.error(
@@ -97,12 +167,30 @@ class DataReader:
         )
         return x, targets
 
+    def shared_upstream(self, samples: int) -> list[Any] | None:
+        """``upstream`` beside ``samples``: one gradient per sample (None: not given there)."""
+        if UPSTREAM not in self.doc:
+            return None
+        value = self.doc[UPSTREAM]
+        if not isinstance(value, list) or len(value) != samples:
+            raise self.r.fail(
+                (UPSTREAM,),
+                f"beside samples, a list of {plural(samples, 'upstream gradient')} (one per "
+                "sample, each of the output's shape), or upstream in each sample",
+                value,
+            )
+        return value
+
     def target_width(self, targets: Targets, loss: Loss) -> int | None:
         """The output width the first target asks for (None: a class index, any width)."""
         value, path = targets[0]
         if is_number(value) and loss.class_index:
             return None
-        return self.r.vector_length(value, path, "a target: a number or a list of numbers")
+        return self.r.vector_length(value, path, f"{self.what}: a number or a list of numbers")
+
+    @property
+    def what(self) -> str:
+        return "an upstream gradient ∂L/∂ŷ" if self.given else "a target"
 
     def targets(
         self, targets: Targets, width: int, source: str, loss: Loss
@@ -125,13 +213,16 @@ class DataReader:
                 rows.append(row)
                 index.append(k)
                 continue
-            found = r.vector_length(value, path, "a target: a number or a list of numbers")
+            found = r.vector_length(value, path, f"{self.what}: a number or a list of numbers")
             if found != width:
+                shape = "the output's shape, " if self.given else ""
+                given = "a number" if is_number(value) else found
                 raise r.error(
                     path,
-                    f"expected {plural(width, 'value')} (one per output of {source}), got {found}",
+                    f"expected {shape}{plural(width, 'value')} (one per output of {source}), "
+                    f"got {given}",
                 )
-            row = r.vector(value, path, "a target")
+            row = r.vector(value, path, self.what)
             problem = loss.target_error(row)
             if problem:
                 raise r.fail(path, problem, value)

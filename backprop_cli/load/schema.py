@@ -158,11 +158,14 @@ def _definitions() -> dict[str, Schema]:
                 "else": ref(f"{ACTIVATION.name}_layer"),
             },
         },
-        "sample": _mapping(
-            keys.SAMPLE,
-            {"input": ref("input"), "target": ref("vector")},
-            ["input", "target"],
-        ),
+        "sample": {
+            **_mapping(
+                keys.SAMPLE,
+                {"input": ref("input"), "target": ref("vector"), "upstream": ref("vector")},
+                ["input"],
+            ),
+            "not": {"required": ["target", "upstream"]},
+        },
         "input": {**ref("vector"), "maxItems": limits.MAX_WIDTH},
         "variant": _mapping(
             keys.VARIANT, {"name": TEXT, "set": {"type": "object"}}, ["name", "set"]
@@ -238,6 +241,7 @@ def schema() -> Schema:
                 "maxItems": limits.MAX_LAYERS,
             },
             "loss": {"anyOf": [names(LOSSES), loss]},
+            "upstream": {"anyOf": [ref("vector"), {"type": "array", "items": ref("vector")}]},
             "learning_rate": POSITIVE,
             "optimizer": ref("optimizer"),
             "regularization": _regularization(),
@@ -256,16 +260,31 @@ def schema() -> Schema:
             },
             "notes": TEXT,
         },
-        ["layers", "loss"],
+        ["layers"],
     )
+    # upstream (∂L/∂ŷ given) replaces the loss and the targets: beside input, beside samples,
+    # or in each sample
+    each_given = {
+        "required": ["samples"],
+        "properties": {"samples": {"items": {"required": ["upstream"]}}},
+    }
     network = {
         **top,
         "oneOf": [{"required": ["input"]}, {"required": ["samples"]}],
-        "dependentRequired": {"input": ["target"], "target": ["input"]},
-        "not": {"required": ["learning_rate", "optimizer"]},
+        "anyOf": [{"required": ["loss"]}, {"required": ["upstream"]}, each_given],
+        "dependentRequired": {"target": ["input"]},
+        "allOf": [
+            {"not": {"required": ["learning_rate", "optimizer"]}},
+            {"not": {"required": ["upstream", "loss"]}},
+            {"not": {"required": ["upstream", "target"]}},
+            {"not": {"required": ["upstream", "regularization"]}},
+        ],
         "dependentSchemas": {
-            key: {"anyOf": [{"required": ["learning_rate"]}, {"required": ["optimizer"]}]}
-            for key in ("steps", "freeze", "batch_size")
+            **{
+                key: {"anyOf": [{"required": ["learning_rate"]}, {"required": ["optimizer"]}]}
+                for key in ("steps", "freeze", "batch_size")
+            },
+            "input": {"anyOf": [{"required": ["target"]}, {"required": ["upstream"]}]},
         },
     }
     return {
@@ -295,11 +314,6 @@ def _graph() -> Schema:
             "additionalProperties": value,
         }
 
-    optimizer = _mapping(
-        graph_keys.OPTIMIZER,
-        {"name": names(graph_keys.OPTIMIZERS), "learning_rate": POSITIVE},
-        ["name", "learning_rate"],
-    )
     graph = _mapping(
         graph_keys.KEYS,
         {
@@ -312,7 +326,7 @@ def _graph() -> Schema:
             "output": name,
             "wrt": {"anyOf": [name, {"type": "array", "items": name, "minItems": 1}]},
             "learning_rate": POSITIVE,
-            "optimizer": optimizer,
+            "optimizer": ref("optimizer"),
             "steps": {"type": "integer", "minimum": 1, "maximum": limits.MAX_STEPS},
             "ascent": {"type": "boolean"},
             "notes": TEXT,

@@ -32,7 +32,9 @@ class Layout:
         """The steps of a phase (and layer); a one-element quantity derived element by
         element is not repeated in matrix form."""
         chosen = [
-            s for s in self.s.steps if s.phase == phase and (layer is None or s.layer == layer)
+            s
+            for s in self.s.steps
+            if s.phase == phase and (layer is None or s.layer == layer) and not s.mini_batch
         ]
         singles = {s.symbol.split("[")[0] for s in chosen if s.element}
         return tuple(s for s in chosen if s.element or s.value.size > 1 or s.symbol not in singles)

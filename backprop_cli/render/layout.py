@@ -107,15 +107,7 @@ def conventions(c: Layout) -> Iterator[Block]:
     over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
     batch = f", {over} {n} samples" if n > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
-    data = "loss_data" if p.regularization else "loss"  # the data loss's own formula
-    (loss_step,) = (s for s in c.s.steps if s.symbol == data)
-    items: list[Message] = [
-        (
-            f"Loss: {loss.abbreviation} ({loss.title}), {how}{batch}{scale}: ",
-            Rel(loss_step.lhs, "=", loss_step.forms[0]),
-            ".",
-        )
-    ]
+    items: list[Message] = [] if p.upstream else [_loss_convention(c, f"{how}{batch}{scale}")]
     if loss.convention(k):
         items.append(loss.convention(k))
     if p.regularization:
@@ -163,11 +155,15 @@ def conventions(c: Layout) -> Iterator[Block]:
     if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
     if p.batched:
+        within = (
+            "each sample's ∂L/∂ŷ as given (any 1/N is in it)."
+            if p.upstream
+            else "1/N of the mean inside δ."
+            if p.loss.averaged
+            else "loss summed: no 1/N."
+        )
         items.append(
-            (
-                f"[n] marks sample n (of {n}); gradients are summed over the samples, with the "
-                + ("1/N of the mean inside δ." if p.loss.averaged else "loss summed: no 1/N."),
-            )
+            (f"[n] marks sample n (of {n}); gradients are summed over the samples, with " + within,)
         )
     if c.s.update is not None and c.s.update.optimizer.conventions():
         items.append((f"Update: {c.s.update.optimizer.conventions()}.",))
@@ -180,6 +176,18 @@ def conventions(c: Layout) -> Iterator[Block]:
         )
     yield Heading("Conventions", 2)
     yield Items(tuple(items))
+
+
+def _loss_convention(c: Layout, how: str) -> Message:
+    """Loss: MSE (mean squared error), mean over 1 output: L = (ŷ − y)²."""
+    loss = c.p.loss.function
+    data = "loss_data" if c.p.regularization else "loss"  # the data loss's own formula
+    (loss_step,) = (s for s in c.s.steps if s.symbol == data)
+    return (
+        f"Loss: {loss.abbreviation} ({loss.title}), {how}: ",
+        Rel(loss_step.lhs, "=", loss_step.forms[0]),
+        ".",
+    )
 
 
 def network(c: Layout) -> Iterator[Block]:
@@ -219,10 +227,9 @@ def answers(c: Layout) -> Iterator[Block]:
     def first(symbol: Expr) -> Expr:
         return Mul((symbol, Text(" (first pass)")), dot=False) if several else symbol
 
-    items: list[tuple[Expr, Expr]] = [
-        (first(n.yhat()), value_expr(per_sample(c.s, c.s.output))),
-        (first(Sym("L")), num(c.s.loss)),
-    ]
+    items: list[tuple[Expr, Expr]] = [(first(n.yhat()), value_expr(per_sample(c.s, c.s.output)))]
+    if not c.p.upstream:  # an exercise that gives ∂L/∂ŷ has no loss to state
+        items.append((first(Sym("L")), num(c.s.loss)))
     for result in reversed(c.s.layers):
         for base, grad in result.grads.items():
             symbol = result.layer.kind.param_symbol(n, result.index, base, None)
@@ -232,12 +239,13 @@ def answers(c: Layout) -> Iterator[Block]:
         items.append((first(Partial(Sym("L"), n.z(1))), delta))
     if update is not None:
         when = "new" if update.steps == 1 else f"after {update.steps} steps"
-        if several:
+        if several and not c.p.upstream:
             final_loss = num(float(update.loss_history[-1]))
             items.append((Mul((Sym("L"), Text(f" ({when})")), dot=False), final_loss))
         for name, value in update.params.items():
+            label = "frozen, unchanged" if name in update.frozen else when
             items.append(
-                (Mul((c.param_symbol(name), Text(f" ({when})")), dot=False), value_expr(value))
+                (Mul((c.param_symbol(name), Text(f" ({label})")), dot=False), value_expr(value))
             )
     yield Answers("Final answers", tuple(items))
 

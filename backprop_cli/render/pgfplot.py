@@ -20,17 +20,31 @@ def chart(block: Chart) -> list[str]:
     if not data:
         return [rf"({escape(block.label)}: no finite values to chart)", ""]
     axis = "semilogyaxis" if charts.logarithmic(block.values) else "axis"
-    scale = "loss (log scale)" if axis == "semilogyaxis" else "loss"
+    quantity = escape(block.label.removesuffix(" per step"))  # "loss", "f", …
+    scale = f"{quantity} (log scale)" if axis == "semilogyaxis" else quantity
     coordinates = " ".join(f"({step},{value:.6g})" for step, value in data)
+    last = max(len(block.values) - 1, 1)
     return [
         r"\begin{center}",
         r"\begin{tikzpicture}",
         rf"\begin{{{axis}}}[width=0.85\linewidth, height=5.5cm, grid=major,",
         rf"  title={{{escape(block.label)}}}, xlabel={{step}}, ylabel={{{scale}}},",
-        rf"  xmin=0, xmax={max(len(block.values) - 1, 1)}, enlarge y limits=0.05]",
+        # whole steps only, at most about ten ticks (never 0.2, 0.4, … between two steps)
+        rf"  xmin=0, xmax={last}, xtick distance={tick_distance(last)}, enlarge y limits=0.05]",
         rf"\addplot[thick, violet, mark=none] coordinates {{{coordinates}}};",
         rf"\end{{{axis}}}",
         r"\end{tikzpicture}",
         r"\end{center}",
         "",
     ]
+
+
+def tick_distance(last: int) -> int:
+    """Steps between the ticks of an axis from 0 to ``last``: 1, 2 or 5 times a power of ten,
+    so that there are at most ten intervals and every tick is a whole step."""
+    scale = 1
+    while True:
+        for factor in (1, 2, 5):
+            if last <= 10 * factor * scale:
+                return factor * scale
+        scale *= 10

@@ -65,7 +65,9 @@ def comparison(c: Layout, other: Solution, assignments: tuple[tuple[str, object]
     rows.append(
         _row(c.n.yhat(), value_expr(a), value_expr(b), a.shape == b.shape and bool((a == b).all()))
     )
-    rows.append(_row(Sym("L"), num(c.s.loss), num(other.loss), c.s.loss == other.loss))
+    if not (c.p.upstream and other.problem.upstream):  # given ∂L/∂ŷ, there is no loss to compare
+        mine, theirs = (Text("—") if s.problem.upstream else num(s.loss) for s in (c.s, other))
+        rows.append(_row(Sym("L"), mine, theirs, c.s.loss == other.loss))
     symbols = c if deeper is c.s else Layout(deeper, c.max_rows)
     names = [*c.s.gradients, *(name for name in other.gradients if name not in c.s.gradients)]
     for name in names:

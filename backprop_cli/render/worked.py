@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from backprop_cli.expr import Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.nn.optimizers.base import SYMBOLS
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
@@ -81,6 +83,9 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
 
 
 def loss(c: Layout) -> Iterator[Block]:
+    if c.p.upstream:
+        yield from given_upstream(c)
+        return
     yield Heading("Loss", 2)
     function = c.p.loss.function
     yield Paragraph(
@@ -94,6 +99,31 @@ def loss(c: Layout) -> Iterator[Block]:
         "muted",
     )
     yield from _equations(c, Phase.LOSS, None)
+
+
+def given_upstream(c: Layout) -> Iterator[Block]:
+    """In place of the loss: the gradient the exercise gives, where the backward pass starts."""
+    yield Heading("Given: the upstream gradient", 2)
+    yield Paragraph(
+        (
+            "The exercise gives the gradient of the loss with respect to the output, ",
+            Partial(L, c.n.yhat()),
+            ", instead of a loss and a target; the backward pass starts from it:",
+        ),
+        "muted",
+    )
+    yield from _equations(c, Phase.LOSS, None)
+    if c.p.outputs == 1 and bool(np.all(c.p.y == 1.0)):
+        yield Paragraph(
+            (
+                "With ",
+                Rel(Partial(L, c.n.yhat()), "=", num(1)),
+                ", every gradient below is the output's own (a circuit's ",
+                Partial(c.n.yhat(), THETA),
+                ").",
+            ),
+            "muted",
+        )
 
 
 # --- backward ----------------------------------------------------------------
@@ -136,11 +166,19 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
             " (times the averaging factors)" if averaged else "",
             f": the derivative of {f.label} cancels against the loss's",
         )
+    elif last and not f.elementwise:  # softmax: the sum over k below is the whole rule
+        delta_is = (
+            ", where ",
+            Partial(L, n.a(l, "k")),
+            " is the given upstream gradient" if c.p.upstream else " is the loss's derivative",
+        )
     elif last:
         delta_is = (
             ", where ",
             Rel(n.delta(l, "j"), "=", Mul((upstream, Call(f.label, (z_j,), prime=True)))),
-            " (the loss's derivative times the activation's)",
+            " (the given upstream gradient times the activation's derivative)"
+            if c.p.upstream
+            else " (the loss's derivative times the activation's)",
         )
     else:
         above = c.s.layers[l]
@@ -197,9 +235,10 @@ def update(c: Layout) -> Iterator[Block]:
             "muted",
         )
     else:
+        detail = ", the first step in detail," if result.steps > 1 else ""  # no (…) (…)
         yield Paragraph(
             (
-                f"{optimizer.title}{first}, as the conventions state it, with ",
+                f"{optimizer.title}{detail} as the conventions state it, with ",
                 *_settings(result),
                 ": for every parameter, its state before and after the update, then the "
                 "parameter itself.",
@@ -207,10 +246,14 @@ def update(c: Layout) -> Iterator[Block]:
             "muted",
         )
     if result.frozen:
+        names: list[str | Expr] = []
+        for name in result.frozen:
+            names += [", " if names else "", c.param_symbol(name)]
         yield Paragraph(
             (
-                f"Frozen, never updated: {', '.join(result.frozen)} (their gradients are "
-                "shown above all the same).",
+                "Frozen, never updated: ",
+                *names,
+                " (their gradients are shown above all the same).",
             ),
             "muted",
         )
@@ -221,8 +264,19 @@ def update(c: Layout) -> Iterator[Block]:
         shown = evenly_spaced(len(history), c.max_rows)  # the whole run, at a round stride
         states = tuple(result.state_norms)
         yield Heading(f"Training: {result.steps} steps", 3)
+        followed = "loss"
+        if c.p.upstream:  # no loss: the steps descend L = Σ ∂L/∂ŷ ⊙ ŷ, the given ∂L/∂ŷ fixed
+            followed = "Σ ∂L/∂ŷ ⊙ ŷ"
+            yield Paragraph(
+                (
+                    "The given ∂L/∂ŷ is the same at every step, so the steps descend the "
+                    "function whose gradient it is, Σ ∂L/∂ŷ ⊙ ŷ (the output weighted by it); "
+                    "the table follows that sum.",
+                ),
+                "muted",
+            )
         yield Table(
-            ("steps taken", "loss", "‖Δθ‖ of the step", *(f"‖{_state_word(k)}‖" for k in states)),
+            ("steps taken", followed, "‖Δθ‖ of the step", *(f"‖{_state_word(k)}‖" for k in states)),
             tuple(
                 (
                     str(i),
@@ -239,7 +293,7 @@ def update(c: Layout) -> Iterator[Block]:
                 for i in shown
             ),
         )
-        yield Chart(history, "loss per step")
+        yield Chart(history, f"{followed} per step")
         params = tuple((c.param_symbol(name), value_expr(v)) for name, v in result.params.items())
         yield Table(("parameter", f"after {result.steps} steps"), params)
 
@@ -269,16 +323,27 @@ def _mini_batch(c: Layout) -> Iterator[Block]:
     if len(used) == c.p.samples:
         return
     listed = ", ".join(str(i + 1) for i in used)
+    over = (
+        "given ∂L/∂ŷ of its samples"
+        if c.p.upstream
+        else ("the mean over its samples" if c.p.loss.averaged else "the sum over its samples")
+    )
     yield Paragraph(
         (
             f"Mini-batches of {len(used)} sample{'s' * (len(used) != 1)} in file order, wrapping "
             f"around: the first update uses sample{'s' * (len(used) != 1)} {listed}, and the "
             "gradient of the mini-batch's loss ",
             Sym("L_batch"),
-            " (the mean over its samples):",
+            f" ({over}), derived as the full batch's is, from the values of the forward pass "
+            "above:",
         ),
         "muted",
     )
+    worked = tuple(step for step in c.s.steps if step.mini_batch)
+    chosen = {s.symbol.split("[")[0] for s in worked if s.element}
+    shown = tuple(s for s in worked if s.element or s.value.size > 1 or s.symbol not in chosen)
+    if shown:
+        yield Equations(shown)
     yield Table(
         ("gradient", "value"),
         tuple(

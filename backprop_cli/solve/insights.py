@@ -195,7 +195,7 @@ def cancellation(solution: Solution) -> list[Insight]:
 
 def no_cancellation(solution: Solution) -> list[Insight]:
     """A sigmoid or softmax output with a loss whose derivative does not cancel it."""
-    if solution.fused:
+    if solution.fused or solution.problem.upstream:  # no loss chosen: nothing would cancel
         return []
     last = solution.layers[-1].layer.activation
     message = last.uncancelled(solution.problem.loss.function.abbreviation)
@@ -253,12 +253,15 @@ def non_finite(solution: Solution) -> list[Insight]:
         checks.append((f"z of layer {r.index}", r.z))
         if r is not solution.layers[-1]:
             checks.append((f"a of layer {r.index}", r.a))
-    checks += [("the output", solution.output), ("the loss", np.asarray(solution.loss))]
+    checks.append(("the output", solution.output))
+    if not solution.problem.upstream:  # given ∂L/∂ŷ, there is no loss to report
+        checks.append(("the loss", np.asarray(solution.loss)))
     checks += [(f"δ of layer {r.index}", r.delta) for r in reversed(solution.layers)]
     checks += [(f"∂L/∂{name}", grad) for name, grad in solution.gradients.items()]
     if solution.update is not None:
         checks += [(f"the updated {name}", value) for name, value in solution.update.params.items()]
-        checks.append(("the loss history", solution.update.loss_history))
+        if not solution.problem.upstream:
+            checks.append(("the loss history", solution.update.loss_history))
     return [
         Insight(
             "non_finite",
@@ -290,7 +293,8 @@ def optimizer(solution: Solution) -> list[Insight]:
         start={name: solution.params[name] for name in update.first if name not in update.frozen},
         first={name: v for name, v in update.first.items() if name not in update.frozen},
         gradients={n: g for n, g in update.first_gradients.items() if n not in update.frozen},
-        loss_history=update.loss_history,
+        # given ∂L/∂ŷ there is no loss whose course the optimizer could comment on
+        loss_history=np.zeros(0) if solution.problem.upstream else update.loss_history,
         state=update.state,
     )
     return [Insight(kind, message) for kind, message in update.optimizer.insights(run)]

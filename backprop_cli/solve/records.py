@@ -88,6 +88,9 @@ class Update:
     """The gradients the first update used (its mini-batch's), by parameter."""
     first_batch: tuple[int, ...] = ()
     """The 0-based samples of the first update's mini-batch."""
+    batch: Solution | None = None
+    """The loss and gradients of the first update's mini-batch alone, when it is not every
+    sample (the problem restricted to its samples, without an update), for its derivation."""
     frozen: tuple[str, ...] = ()
     """The parameters never updated (``freeze``)."""
 
@@ -151,8 +154,9 @@ class Solution:
         """One line for a REPL: ``<Solution 'Exercise 1: …': loss 0.1013, output [0.6817]>``."""
         output = ", ".join(f"{v:.4g}" for v in self.output.ravel()[:4])
         more = ", …" if self.output.size > 4 else ""
+        loss = "∂L/∂ŷ given" if self.problem.upstream else f"loss {self.loss:.4g}"
         return (
-            f"<Solution {self.problem.title!r}: loss {self.loss:.4g}, output [{output}{more}], "
+            f"<Solution {self.problem.title!r}: {loss}, output [{output}{more}], "
             f"{len(self.layers)} layer{'s' * (len(self.layers) != 1)}, {len(self.steps)} steps>"
         )
 

@@ -42,3 +42,5 @@ class Step:
     sample: int | None = None
     """0-based sample of an element step in a batch."""
     assign: bool = False
+    mini_batch: bool = False
+    """A step of the first update's mini-batch gradient (shown with the update)."""

@@ -200,6 +200,10 @@ def values(
     fwd = forward(problem, params, rnd)
     bwd = backward(problem, params, fwd, rnd)
     update = train(problem, params, fwd, bwd, rnd, progress) if problem.optimizer else None
+    if update is not None and len(update.first_batch) < problem.samples:
+        part = of_batch(problem, update.first_batch)  # its own gradient, derived with the update
+        alone = replace(part, optimizer=None, learning_rate=None, steps=1, variants=())
+        update = replace(update, batch=values(alone, round_intermediate))
     results = tuple(
         LayerResult(
             layer,

@@ -25,9 +25,11 @@ from backprop_cli.kinds.graph.gates import FUNCTIONS
 from backprop_cli.kinds.graph.parser import FormulaError, caret, parse
 from backprop_cli.kinds.graph.staging import Node, Stager
 from backprop_cli.load import caps as limits
-from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number
+from backprop_cli.load import training as train_keys
+from backprop_cli.load.reader import Reader, did_you_mean, is_number
 from backprop_cli.load.size import Size
 from backprop_cli.load.yaml_source import parse as parse_yaml
+from backprop_cli.nn.optimizers import Optimizer
 
 KEYS: dict[str, str] = {
     "title": "Shown as the heading; default: the file name without extension.",
@@ -39,17 +41,14 @@ KEYS: dict[str, str] = {
     "output": "The node whose gradients are computed (default: the last node).",
     "wrt": "The inputs to show gradients for and to update (default: every input).",
     "learning_rate": "Greater than 0: also update the inputs in wrt, x ← x − η ∂f/∂x.",
-    "optimizer": "Instead of learning_rate: {name: sgd, learning_rate: η}.",
+    "optimizer": (
+        "Instead of learning_rate: an optimizer name or {name, hyperparameters}: sgd "
+        "(momentum, nesterov), adagrad, rmsprop, adam, adamw; torch.optim's defaults."
+    ),
     "steps": "Number of updates (default 1; needs learning_rate or optimizer).",
     "ascent": "true: climb, x ← x + η ∂f/∂x (default false: descend).",
     "notes": "Free text shown after the solution.",
 }
-
-OPTIMIZER: dict[str, str] = {
-    "name": "sgd: plain gradient descent (more optimizers arrive with the training options).",
-    "learning_rate": "Greater than 0: the step size η.",
-}
-OPTIMIZERS = ("sgd",)
 
 MAX_NODES = 10_000
 """Inputs and nodes of one graph (a lecture's graph has a dozen)."""
@@ -93,6 +92,8 @@ class GraphProblem:
     tasks: tuple[str, ...] = ()
     notes: str | None = None
     learning_rate: float | None = None
+    optimizer: Optimizer | None = None
+    """How the inputs in ``wrt`` are updated (None: no update is asked for)."""
     steps: int = 1
     ascent: bool = False
     document: Any = field(default=None, repr=False, compare=False)
@@ -143,7 +144,8 @@ class _GraphLoader:
             )
         nodes, expression = self.nodes([name for name, _ in inputs])
         self.check_names(inputs, nodes)
-        learning_rate = self.learning_rate()
+        optimizer = train_keys.update(r, doc)
+        learning_rate = None if optimizer is None else optimizer.learning_rate
         steps = self.steps(learning_rate)
         if steps * (len(inputs) + len(nodes)) > MAX_WORK:
             raise r.error(
@@ -165,6 +167,7 @@ class _GraphLoader:
             else (),
             notes=self.optional_text("notes"),
             learning_rate=learning_rate,
+            optimizer=optimizer,
             steps=steps,
             ascent=self.ascent(),
             document=doc,
@@ -289,23 +292,6 @@ class _GraphLoader:
                 raise self.r.error(path, f"expected each input once, got {name!r} again")
             chosen.append(name)
         return tuple(chosen)
-
-    def learning_rate(self) -> float | None:
-        r, doc = self.r, self.doc
-        if "learning_rate" in doc and "optimizer" in doc:
-            raise r.error(("optimizer",), "expected learning_rate or optimizer, got both")
-        if "learning_rate" in doc:
-            return r.positive(doc["learning_rate"], ("learning_rate",), "a learning rate > 0")
-        if "optimizer" not in doc:
-            return None
-        spec = r.mapping(doc["optimizer"], ("optimizer",), "{name: sgd, learning_rate: η}")
-        r.keys(spec, ("optimizer",), tuple(OPTIMIZER))
-        r.choice(spec.get("name", MISSING), ("optimizer", "name"), "an optimizer", OPTIMIZERS)
-        return r.positive(
-            spec.get("learning_rate", MISSING),
-            ("optimizer", "learning_rate"),
-            "a learning rate > 0",
-        )
 
     def steps(self, learning_rate: float | None) -> int:
         if "steps" not in self.doc:

@@ -21,7 +21,6 @@ from backprop_cli.grade.quantities import Array, Quantity, Values
 from backprop_cli.kinds.graph.records import GraphSolution, PathTerm
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.nn.optimizers import Optimizer
-from backprop_cli.nn.optimizers.sgd import SGD
 
 
 class GraphQuantities:
@@ -79,7 +78,7 @@ class GraphQuantities:
         "+ instead of −" mistake)."""
         update = self.solution.update
         assert update is not None
-        optimizer: Optimizer = SGD(update.learning_rate)
+        optimizer = update.optimizer
         return optimizer.ascending() if update.ascent != wrong_way else optimizer
 
     def updated(self, name: str, v: Values, wrong_way: bool = False) -> Array:
@@ -137,6 +136,9 @@ class GraphQuantities:
             return
         for name, value in s.update.inputs.items():
             sign = "+" if s.update.ascent else "−"
+            rule = f"{name} {sign} η·d{name}"
+            if s.update.optimizer.conventions():  # momentum, Adam, …: in the optimizer's words
+                rule = s.update.optimizer.in_words(name, f"d{name}")
             if s.update.steps == 1:
                 yield Quantity(
                     f"{name}_new",
@@ -145,7 +147,7 @@ class GraphQuantities:
                     np.asarray(value),
                     (f"d{name}",),
                     partial(self.updated, name),
-                    f"{name} {sign} η·d{name}",
+                    rule,
                 )
             else:
                 yield Quantity(

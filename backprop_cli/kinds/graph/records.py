@@ -6,13 +6,14 @@ inside the `Step`s. Nothing here computes or formats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from backprop_cli import kinds
 from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.staging import Node
+from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.solve.records import GradientCheck, Insight, Step
 
 
@@ -52,7 +53,8 @@ class NodeResult:
 
 @dataclass(frozen=True)
 class GraphUpdate:
-    """``steps`` updates of the inputs in ``wrt``: x ← x ∓ η ∂f/∂x (+ when climbing)."""
+    """``steps`` updates of the inputs in ``wrt`` by the optimizer: x ← x ∓ η ∂f/∂x for plain
+    gradient descent (+ when climbing), else its own rule."""
 
     learning_rate: float
     steps: int
@@ -63,6 +65,14 @@ class GraphUpdate:
     """The inputs in ``wrt`` before each update and after the last: (steps + 1) × len(wrt)."""
     inputs: dict[str, float]
     """The inputs in ``wrt`` after the last update."""
+    optimizer: Optimizer
+    """The optimizer as the file gives it (``ascent`` says whether it climbs)."""
+    initial_state: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Each input's optimizer state before the first update."""
+    worked: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Every value the first update computed for each input (``m``, ``m_hat``, ``theta``)."""
+    state: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    """Each input's optimizer state after the last update."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 ``{"title", "source", "kind": "graph", "value", "output", "nodes": [{"name",
 "formula", "inputs", "value", "grad"}], "gradients": {input: float},
-"update": null | {"optimizer", "steps", "value_history", "inputs"}, "steps",
+"update": null | {"optimizer", "steps", "value_history", "inputs", "state"}, "steps",
 "insights"}``. The inputs are nodes too (first, with an empty formula and no
 inputs), so that every value and gradient of the picture is in ``nodes``.
 """
@@ -22,14 +22,11 @@ FORMULA = TextMath(full, max_terms=10**9, max_rows=10**9)
 
 
 def optimizer(update: GraphUpdate) -> dict[str, Any]:
-    """Plain SGD with every hyperparameter, torch.optim.SGD's defaults filled in."""
+    """The optimizer's name and every hyperparameter, torch.optim's defaults filled in, and
+    whether it climbs (torch.optim's ``maximize``)."""
     return {
-        "name": "sgd",
-        "learning_rate": update.learning_rate,
-        "momentum": 0.0,
-        "dampening": 0.0,
-        "nesterov": False,
-        "weight_decay": 0.0,
+        "name": update.optimizer.name,
+        **update.optimizer.hyperparameters,
         "maximize": update.ascent,
     }
 
@@ -54,6 +51,10 @@ def report(solution: GraphSolution, writer: ReportWriter) -> dict[str, Any]:
             "steps": u.steps,
             "value_history": writer.array(u.value_history),
             "inputs": dict(u.inputs),
+            "state": {
+                name: {key: writer.array(value) for key, value in state.items()}
+                for name, state in u.state.items()
+            },
         }
     result = {
         "title": p.title,

@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from backprop_cli.expr import Add, Expr, Message, Mul, Partial, Rel, Sub, Sym, Text, num
 from backprop_cli.kinds.graph.records import GraphSolution
 from backprop_cli.kinds.graph.steps import formula, gradient_symbol, inlined, symbol
+from backprop_cli.nn.optimizers.base import SYMBOLS
 from backprop_cli.render.document import (
     Answers,
     Block,
@@ -92,6 +93,11 @@ def conventions(s: GraphSolution, max_rows: int) -> Iterator[Block]:
                 "The expression is staged into one node per operation, n₁, n₂, … in the order "
                 "they are evaluated.",
             )
+        )
+    if s.update is not None and s.update.optimizer.conventions():
+        climbs = " (climbing: the rule follows −∂f/∂x, as torch.optim's maximize)"
+        items.append(
+            (f"Update: {s.update.optimizer.conventions()}{climbs if s.update.ascent else ''}.",)
         )
     yield Heading("Conventions", 2)
     yield Items(tuple(items))
@@ -242,16 +248,32 @@ def update(s: GraphSolution, max_rows: int) -> Iterator[Block]:
     rule: Expr = Add((x, step)) if u.ascent else Sub(x, step)
     first = " (the first step in detail)" if u.steps > 1 else ""
     yield Heading("Update", 2)
-    yield Paragraph(
-        (
-            f"Gradient {direction} with learning rate ",
-            Rel(ETA, "=", num(u.learning_rate)),
-            f"{first}: each input in wrt moves {move} its gradient, ",
-            Rel(x, "←", rule),
-            ".",
-        ),
-        "muted",
-    )
+    if u.optimizer.conventions():
+        settings: list[str | Expr] = []
+        for key, value in u.optimizer.hyperparameters.items():
+            if isinstance(value, float) and (value or key == "learning_rate"):
+                settings += [", " if settings else "", Rel(Sym(SYMBOLS[key]), "=", num(value))]
+        yield Paragraph(
+            (
+                f"{u.optimizer.title}{', the first step in detail,' if u.steps > 1 else ''}"
+                f"{' climbing,' if u.ascent else ''} as the conventions state it, with ",
+                *settings,
+                ": for each input in wrt, its state before and after the update, then the "
+                "input itself.",
+            ),
+            "muted",
+        )
+    else:
+        yield Paragraph(
+            (
+                f"Gradient {direction} with learning rate ",
+                Rel(ETA, "=", num(u.learning_rate)),
+                f"{first}: each input in wrt moves {move} its gradient, ",
+                Rel(x, "←", rule),
+                ".",
+            ),
+            "muted",
+        )
     yield Equations(tuple(step for step in s.steps if step.phase == Phase.UPDATE))
     if u.steps > 1:
         shown, elided = shown_rows(len(u.value_history), max_rows)

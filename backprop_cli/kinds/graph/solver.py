@@ -20,8 +20,6 @@ from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.records import GraphSolution, GraphUpdate, NodeResult, PathTerm
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.load.yaml_source import line_of
-from backprop_cli.nn.optimizers import Optimizer
-from backprop_cli.nn.optimizers.sgd import SGD
 
 
 def _arguments(node: Node, values: Mapping[str, float]) -> tuple[float, ...]:
@@ -104,20 +102,23 @@ def gradients(problem: GraphProblem, nodes: tuple[NodeResult, ...]) -> np.ndarra
 
 
 def train(problem: GraphProblem, start: tuple[NodeResult, ...]) -> GraphUpdate | None:
-    """``steps`` updates x ← x − η ∂f/∂x of the inputs in ``wrt`` (+ when climbing) by the
-    optimizer registry's gradient descent, as torch.optim.SGD (``maximize=True`` to climb)."""
-    if problem.learning_rate is None:
+    """``steps`` updates of the inputs in ``wrt`` by the problem's optimizer (the registry's,
+    as torch.optim on scalar tensors; ``maximize=True`` to climb): x ← x − η ∂f/∂x for plain
+    gradient descent."""
+    if problem.optimizer is None:
         return None
-    optimizer: Optimizer = SGD(problem.learning_rate)
-    if problem.ascent:
-        optimizer = optimizer.ascending()
+    optimizer = problem.optimizer.ascending() if problem.ascent else problem.optimizer
     inputs = {name: np.array(value) for name, value in problem.inputs}
     states = {name: optimizer.init_state(inputs[name]) for name in problem.wrt}
+    initial = dict(states)
+    worked: dict[str, dict[str, np.ndarray]] = {}
     nodes = start
     history = [next(n.value for n in nodes if n.name == problem.output)]
     trajectory = [[float(inputs[name]) for name in problem.wrt]]
     for step in range(1, problem.steps + 1):
         for name, g in zip(problem.wrt, gradients(problem, nodes), strict=True):
+            if step == 1:  # every value of the first update, for its derivation
+                worked[name] = optimizer.worked(inputs[name], g, states[name], step)
             inputs[name], states[name] = optimizer.step(inputs[name], g, states[name], step)
         values = {name: float(value) for name, value in inputs.items()}
         trajectory.append([values[name] for name in problem.wrt])
@@ -127,12 +128,16 @@ def train(problem: GraphProblem, start: tuple[NodeResult, ...]) -> GraphUpdate |
         else:
             history.append(forward(problem, values, step)[problem.output])
     return GraphUpdate(
-        learning_rate=problem.learning_rate,
+        learning_rate=problem.optimizer.learning_rate,
         steps=problem.steps,
         ascent=problem.ascent,
         value_history=np.array(history),
         trajectory=np.array(trajectory),
         inputs={name: trajectory[-1][i] for i, name in enumerate(problem.wrt)},
+        optimizer=problem.optimizer,
+        initial_state=initial,
+        worked=worked,
+        state=states,
     )
 
 

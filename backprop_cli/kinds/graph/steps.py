@@ -4,20 +4,23 @@ Forward: ``q = x + y = −2 + 5 = 3``, node by node. Backward, from the output
 (``∂f/∂f = 1``) to the inputs: each value's gradient as the sum over its paths
 of upstream × local, ``∂f/∂x = ∂f/∂q·∂q/∂x = ∂f/∂q·1 = −4·1 = −4``, with one
 term per use where a value feeds several gates. Update: ``x ← x − η ∂f/∂x``
-for the first step. Symbols follow the names of the file: ``x0`` is x₀.
+for the first step, or the optimizer's own lines with every state. Symbols follow the names of the file: ``x0`` is x₀.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
-from backprop_cli.expr import Add, Expr, Mul, Num, Partial, Sub, Sym, num
+from backprop_cli.derive.update import Numbers, Symbols, state_symbol
+from backprop_cli.expr import Add, Expr, Mul, Neg, Num, Partial, Sub, Sym, num
 from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.records import GraphUpdate, NodeResult, PathTerm
 from backprop_cli.kinds.graph.staging import Node
+from backprop_cli.nn.optimizers.base import Operands
 from backprop_cli.solve.records import Phase, Step
 
 _INDEXED = re.compile(r"([A-Za-z][A-Za-z_]*?)_?([0-9]+)\Z")
@@ -129,6 +132,9 @@ def _backward(problem: GraphProblem, results: tuple[NodeResult, ...]) -> Iterato
 def _update(
     problem: GraphProblem, results: tuple[NodeResult, ...], update: GraphUpdate
 ) -> Iterator[Step]:
+    if update.optimizer.conventions():  # momentum, Adam, …: the optimizer's own lines
+        yield from _optimizer_lines(problem, results, update)
+        return
     suffix = "_new" if update.steps == 1 else "_step1"
     by_name = {r.name: r for r in results}
     for i, name in enumerate(problem.wrt):
@@ -146,6 +152,59 @@ def _update(
             np.array(update.trajectory[1, i]),
             assign=True,
         )
+
+
+@dataclass(frozen=True)
+class _Climbing:
+    """The operands of a rule that climbs: the gradient it follows is −∂f/∂x (torch.optim's
+    ``maximize``), the rest as they are."""
+
+    operands: Operands
+
+    def before(self, name: str) -> Expr:
+        value = self.operands.before(name)
+        return Neg(value) if name == "grad" else value
+
+    def after(self, name: str) -> Expr:
+        return self.operands.after(name)
+
+    def hyper(self, name: str) -> Expr:
+        return self.operands.hyper(name)
+
+    def t(self) -> Expr:
+        return self.operands.t()
+
+
+def _optimizer_lines(
+    problem: GraphProblem, results: tuple[NodeResult, ...], update: GraphUpdate
+) -> Iterator[Step]:
+    """Each input's first update by the optimizer's rules (``v ← μv + g``, ``m̂ = m/(1 − β₁ᵗ)``,
+    …), in symbols, then with the numbers: every state before and after."""
+    suffix = "_new" if update.steps == 1 else "_step1"
+    by_name = {r.name: r for r in results}
+    optimizer = update.optimizer.ascending() if update.ascent else update.optimizer
+    output = symbol(problem.output)
+    for name in problem.wrt:
+        x, g = by_name[name].value, by_name[name].grad
+        start = {"theta": np.array(x), "grad": np.array(-g if update.ascent else g)}
+        start.update(update.initial_state[name])
+        values = update.worked[name]
+        symbols: Operands = Symbols(symbol(name), output)
+        if update.ascent:
+            symbols = _Climbing(symbols)
+        numbers = Numbers(start, values, optimizer, 1, lambda v: num(float(v)))
+        for rule, line in zip(
+            optimizer.lines(symbols, 1), optimizer.lines(numbers, 1), strict=True
+        ):
+            yield Step(
+                Phase.UPDATE,
+                f"{name}{suffix}" if rule.name == "theta" else f"{rule.name}_{name}",
+                state_symbol(rule.name, symbol(name)),
+                (rule.rhs,),
+                line.rhs,
+                np.array(values[rule.name]),
+                assign=rule.assign,
+            )
 
 
 def derive(

@@ -68,12 +68,14 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
         loss["reduction"] = p.loss.reduction
     if s.loss_data is not None and s.penalty is not None:  # L = data + penalty
         loss["data"], loss["penalty"] = w.number(s.loss_data), w.number(s.penalty)
+    given = _per_sample(s, w, p.y)  # the targets, or the upstream gradient given instead
     result: dict[str, Any] = {
         "title": p.title,
         "source": p.source,
-        "loss": loss,
+        "loss": None if p.upstream else loss,
         "x": _per_sample(s, w, p.x),
-        "target": _per_sample(s, w, p.y),
+        "target": None if p.upstream else given,
+        **({"upstream": given} if p.upstream else {}),
         "layers": layers,
         "output": _per_sample(s, w, s.output),
         "gradients": gradients,

@@ -147,6 +147,11 @@ class LayerReading(Protocol):
         """The problem's number of samples (a batch statistic needs at least 2)."""
         ...
 
+    @property
+    def batch(self) -> int | None:
+        """The samples of each update's mini-batch as ``batch_size`` writes it (None: all)."""
+        ...
+
 
 Schema = dict[str, Any]
 

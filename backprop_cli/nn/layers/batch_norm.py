@@ -139,6 +139,14 @@ class BatchNorm:
                 f"expected at least 2 samples for batch_norm in train mode (a batch statistic of "
                 f"one value is that value), got {reading.samples}; use mode: eval or give samples",
             )
+        if mode == "train" and reading.batch is not None and reading.batch < 2:
+            raise r.error(
+                ("batch_size",),
+                f"expected mini-batches of at least 2 samples with batch_norm in train mode "
+                f"(layers[{index}]: each update normalises over its mini-batch, and a batch "
+                f"statistic of one value is that value), got {reading.batch}; use a batch_size "
+                "of 2 or more, or mode: eval",
+            )
         eps = r.positive(value["eps"], (*path, "eps"), "eps > 0") if "eps" in value else 1e-5
         momentum = 0.1
         if "momentum" in value:

@@ -14,6 +14,7 @@ from backprop_cli.nn.losses.huber import Huber, SmoothL1
 from backprop_cli.nn.losses.kl_div import KLDivergence
 from backprop_cli.nn.losses.nll import NegativeLogLikelihood
 from backprop_cli.nn.losses.squared import MSE, SSE
+from backprop_cli.nn.losses.upstream import GivenUpstream
 
 LOSS_TYPES: tuple[type[Loss], ...] = (
     MSE,
@@ -45,6 +46,7 @@ __all__ = [
     "SSE",
     "BinaryCrossEntropy",
     "CrossEntropy",
+    "GivenUpstream",
     "Hinge",
     "Huber",
     "KLDivergence",

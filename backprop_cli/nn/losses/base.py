@@ -60,6 +60,8 @@ class Loss:
     """A target may be given as a class index (stored as its one-hot row)."""
     options: ClassVar[tuple[LossOption, ...]] = ()
     """The keys this loss takes in its mapping form, with their defaults."""
+    given: ClassVar[bool] = False
+    """No loss: the file gives ∂L/∂ŷ (``upstream``), stored where a target would be."""
 
     def cancellation(self) -> Message:
         """Why the fused activation's derivative cancels (for the insights)."""
