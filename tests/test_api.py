@@ -62,8 +62,8 @@ def test_a_problem_imports_only_the_kinds_it_names() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code, str(example)], capture_output=True, text=True, check=True
     )
-    used = ["layers.activation", "layers.base", "layers.dense", "optimizers.base"]
-    used += ["optimizers.sgd", "regularizers.base"]
+    used = ["layers.activation", "layers.base", "layers.dense", "layers.shapes"]
+    used += ["optimizers.base", "optimizers.sgd", "regularizers.base"]
     assert out.stdout.strip() == f"{used} {sorted([*used, 'optimizers.adam'])}"
 
 

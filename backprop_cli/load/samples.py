@@ -7,6 +7,11 @@ index or a probability vector for cross-entropy, [0, 1] for BCE).
 An exercise may give ``upstream`` (∂L/∂ŷ) instead of ``target`` (and of the
 loss): beside ``input``, in each sample, or beside ``samples`` as one value per
 sample. It is read where a target would be, with the output's shape.
+
+Each sample's input has the arrangement the first layer takes (`shapes`): a
+vector as written, C×L or C×H×W nested lists for a 1-D or 2-D layer (one
+level fewer for one channel), T×D for a recurrent layer (a flat list: T steps
+of one feature). The inputs are (N, *shape).
 """
 
 from __future__ import annotations
@@ -18,9 +23,11 @@ import numpy as np
 from backprop_cli.errors import ProblemError
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
+from backprop_cli.load.arrays import is_nested, nested, nested_shape
 from backprop_cli.load.reader import Reader, is_number, plural
 from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import Loss
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 
 Targets = list[tuple[Any, tuple[Any, ...]]]
 """Each target (or given upstream gradient) as written, with its path (read once the output
@@ -87,8 +94,11 @@ class DataReader:
                 f"upstream replaces the loss and the targets)",
             )
 
-    def read(self) -> tuple[np.ndarray, Targets, bool]:
-        """Inputs (N × D) and the raw targets with their paths; whether it is a batch."""
+    def read(
+        self, arrangement: Arrangement = Arrangement.VECTOR
+    ) -> tuple[np.ndarray, Targets, bool]:
+        """Inputs (N, *shape) and the raw targets with their paths; whether it is a batch.
+        ``arrangement``: what the first layer takes."""
         r, doc = self.r, self.doc
         self.check_given()
         if "samples" in doc:
@@ -99,12 +109,15 @@ class DataReader:
                         f"expected either samples or input/target, got both ('{key}' "
                         "beside 'samples'; move it into each sample)",
                     )
-            return (*self.samples(), True)
+            return (*self.samples(arrangement), True)
         if "input" not in doc:
             raise r.fail(("input",), "'input' (with 'target') or 'samples' (a batch)")
         if self.key not in doc:
             raise r.fail(("target",), f"a target beside the input (or {GIVEN_INSTEAD})")
         value = doc["input"]
+        if arrangement is not Arrangement.VECTOR:
+            x = self.shaped(value, ("input",), arrangement)
+            return x.reshape(1, *x.shape), [(doc[self.key], (self.key,))], False
         if isinstance(value, list) and any(isinstance(item, list) for item in value):
             raise r.fail(
                 ("input",),
@@ -117,7 +130,8 @@ class DataReader:
         x = r.vector(doc["input"], ("input",), "an input").reshape(1, -1)
         return x, [(doc[self.key], (self.key,))], False
 
-    def samples(self) -> tuple[np.ndarray, Targets]:
+    def samples(self, arrangement: Arrangement) -> tuple[np.ndarray, Targets]:
+        """The samples' inputs of ``arrangement``, each of samples[0]'s shape."""
         r, value = self.r, self.doc["samples"]
         what = "samples: a non-empty list of {input, target} mappings"
         if not isinstance(value, list) or not value:
@@ -126,7 +140,7 @@ class DataReader:
             raise r.fail(
                 ("samples",), f"at most {limits.MAX_SAMPLES:,} samples (the size cap)", value
             )
-        width = -1
+        first: SampleShape | None = None
         targets: Targets = []
         shared = self.shared_upstream(len(value))
         for n, sample in enumerate(value):
@@ -148,24 +162,45 @@ class DataReader:
                 raise r.fail((*path, self.key), f"the sample's {self.key}{other}")
             else:
                 targets.append((sample[self.key], (*path, self.key)))
-            found = r.vector_length(sample["input"], (*path, "input"), "an input: a number or list")
-            if width >= 0 and found != width:
+            found = self.sample_shape(sample["input"], (*path, "input"), arrangement)
+            if first is not None and found != first:
+                vector = arrangement is Arrangement.VECTOR
+                expected = plural(first.size, "value") if vector else first.describe()
+                got = found.size if vector else found.describe()
                 raise r.error(
-                    (*path, "input"),
-                    f"expected {plural(width, 'value')} like samples[0].input, got {found}",
+                    (*path, "input"), f"expected {expected} like samples[0].input, got {got}"
                 )
-            width = found
-        self.check_width(width, ("samples", 0, "input"), "input values")
-        if len(value) * width > limits.MAX_ACTIVATIONS:
+            first = found
+        assert first is not None
+        self.check_width(first.size, ("samples", 0, "input"), "input values")
+        if len(value) * first.size > limits.MAX_ACTIVATIONS:
             raise r.error(
                 ("samples",),
                 f"expected at most {limits.MAX_ACTIVATIONS:,} input values "
-                f"in all (the size cap), got {len(value) * width:,}",
+                f"in all (the size cap), got {len(value) * first.size:,}",
             )
-        x = np.array(
-            [[s["input"]] if is_number(s["input"]) else s["input"] for s in value], dtype=float
-        )
+        if arrangement is Arrangement.VECTOR:
+            x = np.array(
+                [[s["input"]] if is_number(s["input"]) else s["input"] for s in value], dtype=float
+            )
+        else:
+            x = np.stack(
+                [
+                    self.shaped(s["input"], ("samples", n, "input"), arrangement)
+                    for n, s in enumerate(value)
+                ]
+            )
         return x, targets
+
+    def sample_shape(
+        self, value: Any, path: tuple[Any, ...], arrangement: Arrangement
+    ) -> SampleShape:
+        """The shape of one sample's input (a vector: its length; nothing allocated)."""
+        if arrangement is Arrangement.VECTOR:
+            return SampleShape.vector(
+                self.r.vector_length(value, path, "an input: a number or list")
+            )
+        return self.input_shape(value, path, arrangement)
 
     def shared_upstream(self, samples: int) -> list[Any] | None:
         """``upstream`` beside ``samples``: one gradient per sample (None: not given there)."""
@@ -180,6 +215,30 @@ class DataReader:
                 value,
             )
         return value
+
+    def input_shape(
+        self, value: Any, path: tuple[Any, ...], arrangement: Arrangement
+    ) -> SampleShape:
+        """The shape of one sample's input of ``arrangement``, checked (nothing allocated)."""
+        depth = arrangement.ndim
+        what = _written(arrangement)
+        if is_nested(value, depth):
+            dims = nested_shape(self.r, value, path, depth, what)
+        elif is_nested(value, depth - 1):
+            inner = nested_shape(self.r, value, path, depth - 1, what)
+            # one channel (C = 1 first), or a sequence of one feature (D = 1 last)
+            dims = (*inner, 1) if arrangement is Arrangement.SEQUENCE else (1, *inner)
+        else:
+            raise self.r.fail(path, what, value)
+        shape = SampleShape(arrangement, dims)
+        self.check_width(shape.size, path, "input values")
+        return shape
+
+    def shaped(self, value: Any, path: tuple[Any, ...], arrangement: Arrangement) -> np.ndarray:
+        """One sample's input of ``arrangement``, (*shape)."""
+        shape = self.input_shape(value, path, arrangement)
+        depth = arrangement.ndim if is_nested(value, arrangement.ndim) else arrangement.ndim - 1
+        return nested(self.r, value, path, depth, _written(arrangement)).reshape(shape.dims)
 
     def target_width(self, targets: Targets, loss: Loss) -> int | None:
         """The output width the first target asks for (None: a class index, any width)."""
@@ -236,3 +295,16 @@ class DataReader:
             raise self.r.error(
                 path, f"expected at most {limits.MAX_WIDTH:,} {what} (the size cap), got {width:,}"
             )
+
+
+def _written(arrangement: Arrangement) -> str:
+    """How an input of ``arrangement`` is written, for a message's "expected"."""
+    one_level = {
+        Arrangement.SIGNAL: "a flat list for one channel",
+        Arrangement.IMAGE: "a matrix (H×W) for one channel",
+        Arrangement.SEQUENCE: "a flat list for T steps of one feature",
+    }
+    return (
+        f"an input {arrangement.layout()} as nested lists of numbers, "
+        f"or {one_level.get(arrangement, 'a flat list')}"
+    )

@@ -26,6 +26,7 @@ LAYER_KINDS: Registry[LayerKind] = Registry(
         "batch_norm": "batch_norm.BATCH_NORM",
         "dropout": "dropout.DROPOUT",
         "layer_norm": "layer_norm.LAYER_NORM",
+        "flatten": "flatten.FLATTEN",
     },
 )
 
