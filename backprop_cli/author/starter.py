@@ -28,6 +28,9 @@ class Template(str, Enum):
     MOMENTUM = "momentum"
     L2 = "l2"
     HINGE = "hinge"
+    RNN = "rnn"
+    LSTM = "lstm"
+    GRU = "gru"
 
 
 def text(template: Template) -> str:

@@ -92,7 +92,8 @@ class Problem:
 
     @property
     def samples(self) -> int:
-        return int(self.x.shape[0])
+        """The loss's rows: the samples, or (sample, step) pairs after a recurrent sequence."""
+        return int(self.y.shape[0])
 
     @property
     def outputs(self) -> int:
@@ -240,17 +241,19 @@ class _Loader:
             penalty = r.attempt(lambda: read_regularization(r, doc["regularization"]))
         layers = y = class_index = None
         if data is not None and "layers" in doc:
-            x, targets, batched = data
+            x, raw_targets, batched = data
             target_path = self.data.target_path()
+            shape = SampleShape(arrangement, tuple(int(n) for n in x.shape[1:]))
+            rows = self.network.rows_per_sample(shape)
+            targets = r.attempt(lambda: self.data.per_step(raw_targets, rows))
             target_width = (
                 None
-                if loss is None
+                if loss is None or targets is None
                 else r.attempt(lambda: self.data.target_width(targets, loss.function))
             )
             self.network.samples = int(x.shape[0])
-            shape = SampleShape(arrangement, tuple(int(n) for n in x.shape[1:]))
             layers = r.attempt(lambda: self.network.layers(shape, target_width, target_path))
-            if layers is not None and loss is not None:
+            if layers is not None and loss is not None and targets is not None:
                 width, source = self.network.widths[-1], f"layer {len(layers)}"
                 read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
                 y, class_index = read if read is not None else (None, None)
@@ -263,7 +266,7 @@ class _Loader:
         x, _, batched = data
         names = tuple(layer.param_name(base) for layer in layers for base in layer.params)
         freeze = train_keys.freeze(r, doc, names)
-        batch_size = train_keys.batch_size(r, doc, int(x.shape[0]))
+        batch_size = train_keys.batch_size(r, doc, int(x.shape[0]), rows)
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
         problem = Problem(
@@ -273,7 +276,7 @@ class _Loader:
             y=readonly(y),
             layers=layers,
             loss=loss,
-            batched=batched,
+            batched=batched or rows > 1,
             class_index=class_index,
             description=description,
             tasks=tasks,
