@@ -26,7 +26,8 @@ from backprop_cli.expr import (
     Text,
     num,
 )
-from backprop_cli.render import gradient_check, network_picture, variants, worked
+from backprop_cli.nn.layers.shapes import Arrangement
+from backprop_cli.render import gradient_check, network_picture, unrolled_picture, variants, worked
 from backprop_cli.render.context import Layout
 from backprop_cli.render.document import (
     Answers,
@@ -105,7 +106,9 @@ def conventions(c: Layout) -> Iterator[Block]:
     outputs = "1 output" if k == 1 else f"{k} outputs"
     how = f"mean over {outputs}" if loss.mean_over_outputs else f"summed over {outputs}"
     over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
-    batch = f", {over} {n} samples" if n > 1 else ""
+    steps = n // int(p.x.shape[0])  # rows per sample: T after a recurrent layer's sequence
+    rows = f"{n} (sample, time step) rows" if steps > 1 else f"{n} samples"
+    batch = f", {over} {rows}" if n > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
     data = "loss_data" if p.regularization else "loss"  # the data loss's own formula
     (loss_step,) = (s for s in c.s.steps if s.symbol == data)
@@ -162,7 +165,21 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(("At a kink the derivative is taken as for z < 0: ", *rules, "."))
     if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
-    if p.batched:
+    if steps > 1:
+        samples = int(p.x.shape[0])
+        which = (
+            "time step n"
+            if samples == 1
+            else f"sample ⌈n/{steps}⌉ at step ((n − 1) mod {steps}) + 1"
+        )
+        items.append(
+            (
+                f"After the recurrent layer each of the {samples} sample(s) gives {steps} rows, "
+                f"one per time step: [n] above it marks row n (of {n}), {which}; the loss "
+                "treats every row as a prediction (mean or sum as it says).",
+            )
+        )
+    elif p.batched:
         items.append(
             (
                 f"[n] marks sample n (of {n}); gradients are summed over the samples, with the "
@@ -201,7 +218,8 @@ def network(c: Layout) -> Iterator[Block]:
         )
     yield Heading("Network", 2)
     yield Table(("layer", "name", "units", "activation", "parameters"), tuple(rows))
-    yield network_picture.picture(c)
+    over_time = c.p.arrangement is Arrangement.SEQUENCE  # drawn unrolled, a column per step
+    yield (unrolled_picture if over_time else network_picture).picture(c)
 
 
 def insights(c: Layout) -> Iterator[Block]:

@@ -78,7 +78,7 @@ def gradient_steps(kind: Any, d: Deriving, r: LayerValues, back: Through) -> Ite
             )
             yield from _gate_deltas(kind, d, n, l, u, back, s, sym_s, t, hidden, params)
     x_t = Sym("x", ("t",), bold=u.x.shape[2] > 1)
-    h_prev = state(n, "h", "t−1", l, None, hidden)
+    h_prev = state(n, "h", "t-1", l, None, hidden)
     rnn = kind.name == "rnn"
     delta = Sym("delta_a" if rnn else "delta_ih", ("t",), layer_of(n, l), bold=True)
     delta_hh = Sym("delta_a" if rnn else "delta_hh", ("t",), layer_of(n, l), bold=True)

@@ -1,0 +1,160 @@
+"""Recurrent networks solved end to end: PyTorch's numbers, the printed maths, the report,
+the messages, and check's quantities and mistakes.
+
+The PyTorch values are in ``data/recurrent_torch.json`` (torch 2.13.0, CPU, float64; its
+``source`` field says how each case was made): ``networks`` are ``nn.RNN``/``LSTM``/``GRU``
+(``batch_first``) then ``nn.Linear`` on every step's h, with ``F.mse_loss`` over all the
+outputs or ``F.cross_entropy`` on the logits reshaped to (N·T, K); ``scalar_rnn`` is the
+3-step scalar RNN with L = ½ Σₜ (ŷₜ − yₜ)², as the ``rnn`` template writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from test_formulas import checked
+from test_networks import load_doc
+
+from backprop_cli import load, solve
+from backprop_cli.author.starter import TEMPLATES
+from backprop_cli.errors import ProblemError, ProblemErrors
+
+DATA = json.loads((Path(__file__).parent / "data" / "recurrent_torch.json").read_text())
+CASES = DATA["networks"]
+
+
+def network(case: dict[str, Any]) -> dict[str, Any]:
+    """The problem file of a network case, its numbers as torch had them."""
+    ce = case["loss"] == "ce"
+    samples = [{"input": x, "target": y} for x, y in zip(case["x"], case["target"], strict=True)]
+    return {
+        "samples": samples,
+        "layers": [
+            {
+                "type": case["kind"],
+                "weights_ih": case["weights_ih"],
+                "weights_hh": case["weights_hh"],
+                "bias_ih": case["bias_ih"],
+                "bias_hh": case["bias_hh"],
+                "return": case["return"],
+            },
+            {
+                "weights": case["dense_weights"],
+                "bias": case["dense_bias"],
+                "activation": "softmax" if ce else "identity",
+            },
+        ],
+        "loss": "cross_entropy" if ce else "mse",
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['kind']}-{c['loss']}-{c['return']}")
+def test_networks_match_torch(case: dict[str, Any]) -> None:
+    s = solve(load_doc(network(case)))
+    assert s.loss == pytest.approx(case["loss_value"], abs=1e-12)
+    g = s.gradients
+    for ours, theirs in (
+        ("W_ih1", "dW_ih"),
+        ("W_hh1", "dW_hh"),
+        ("b_ih1", "db_ih"),
+        ("b_hh1", "db_hh"),
+        ("W2", "dW"),
+        ("b2", "db"),
+        ("x", "dx"),
+    ):
+        np.testing.assert_allclose(g[ours], case[theirs], atol=1e-12, err_msg=ours)
+    np.testing.assert_allclose(s.layers[0].layer.kind.named(s.layers[0].cache)["h"], case["h"])
+    if case["return"] == "sequence":  # one row per (sample, step) after the sequence
+        expected = np.array(case["output"]).reshape(-1, case["K"])
+        if case["loss"] == "ce":
+            expected = np.exp(expected) / np.exp(expected).sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(s.output, expected, atol=1e-12)
+
+
+def test_the_scalar_rnn_template_matches_torch_and_reads_as_a_model_answer(run: Any) -> None:
+    ref = DATA["scalar_rnn"]
+    s = solve(load(str(TEMPLATES / "rnn.yaml")))
+    assert s.loss == pytest.approx(ref["loss_value"], abs=1e-12)
+    g = s.gradients
+    for ours, theirs in (("W_ih1", "dW_ih"), ("W_hh1", "dW_hh"), ("b1", "db_ih"), ("W2", "dW")):
+        np.testing.assert_allclose(g[ours], ref[theirs], atol=1e-12)
+    np.testing.assert_allclose(g["x"].ravel(), ref["dx"], atol=1e-12)
+    out = run("solve", str(TEMPLATES / "rnn.yaml"), "-f", "plain").stdout
+    for line in (
+        "h₁⁽¹⁾ = tanh(a₁⁽¹⁾) = tanh(0.6) = 0.537",
+        "∂L/∂h₃⁽¹⁾ = ∂ℓ₃/∂h₃⁽¹⁾ + 0 = 0.8881 + 0 = 0.8881",
+        "∂L/∂h₂⁽¹⁾ = ∂ℓ₂/∂h₂⁽¹⁾ + W_hh⁽¹⁾ᵀδ₃⁽¹⁾ = −0.7806 + −0.8·0.1232 = −0.8792",
+        "∂L/∂h₁⁽¹⁾ = ∂ℓ₁/∂h₁⁽¹⁾ + W_hh⁽¹⁾ᵀδ₂⁽¹⁾ = 0.7584 + −0.8·(−0.4723) = 1.136",
+    ):
+        assert line in out, line
+
+
+@pytest.mark.parametrize("case", CASES[:6], ids=lambda c: f"{c['kind']}-{c['loss']}")
+def test_every_recurrent_step_evaluates_to_its_value(case: dict[str, Any]) -> None:
+    small = dict(case, x=case["x"][:1], target=case["target"][:1])
+    substitutions, _, wrong = checked(solve(load_doc(network(small))))
+    assert wrong == []
+    assert substitutions > 20
+
+
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru"])
+def test_the_templates_steps_evaluate_and_the_report_has_h_per_step(name: str) -> None:
+    s = solve(load(str(TEMPLATES / f"{name}.yaml")))
+    substitutions, _, wrong = checked(s)
+    assert wrong == [] and substitutions > 10
+    from backprop_cli.render import Format, RenderOptions, render
+
+    report = json.loads(render(Format.JSON, [s], RenderOptions()))
+    layer = report["layers"][0]
+    assert layer["kind"] == name
+    steps = s.layers[0].layer.kind.steps
+    assert len(layer["h"]) == (steps if not s.problem.batched else 1)  # one sample: T × H
+    assert ("c" in layer) == (name == "lstm")
+    names = set(report["gradients"])
+    assert {"W_ih1", "W_hh1"} <= names
+    assert ({"b_ih1", "b_hh1"} <= names) if name == "gru" else ("b1" in names)
+
+
+def _error(doc: dict[str, Any]) -> str:
+    with pytest.raises((ProblemError, ProblemErrors)) as caught:
+        load_doc(doc)
+    return str(caught.value)
+
+
+def test_wrong_weight_shapes_say_the_gate_blocks() -> None:
+    doc = network(CASES[3])  # an LSTM, D = 2, H = 2
+    doc["layers"][0]["weights_hh"] = [[0.1, 0.2]] * 6
+    message = _error(doc)
+    assert "layers[0].weights_hh" in message
+    assert "expected 8×2 (4·2 rows: 4 gates i, f, g, o, a block of 2 rows each" in message
+    doc = network(CASES[6])  # a GRU, D = 2, H = 2
+    doc["layers"][0]["weights_ih"] = [[0.1, 0.2, 0.3]] * 9
+    message = _error(doc)
+    assert (
+        "expected 6×2 (3·2 rows: 3 gates r, z, n, a block of 2 rows each × 2 input features)"
+        in (message)
+    )
+    assert message.endswith("got 9×3")
+
+
+def test_a_sequence_target_needs_one_value_per_step() -> None:
+    doc = network(CASES[0])
+    doc["samples"][1]["target"] = doc["samples"][1]["target"][:2]
+    assert "samples[1].target: expected 3 targets, one per time step" in _error(doc)
+
+
+def test_bias_and_bias_ih_together_are_refused() -> None:
+    doc = network(CASES[0])
+    doc["layers"][0]["bias"] = 0.1
+    assert "expected bias or bias_ih and bias_hh, got bias and bias_ih" in _error(doc)
+
+
+def test_an_unknown_nonlinearity_gets_a_hint() -> None:
+    doc = network(CASES[0])
+    doc["layers"][0]["nonlinearity"] = "tanhh"
+    message = _error(doc)
+    assert "layers[0].nonlinearity" in message and "tanh" in message
