@@ -30,7 +30,7 @@ def main(path: str) -> None:
     y = np.array([doc["target"]], dtype=float)
     lstm, dense = doc["layers"]
     W_ih, W_hh = np.array(lstm["weights_ih"]), np.array(lstm["weights_hh"])
-    b = np.array(lstm["bias"], dtype=float)
+    b = np.broadcast_to(np.array(lstm["bias"], dtype=float), (W_ih.shape[0],)).copy()
     V, c_out = np.array(dense["weights"], dtype=float).reshape(1, -1), np.zeros(1)
     H, T = W_hh.shape[1], len(x)
     eta, history = doc["learning_rate"], []

@@ -158,3 +158,45 @@ def test_an_unknown_nonlinearity_gets_a_hint() -> None:
     doc["layers"][0]["nonlinearity"] = "tanhh"
     message = _error(doc)
     assert "layers[0].nonlinearity" in message and "tanh" in message
+
+
+def _insights(doc: dict[str, Any]) -> dict[str, str]:
+    s = solve(load_doc(doc))
+    return {i.kind: "".join(p for p in i.message if isinstance(p, str)) for i in s.insights}
+
+
+def _sequence(layer: dict[str, Any], steps: int = 6) -> dict[str, Any]:
+    return {
+        "input": [1.0] * steps,
+        "target": 0.5,
+        "layers": [{**layer, "return": "last"}, {"weights": 1.0}],
+        "loss": "mse",
+    }
+
+
+def test_the_gradient_vanishing_and_exploding_across_time() -> None:
+    small = _insights(_sequence({"type": "rnn", "weights_ih": 0.5, "weights_hh": 0.1}))
+    assert "vanishing_gradient" in small and "exploding_gradient" not in small
+    assert "the product of ‖∂hₜ/∂hₜ₋₁‖ over the steps is" in small["vanishing_gradient"]
+    relu = {"type": "rnn", "nonlinearity": "relu", "weights_ih": 0.5, "weights_hh": 3.0}
+    big = _insights(_sequence(relu))
+    assert "exploding_gradient" in big and "vanishing_gradient" not in big
+    assert "3 · 3 · 3 · 3 · 3 = 243" in big["exploding_gradient"]
+    middle = _insights(_sequence({"type": "rnn", "weights_ih": 0.5, "weights_hh": 0.9}, 3))
+    assert not {"vanishing_gradient", "exploding_gradient"} & set(middle)
+
+
+def test_an_open_forget_gate_carries_the_gradient_and_a_saturated_gate_is_named() -> None:
+    lstm = {
+        "type": "lstm",
+        "weights_ih": [0.1, 0.1, 0.5, 0.1],
+        "weights_hh": [0.1, 0.1, 0.1, 0.1],
+        "bias": [0, 4, 0, 0],  # f = σ(4 + …) ≈ 0.98
+    }
+    found = _insights(_sequence(lstm, 3))
+    assert "forget_gate_carries" in found and "saturated_gate" not in found
+    lstm["bias"] = [0, 6, 0, 0]  # σ(6.2) > 0.99
+    found = _insights(_sequence(lstm, 3))
+    assert "Gate f of layer 1 is saturated (unit 1 at t = 1" in found["saturated_gate"]
+    lstm["bias"] = [0, 0, 0, 0]
+    assert not {"forget_gate_carries", "saturated_gate"} & set(_insights(_sequence(lstm, 3)))

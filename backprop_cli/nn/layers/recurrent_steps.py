@@ -83,7 +83,7 @@ def note(kind: Any, l: int) -> Message:
         else " The layer gives h_T, the last step's state."
     )
     return (
-        f"A {kind.name.upper()} unrolled over {kind.steps} steps, PyTorch's equations: {words}.{bias}{after}",
+        f"{'A' if kind.name == 'gru' else 'An'} {kind.name.upper()} unrolled over {kind.steps} steps, PyTorch's equations: {words}.{bias}{after}",
     )
 
 
