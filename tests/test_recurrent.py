@@ -200,3 +200,13 @@ def test_an_open_forget_gate_carries_the_gradient_and_a_saturated_gate_is_named(
     assert "Gate f of layer 1 is saturated (unit 1 at t = 1" in found["saturated_gate"]
     lstm["bias"] = [0, 0, 0, 0]
     assert not {"forget_gate_carries", "saturated_gate"} & set(_insights(_sequence(lstm, 3)))
+
+
+@pytest.mark.parametrize("name", ["rnn", "lstm", "gru"])
+def test_the_recurrent_formulas_themselves_evaluate(name: str) -> None:
+    """Not only the substitutions: each step's formula, its symbols bound to the solution's
+    values (hₜ, the gates, the blocks of W, ∂L/∂hₜ), gives the step's value."""
+    _, formulas, wrong = checked(solve(load(str(TEMPLATES / f"{name}.yaml"))))
+    assert wrong == []
+    steps = solve(load(str(TEMPLATES / f"{name}.yaml"))).layers[0].layer.kind.steps
+    assert formulas >= 3 * steps
