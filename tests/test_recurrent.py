@@ -16,12 +16,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_formulas import checked
 from test_networks import load_doc
 
 from backprop_cli import load, solve
 from backprop_cli.author.starter import TEMPLATES
 from backprop_cli.errors import ProblemError, ProblemErrors
+from backprop_cli.solve.pipeline import Options
 
 DATA = json.loads((Path(__file__).parent / "data" / "recurrent_torch.json").read_text())
 CASES = DATA["networks"]
@@ -210,3 +213,52 @@ def test_the_recurrent_formulas_themselves_evaluate(name: str) -> None:
     assert wrong == []
     steps = solve(load(str(TEMPLATES / f"{name}.yaml"))).layers[0].layer.kind.steps
     assert formulas >= 3 * steps
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    kind=st.sampled_from(["rnn", "lstm", "gru"]),
+    steps=st.integers(1, 4),
+    features=st.integers(1, 2),
+    hidden=st.integers(1, 3),
+    samples=st.integers(1, 2),
+    returns=st.sampled_from(["sequence", "last"]),
+    seed=st.integers(0, 10**6),
+)
+def test_random_recurrent_networks_pass_the_gradient_check_and_their_steps_evaluate(
+    kind: str, steps: int, features: int, hidden: int, samples: int, returns: str, seed: int
+) -> None:
+    """Over random sizes and lengths, the whole pipeline's gradients (the recurrent layer's
+    and the dense layer's above it, and ∂L/∂x) agree with finite differences."""
+    rng = np.random.default_rng(seed)
+    gates = {"rnn": 1, "lstm": 4, "gru": 3}[kind]
+    per_step = returns == "sequence"
+    doc = {
+        "samples": [
+            {
+                "input": rng.normal(size=(steps, features)).round(2).tolist(),
+                "target": rng.normal(size=steps if per_step else 1).round(2).tolist(),
+            }
+            for _ in range(samples)
+        ],
+        "layers": [
+            {
+                "type": kind,
+                "weights_ih": rng.normal(0, 0.7, (gates * hidden, features)).round(2).tolist(),
+                "weights_hh": rng.normal(0, 0.7, (gates * hidden, hidden)).round(2).tolist(),
+                "bias_ih": rng.normal(0, 0.3, gates * hidden).round(2).tolist(),
+                "bias_hh": rng.normal(0, 0.3, gates * hidden).round(2).tolist(),
+                "h0": rng.normal(0, 0.3, hidden).round(2).tolist(),
+                "return": returns,
+            },
+            {"weights": rng.normal(0, 0.7, (1, hidden)).round(2).tolist(), "activation": "tanh"},
+        ],
+        "loss": "mse",
+    }
+    if not per_step:
+        for sample in doc["samples"]:
+            sample["target"] = sample["target"][0]
+    s = solve(load_doc(doc), Options(gradient_check=True))
+    assert s.gradient_check is not None and s.gradient_check.passed
+    _, _, wrong = checked(s)
+    assert wrong == []
