@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Message, num
+from backprop_cli.expr import Expr, Message, Sym
 from backprop_cli.load.reader import Shape, is_number, plural, readonly
 from backprop_cli.nn.layers import recurrent_bptt as bptt
 from backprop_cli.nn.layers import recurrent_insights as findings
@@ -99,7 +99,7 @@ class Recurrent:
     takes: Arrangement | None = Arrangement.SEQUENCE
     needs_type = True
     resizes = True
-    z_column: ClassVar[str | None] = None
+    z_column: ClassVar[str | None] = "state"
 
     @property
     def cell(self) -> Cell:
@@ -323,7 +323,10 @@ class Recurrent:
         return steps.note(self, l)
 
     def z_terms(self, r: LayerValues, s: int, j: int, built: object = range) -> Expr:
-        return num(r.z[s, j])
+        """Which state row s holds: hₜ of its step (h_T for ``return: last``)."""
+        t = s % self.steps + 1 if self.returns == "sequence" else self.steps
+        hidden = r.layer.params["W_hh"].shape[1]
+        return Sym("hstate", (t,) if hidden == 1 else (f"{t},{j + 1}",))
 
     def forward_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:
         return steps.forward_steps(self, d, r)
@@ -338,7 +341,7 @@ class Recurrent:
         return steps.pass_back(self, d, r, back, s, j)
 
     def sends_back(self, n: Notation, l: int, units: int) -> Expr | None:
-        return steps.sent(n, l)
+        return steps.sent(n, l, self.name == "rnn")
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:
         return None  # the sums over t are written out instead

@@ -242,15 +242,12 @@ def pass_back(
     """∂L/∂xₜ = W_ihᵀ δₜ (δ of every gate) at every step."""
     n = d.n
     values = back.dx if s is None else back.dx[s]
-    return sent(n, r.index), Matrix(
+    return sent(n, r.index, kind.name == "rnn"), Matrix(
         values.reshape(-1, values.shape[-1]) if values.ndim > 2 else values
     )
 
 
-def sent(n: Notation, l: int) -> Expr:
-    return MatMul(
-        (
-            Transpose(Sym("W_ih", (), layer_of(n, l), bold=True)),
-            Sym("delta_ih", ("t",), layer_of(n, l), bold=True),
-        )
-    )
+def sent(n: Notation, l: int, rnn: bool = False) -> Expr:
+    """∂L/∂xₜ = W_ihᵀδₜ, δₜ of every gate at step t (the RNN's one δ)."""
+    delta = Sym("delta_a" if rnn else "delta_ih", ("t",), layer_of(n, l), bold=True)
+    return MatMul((Transpose(Sym("W_ih", (), layer_of(n, l), bold=True)), delta))
