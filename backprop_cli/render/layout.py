@@ -165,8 +165,12 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(("At a kink the derivative is taken as for z < 0: ", *rules, "."))
     if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
+    if p.arrangement is Arrangement.SEQUENCE:  # the recurrent layer's equations and gate order
+        first = c.s.layers[0].layer
+        items.append((f"Layer 1 ({first.kind.name}): ", *first.kind.note(c.n, 1)))
     if steps > 1:
         samples = int(p.x.shape[0])
+        who = "the sample" if samples == 1 else f"each of the {samples} samples"
         which = (
             "time step n"
             if samples == 1
@@ -174,7 +178,7 @@ def conventions(c: Layout) -> Iterator[Block]:
         )
         items.append(
             (
-                f"After the recurrent layer each of the {samples} sample(s) gives {steps} rows, "
+                f"After the recurrent layer {who} gives {steps} rows, "
                 f"one per time step: [n] above it marks row n (of {n}), {which}; the loss "
                 "treats every row as a prediction (mean or sum as it says).",
             )

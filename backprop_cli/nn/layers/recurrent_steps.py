@@ -82,8 +82,20 @@ def note(kind: Any, l: int) -> Message:
         if kind.returns == "sequence"
         else " The layer gives h_T, the last step's state."
     )
+    back = {
+        "rnn": "W_hhᵀδₜ₊₁",
+        "lstm": "W_hhᵀδₜ₊₁ (δ of every gate at t + 1; cₜ also gets ∂L/∂cₜ₊₁ ⊙ fₜ₊₁)",
+        "gru": "zₜ₊₁ ⊙ ∂L/∂hₜ₊₁ + W_hhᵀδₜ₊₁",
+    }[kind.name]
+    through = (
+        f" Backwards through time, for t = T … 1: ∂L/∂hₜ = ∂ℓₜ/∂hₜ (what the output at t "
+        f"sends) + {back} (what step t + 1 sends; nothing at t = T), and each weight's "
+        "gradient is a sum over the steps."
+    )
+    article = "A" if kind.name == "gru" else "An"
     return (
-        f"{'A' if kind.name == 'gru' else 'An'} {kind.name.upper()} unrolled over {kind.steps} steps, PyTorch's equations: {words}.{bias}{after}",
+        f"{article} {kind.name.upper()} unrolled over {kind.steps} steps, PyTorch's equations: "
+        f"{words}.{bias}{after}{through}",
     )
 
 
