@@ -233,7 +233,8 @@ class Recurrent:
 
     def _rows_words(self, hidden: str) -> str:
         rows = hidden if self.gates == 1 else f"{self.gates}·{hidden}"
-        return f"{rows} rows: {GATE_WORDS[self.name]}, a block of {hidden} rows each"
+        each = "1 row" if hidden == "1" else f"{hidden} rows"
+        return f"{rows} rows: {GATE_WORDS[self.name]}, a block of {each} each"
 
     def _shape(self, r: Any, value: Any, path: tuple[Any, ...], rows: int | None) -> Shape:
         """A matrix's shape; a flat list of ``rows`` numbers is one column (one input)."""
