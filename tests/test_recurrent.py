@@ -262,3 +262,14 @@ def test_random_recurrent_networks_pass_the_gradient_check_and_their_steps_evalu
     assert s.gradient_check is not None and s.gradient_check.passed
     _, _, wrong = checked(s)
     assert wrong == []
+
+
+def test_the_unrolled_picture_and_the_table_over_t(run: Any) -> None:
+    out = run("solve", str(TEMPLATES / "rnn.yaml"), "-f", "plain").stdout
+    assert "t = 0        t = 1" in out and "│ h₀ = 0 │" in out
+    assert "│ h₂ = −0.6803     │" in out and "│ ∂L/∂h₂ = −0.8792 │" in out
+    assert "│ h₁ ─−0.8─▶       │" in out  # the recurrence, labelled by W_hh
+    table = [line.split() for line in out.splitlines() if line.startswith("  2  −1 ")]
+    assert table == [["2", "−1", "−0.6803", "−0.8204"]]  # t, xₜ, hₜ, ŷₜ
+    latex = run("solve", str(TEMPLATES / "lstm.yaml"), "-f", "latex").stdout
+    assert r"\begin{tikzpicture}" in latex and "The network unrolled through time" in latex
