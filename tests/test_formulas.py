@@ -121,7 +121,7 @@ class Values:
         if base == "eta" and s.update is not None:
             return s.update.learning_rate
         if base == "N":
-            return p.samples
+            return p.loss.count(p.samples)
         if base == "K":
             return p.outputs
         raise Unevaluable(f"the symbol {base}")

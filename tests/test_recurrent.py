@@ -273,3 +273,20 @@ def test_the_unrolled_picture_and_the_table_over_t(run: Any) -> None:
     assert table == [["2", "−1", "−0.6803", "−0.8204"]]  # t, xₜ, hₜ, ŷₜ
     latex = run("solve", str(TEMPLATES / "lstm.yaml"), "-f", "latex").stdout
     assert r"\begin{tikzpicture}" in latex and "The network unrolled through time" in latex
+
+
+def test_sse_over_sequences_sums_each_samples_steps_then_averages_over_the_samples() -> None:
+    """SPEC: a sample's T×K outputs count as T·K outputs, summed by SSE, then the mean over
+    the N samples: with N = 2, T = 3, K = 2 that is (12/2)·MSE, every gradient too."""
+    case = CASES[0]
+    assert (case["N"], case["T"], case["K"], case["loss"]) == (2, 3, 2, "mse")
+    doc = network(case)
+    doc["loss"] = "sse"
+    s = solve(load_doc(doc), Options(gradient_check=True))
+    assert s.loss == pytest.approx(6 * case["loss_value"], abs=1e-12)
+    np.testing.assert_allclose(s.gradients["W_hh1"], 6 * np.array(case["dW_hh"]), atol=1e-12)
+    assert s.gradient_check is not None and s.gradient_check.passed
+    _, _, wrong = checked(s)
+    assert wrong == []
+    doc["loss"] = {"name": "sse", "reduction": "sum"}  # summed over the samples too: 12·MSE
+    assert solve(load_doc(doc)).loss == pytest.approx(12 * case["loss_value"], abs=1e-12)

@@ -28,7 +28,7 @@ def draw(rng: np.random.Generator, kind: str, steps: int, hidden: int, features:
         "input": [row[0] for row in inputs] if features == 1 else inputs,
         "target": nice(rng, (steps,), 1.0, zero=True),
         "layers": [layer, {"weights": nice(rng, (1, hidden), 1.0), "bias": 0}],
-        "loss": {"name": "sse", "scale": 0.5, "reduction": "sum"},
+        "loss": {"name": "sse", "scale": 0.5},
         "learning_rate": float(rng.choice([0.1, 0.2, 0.25, 0.5])),
     }
 

@@ -24,7 +24,7 @@ from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
 from backprop_cli.load import training as train_keys
-from backprop_cli.load.loss import LossSpec, read_loss
+from backprop_cli.load.loss import LossSpec, over_steps, read_loss
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.regularization import read_regularization
@@ -275,7 +275,7 @@ class _Loader:
             x=readonly(x),
             y=readonly(y),
             layers=layers,
-            loss=loss,
+            loss=over_steps(loss, int(x.shape[0]), int(y.shape[0])),
             batched=batched or rows > 1,
             class_index=class_index,
             description=description,

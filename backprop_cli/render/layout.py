@@ -109,6 +109,9 @@ def conventions(c: Layout) -> Iterator[Block]:
     steps = n // int(p.x.shape[0])  # rows per sample: T after a recurrent layer's sequence
     rows = f"{n} (sample, time step) rows" if steps > 1 else f"{n} samples"
     batch = f", {over} {rows}" if n > 1 else ""
+    if p.loss.over is not None:  # SSE over sequences: each sample's steps summed
+        batch = f", summed over each sample's {steps} time steps"
+        batch += f", {over} {p.loss.over} samples" if p.loss.over > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
     data = "loss_data" if p.regularization else "loss"  # the data loss's own formula
     (loss_step,) = (s for s in c.s.steps if s.symbol == data)
