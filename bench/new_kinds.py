@@ -7,7 +7,10 @@ minimal reference of the same work in this folder, then rendered in every format
 * batch norm: 784 → 128 → batch norm + ReLU → 10 + softmax, cross-entropy, 32
   samples, 50 steps, against `reference_batch_norm.py` (NumPy);
 * a computational graph of 200 nodes (10 inputs, one gate each), 100 steps of
-  gradient descent on its inputs, against `reference_graph.py` (plain Python).
+  gradient descent on its inputs, against `reference_graph.py` (plain Python);
+* an LSTM over a sequence of 100 steps (4 features, 16 hidden units, ``return: last``)
+  then a dense output, MSE, 10 steps of gradient descent, against `reference_lstm.py`
+  (NumPy, the same forward pass and backpropagation through time).
 """
 
 from __future__ import annotations
@@ -51,6 +54,36 @@ def write_graph_problem(path: Path, nodes: int = GRAPH_NODES, steps: int = GRAPH
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+LSTM_STEPS, LSTM_UPDATES = 100, 10
+
+
+def write_lstm_problem(path: Path, steps: int = LSTM_STEPS, updates: int = LSTM_UPDATES) -> None:
+    """An LSTM (D = 4, H = 16) over ``steps`` time steps, its last h into one output."""
+    rng = np.random.default_rng(0)
+
+    def matrix(rows: int, cols: int) -> str:
+        return "[" + ", ".join(
+            "[" + ", ".join(f"{v:.3f}" for v in row) + "]" for row in rng.normal(0, 0.3, (rows, cols))
+        ) + "]"  # fmt: skip
+
+    lines = [
+        f"title: An LSTM over {steps} steps",
+        "input: " + matrix(steps, 4),
+        "target: 0.5",
+        "layers:",
+        "  - type: lstm",
+        "    weights_ih: " + matrix(64, 4),
+        "    weights_hh: " + matrix(64, 16),
+        "    bias: 0.1",
+        "    return: last",
+        "  - weights: " + matrix(1, 16),
+        "loss: mse",
+        "learning_rate: 0.05",
+        f"steps: {updates}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 KINDS: list[tuple[str, str, Callable[[Path], None], str]] = [  # row, file, writer, reference
     (
         "batch norm: 784-128-BN-10, 32 samples, 50 steps",
@@ -63,5 +96,11 @@ KINDS: list[tuple[str, str, Callable[[Path], None], str]] = [  # row, file, writ
         "graph.yaml",
         write_graph_problem,
         "reference_graph.py",
+    ),
+    (
+        f"lstm: {LSTM_STEPS} time steps, 4-16-1, {LSTM_UPDATES} updates",
+        "lstm.yaml",
+        write_lstm_problem,
+        "reference_lstm.py",
     ),
 ]

@@ -20,7 +20,14 @@ from test_networks import load_doc, problems
 from backprop_cli import load, solve
 from backprop_cli.expr import Call, Expr, Mul, Partial, Sub, Sym, Unevaluable, evaluate, num
 from backprop_cli.nn import activations, formula_functions, losses
+from backprop_cli.nn.layers.shapes import Arrangement
 from backprop_cli.solve.records import Solution, Step
+
+RECURRENT = {"hstate", "cstate", "preact", "W_ih", "W_hh", "b_ih", "b_hh", "delta_a"}
+RECURRENT |= {f"gate_{g}" for g in "ifgorzn"} | {f"delta_{g}" for g in ("ih", "hh", *"ifgorzn")}
+BLOCKS = ("W_", "b_")
+"""The symbols of a recurrent layer's steps (bases apart from the network's own), and the
+prefixes of its gates' blocks of weights (W_if, b_hn)."""
 
 
 class Values:
@@ -76,6 +83,9 @@ class Values:
         assert isinstance(e, Sym)
         s, p, r = self.s, self.p, self.s.layers
         base = e.base
+        sequence = p.arrangement is Arrangement.SEQUENCE
+        if sequence and (base in RECURRENT or base[:2] in BLOCKS or base == "x"):
+            return self._recurrent(e)
         if base == "x":
             return self._per_sample(p.x, e)
         if base == "y":
@@ -111,10 +121,69 @@ class Values:
         if base == "eta" and s.update is not None:
             return s.update.learning_rate
         if base == "N":
-            return p.samples
+            return p.loss.count(p.samples)
         if base == "K":
             return p.outputs
         raise Unevaluable(f"the symbol {base}")
+
+    def _recurrent(self, e: Sym) -> Any:
+        """A recurrent layer's symbol at step t: xₜ, hₜ, cₜ, aₜ, a gate, a block of W or b,
+        δ of a gate; values of one sample are columns."""
+        if any(isinstance(i, str) and not i.isdigit() for i in e.index):
+            raise Unevaluable("a generic step")
+        result = self.s.layers[self._layer(e) - 1]
+        kind, cache = result.layer.kind, result.cache
+        params = kind.full(result.layer.params)
+        u = cache.unrolled
+        row = 0 if e.sample is None else int(e.sample) - 1
+        t = int(e.index[0]) if e.index else None
+        hidden = params["W_hh"].shape[1]
+        base = e.base
+
+        def column(v: np.ndarray) -> Any:
+            return v.reshape(-1, 1) if e.bold else v.reshape(-1)[0]
+
+        if base in ("W_ih", "W_hh", "b_ih", "b_hh", "b"):
+            value = params["b_ih" if base == "b" else base]
+            return value if value.ndim == 2 else column(value)
+        if base[:2] in BLOCKS and len(base) == 4:  # W_if: gate f's block of W_ih
+            which = "W_ih" if base[0] == "W" and base[2] == "i" else "W_hh"
+            if base[0] == "b":
+                which = "b_ih" if base[2] == "i" else "b_hh"
+            k = kind.cell.gates.index(base[3])
+            value = params[which][k * hidden : (k + 1) * hidden]
+            return value if value.ndim == 2 else column(value)
+        if t is None:
+            raise Unevaluable(f"{base} of no step")
+        if base == "x":
+            return column(u.x[row, t - 1])
+        if base == "hstate":
+            return column(u.h_prev(t)[row])
+        if base == "cstate":
+            return column(u.c_prev(t)[row])
+        if base == "preact":
+            return column(u.steps[t - 1].pre[row])
+        if base.startswith("gate_"):
+            k = kind.cell.gates.index(base[5:])
+            return column(u.steps[t - 1].gates[row, k * hidden : (k + 1) * hidden])
+        back = kind.through(result.layer.params, cache, result.delta)
+        if base in ("delta_a", "delta_ih"):
+            return column(back.delta_ih[row, t - 1])
+        if base == "delta_hh":
+            return column(back.delta_hh[row, t - 1])
+        if base.startswith("delta_"):
+            k = kind.cell.gates.index(base[6:])
+            return column(back.delta_ih[row, t - 1, k * hidden : (k + 1) * hidden])
+        raise Unevaluable(f"the symbol {base}")
+
+    def _recurrent_gradient(self, v: Sym) -> Any:
+        """∂L/∂hₜ or ∂L/∂cₜ: the whole gradient reaching the state (output and next step)."""
+        result = self.s.layers[self._layer(v) - 1]
+        back = result.layer.kind.through(result.layer.params, result.cache, result.delta)
+        row = 0 if v.sample is None else int(v.sample) - 1
+        t = int(v.index[0])
+        values = back.dh if v.base == "hstate" else back.dc
+        return values[row, t - 1].reshape(-1, 1) if v.bold else values[row, t - 1, 0]
 
     def _layer_kind_value(self, e: Sym) -> Any:
         """γ, β (one per unit), μ, σ² (per unit for batch norm, per sample for layer norm),
@@ -142,6 +211,8 @@ class Values:
             raise Unevaluable("a mini-batch's gradient")
         v = e.denominator
         assert isinstance(v, Sym)
+        if v.base in ("hstate", "cstate") and e.numerator.base == "L":
+            return self._recurrent_gradient(v)
         r = self.s.layers
         if e.numerator.base == "L_data":  # a covered parameter's data-loss gradient
             base = "W" if v.base in ("w", "W") else v.base

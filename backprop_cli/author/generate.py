@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli.author import sequences
+from backprop_cli.author.numbers import nice, tidy
 from backprop_cli.author.problem_text import problem_text
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError, ProblemError
@@ -39,35 +41,21 @@ Rng = np.random.Generator
 Document = dict[str, Any]
 
 
-def _nice(rng: Rng, shape: tuple[int, ...], limit: float, zero: bool = False) -> Any:
-    """Numbers with one decimal in [−limit, limit] (0 only if ``zero``), as nested lists."""
-    steps = round(limit * 10)
-    choices = [i / 10 for i in range(-steps, steps + 1) if zero or i != 0]
-    return _tidy(np.array(rng.choice(choices, size=shape)).round(1).tolist())
-
-
-def _tidy(value: Any) -> Any:
-    """Whole numbers written without a decimal point: 2, not 2.0."""
-    if isinstance(value, list):
-        return [_tidy(item) for item in value]
-    return int(value) if float(value).is_integer() else value
-
-
 def _rate(rng: Rng) -> float:
     return float(rng.choice([0.1, 0.2, 0.25, 0.5]))
 
 
 def _dense(rng: Rng, units: int, inputs: int, activation: str) -> dict[str, Any]:
     return {
-        "weights": _nice(rng, (units, inputs), 1.0),
-        "bias": _nice(rng, (units,), 0.5, zero=True),
+        "weights": nice(rng, (units, inputs), 1.0),
+        "bias": nice(rng, (units,), 0.5, zero=True),
         "activation": activation,
     }
 
 
 def _mlp(rng: Rng) -> Document:
     return {
-        "input": _nice(rng, (2,), 2.0),
+        "input": nice(rng, (2,), 2.0),
         "target": int(rng.integers(2)),
         "layers": [_dense(rng, 2, 2, "sigmoid"), _dense(rng, 1, 2, "sigmoid")],
         "loss": "mse",
@@ -79,9 +67,9 @@ def _neuron(rng: Rng) -> Document:
     activation = str(rng.choice(["sigmoid", "tanh", "relu"]))
     bce = activation == "sigmoid" and bool(rng.integers(2))
     lowest = -10 if activation == "tanh" else 0  # tanh reaches −1; sigmoid and ReLU stop at 0
-    target = int(rng.integers(2)) if bce else _tidy(float(rng.integers(lowest, 11)) / 10)
+    target = int(rng.integers(2)) if bce else tidy(float(rng.integers(lowest, 11)) / 10)
     return {
-        "input": _nice(rng, (2,), 2.0),
+        "input": nice(rng, (2,), 2.0),
         "target": target,
         "layers": [_dense(rng, 1, 2, activation)],
         "loss": "binary_cross_entropy" if bce else "mse",
@@ -91,7 +79,7 @@ def _neuron(rng: Rng) -> Document:
 
 def _softmax(rng: Rng) -> Document:
     return {
-        "input": _nice(rng, (2,), 2.0),
+        "input": nice(rng, (2,), 2.0),
         "target": int(rng.integers(3)),
         "layers": [_dense(rng, 3, 2, "softmax")],
         "loss": "cross_entropy",
@@ -102,7 +90,7 @@ def _softmax(rng: Rng) -> Document:
 def _batch(rng: Rng) -> Document:
     return {
         "samples": [
-            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            {"input": nice(rng, (2,), 2.0), "target": nice(rng, (), 1.0, zero=True)}
             for _ in range(3)
         ],
         "layers": [_dense(rng, 2, 2, "relu"), _dense(rng, 1, 2, "identity")],
@@ -114,9 +102,9 @@ def _batch(rng: Rng) -> Document:
 def _upstream(rng: Rng) -> Document:
     """A 2-2-2 circuit given ∂L/∂ŷ: the backward pass from the upstream gradient, no loss."""
     return {
-        "input": _nice(rng, (2,), 2.0),
+        "input": nice(rng, (2,), 2.0),
         "layers": [_dense(rng, 2, 2, "tanh"), _dense(rng, 2, 2, "sigmoid")],
-        "upstream": _nice(rng, (2,), 1.0),
+        "upstream": nice(rng, (2,), 1.0),
     }
 
 
@@ -131,7 +119,7 @@ def _trained(rng: Rng, optimizer: dict[str, Any]) -> Document:
     """A 2-2-1 tanh network on two samples, three steps of ``optimizer``."""
     return {
         "samples": [
-            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            {"input": nice(rng, (2,), 2.0), "target": nice(rng, (), 1.0, zero=True)}
             for _ in range(2)
         ],
         "layers": [_dense(rng, 2, 2, "tanh"), _dense(rng, 1, 2, "identity")],
@@ -180,14 +168,14 @@ def _graph_tasks() -> list[str]:
 def _batch_norm(rng: Rng) -> Document:
     return {
         "samples": [
-            {"input": _nice(rng, (2,), 2.0), "target": int(rng.integers(2))} for _ in range(4)
+            {"input": nice(rng, (2,), 2.0), "target": int(rng.integers(2))} for _ in range(4)
         ],
         "layers": [
             _dense(rng, 2, 2, "identity"),
             {
                 "type": "batch_norm",
-                "gamma": _nice(rng, (2,), 2.0),
-                "beta": _nice(rng, (2,), 0.5, zero=True),
+                "gamma": nice(rng, (2,), 2.0),
+                "beta": nice(rng, (2,), 0.5, zero=True),
                 "activation": "tanh",
             },
             _dense(rng, 1, 2, "sigmoid"),
@@ -201,7 +189,7 @@ def _normalised(rng: Rng, layer: dict[str, Any], samples: int) -> Document:
     """A 2-3-1 network with ``layer`` after its hidden layer, on a batch."""
     return {
         "samples": [
-            {"input": _nice(rng, (2,), 2.0), "target": _nice(rng, (), 1.0, zero=True)}
+            {"input": nice(rng, (2,), 2.0), "target": nice(rng, (), 1.0, zero=True)}
             for _ in range(samples)
         ],
         "layers": [_dense(rng, 3, 2, "identity"), layer, _dense(rng, 1, 3, "identity")],
@@ -213,8 +201,8 @@ def _normalised(rng: Rng, layer: dict[str, Any], samples: int) -> Document:
 def _layer_norm(rng: Rng) -> Document:
     layer = {
         "type": "layer_norm",
-        "gamma": _nice(rng, (3,), 2.0),
-        "beta": _nice(rng, (3,), 0.5, zero=True),
+        "gamma": nice(rng, (3,), 2.0),
+        "beta": nice(rng, (3,), 0.5, zero=True),
         "activation": "tanh",
     }
     return _normalised(rng, layer, 2)
@@ -230,7 +218,7 @@ def _dropout(rng: Rng) -> Document:
 
 def _l2(rng: Rng) -> Document:
     problem = _mlp(rng)
-    problem["target"] = _tidy(float(rng.integers(1, 10)) / 10)
+    problem["target"] = tidy(float(rng.integers(1, 10)) / 10)
     problem["loss"] = "mse"
     problem["regularization"] = {"name": "l2", "lambda": float(rng.choice([0.01, 0.05, 0.1]))}
     return problem
@@ -239,7 +227,7 @@ def _l2(rng: Rng) -> Document:
 def _hinge(rng: Rng) -> Document:
     return {
         "samples": [
-            {"input": _nice(rng, (2,), 2.0), "target": int(rng.integers(3))} for _ in range(2)
+            {"input": nice(rng, (2,), 2.0), "target": int(rng.integers(3))} for _ in range(2)
         ],
         "layers": [_dense(rng, 3, 2, "identity")],
         "loss": {"name": "hinge", "margin": 1},
@@ -288,6 +276,15 @@ RECIPES: dict[Template, Recipe] = {
     Template.ADAM: Recipe(_adam, "three Adam steps", tasks=_training_tasks),
     Template.MOMENTUM: Recipe(_momentum, "three steps with momentum", tasks=_training_tasks),
     Template.L2: Recipe(_l2, "a gradient-descent step with L2 regularization"),
+    Template.RNN: Recipe(
+        lambda rng: sequences.draw(rng, "rnn", 3, 1, 1), "a 3-step RNN", tasks=sequences.tasks
+    ),
+    Template.LSTM: Recipe(
+        lambda rng: sequences.draw(rng, "lstm", 2, 1, 1), "a 2-step LSTM", tasks=sequences.tasks
+    ),
+    Template.GRU: Recipe(
+        lambda rng: sequences.draw(rng, "gru", 2, 2, 1), "a 2-step GRU", tasks=sequences.tasks
+    ),
     Template.HINGE: Recipe(
         _hinge, "a linear SVM (multiclass hinge loss)", _hinge_acceptable, lambda: _HINGE_TASKS
     ),

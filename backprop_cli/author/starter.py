@@ -29,6 +29,9 @@ class Template(str, Enum):
     L2 = "l2"
     HINGE = "hinge"
     UPSTREAM = "upstream"
+    RNN = "rnn"
+    LSTM = "lstm"
+    GRU = "gru"
 
 
 def text(template: Template) -> str:

@@ -83,8 +83,8 @@ class Context:
         factors: list[Expr] = []
         if p.loss.scale != 1.0:
             factors.append(num(p.loss.scale))
-        if p.samples > 1 and p.loss.averaged:
-            factors.append(Frac(num(1), num(p.samples)))
+        if p.loss.count(p.samples) > 1 and p.loss.averaged:
+            factors.append(Frac(num(1), num(p.loss.count(p.samples))))
         if outputs and p.loss.function.mean_over_outputs and p.outputs > 1:
             factors.append(Frac(num(1), num(p.outputs)))
         return factors

@@ -92,11 +92,13 @@ def loss_steps(c: Context) -> Iterator[Step]:
             sample=s,
         )
     # L = s·(1/N) Σₙ ℓ⁽ⁿ⁾ (no 1/N for a sum): the formula names N, the substitution its number
-    averaged = p.loss.averaged
+    averaged = p.loss.averaged and p.loss.count(p.samples) > 1
     mean: list[Expr] = [*scale, Frac(num(1), Sym("N"))] if averaged else scale
-    form = product([*mean, Sum(Sym("ell", sample="n"), "n", num(1), Sym("N"))])
+    rows = Sym("N") if p.loss.over is None else num(p.samples)  # a sequence's (sample, step) rows
+    form = product([*mean, Sum(Sym("ell", sample="n"), "n", num(1), rows)])
     subst = None
     if p.samples <= DETAIL_TERMS:
-        average: list[Expr] = [*scale, Frac(num(1), num(p.samples))] if averaged else scale
+        count = num(p.loss.count(p.samples))
+        average: list[Expr] = [*scale, Frac(num(1), count)] if averaged else scale
         subst = product([*average, total([num(v) for v in c.solution.sample_losses])])
     yield c.step(Phase.LOSS, "loss", n.loss(), (form,), subst, c.solution.loss)

@@ -67,8 +67,13 @@ HALF = Mistake(
 # --- the mean over the samples ---------------------------------------------------
 
 
+def _count(graph: Graph) -> int:
+    """N of the mean over the samples (the rows, or a sequence's samples for SSE)."""
+    return graph.problem.loss.count(graph.problem.samples)
+
+
 def _summed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    n = graph.problem.samples
+    n = graph.problem.loss.count(graph.problem.samples)
     return (
         f"{n} times the expected value: the loss is summed over the {n} samples, where it is "
         f"their mean, L = (1/{n})Σₙ ℓₙ.",
@@ -78,16 +83,14 @@ def _summed_explain(graph: Graph, places: Places, q: Quantity) -> Message:
 SUMMED_LOSS = Mistake(
     "loss_summed_over_samples",
     "loss summed over the samples",
-    lambda g, q: (
-        g.problem.samples > 1 and g.problem.loss.averaged and _at_loss(g, q) and q.kind != "delta"
-    ),
-    lambda g, q, v: q.compute(v) * g.problem.samples,
+    lambda g, q: _count(g) > 1 and g.problem.loss.averaged and _at_loss(g, q) and q.kind != "delta",
+    lambda g, q, v: q.compute(v) * _count(g),
     _summed_explain,
 )
 
 
 def _one_over_n_explain(graph: Graph, places: Places, q: Quantity) -> Message:
-    n = graph.problem.samples
+    n = _count(graph)
     return (
         f"{n} times the expected value: the 1/N of the mean over the batch is left out of "
         f"the gradient. L = (1/{n})Σₙ ℓₙ, so ∂L/∂ŷ carries 1/{n}, and so do δ and every "
@@ -99,12 +102,9 @@ ONE_OVER_N = Mistake(
     "batch_mean_forgotten",
     "1/N of the batch forgotten",
     lambda g, q: (
-        g.problem.samples > 1
-        and g.problem.loss.averaged
-        and q.kind == "delta"
-        and q.layer == g.depth
+        _count(g) > 1 and g.problem.loss.averaged and q.kind == "delta" and q.layer == g.depth
     ),
-    lambda g, q, v: q.compute(v) * g.problem.samples,
+    lambda g, q, v: q.compute(v) * _count(g),
     _one_over_n_explain,
     upstream=True,
 )

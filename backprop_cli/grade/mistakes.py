@@ -211,7 +211,7 @@ def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
             and g.layer(q.layer).kind.name == owner
             and q.kind in mistake.quantities
         ),
-        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v),
+        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v, q.step),
         lambda g, places, q: (*mistake.explanation, carries(places, q)),
     )
 

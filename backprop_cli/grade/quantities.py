@@ -73,12 +73,23 @@ class Graph:
         layer = self.layer(l)
         return layer.kind.named(layer.kind.forward(layer.params, self.a_prev(l, v))[1])[name]
 
-    def mistaken(self, l: int, name: str, mistake: LayerMistake, v: Values) -> Array:
-        """Layer ``l``'s quantity ``name`` (``z`` or one of its kind's) with ``mistake`` made."""
+    def mistaken(
+        self, l: int, name: str, mistake: LayerMistake, v: Values, step: int | None = None
+    ) -> Array:
+        """Layer ``l``'s quantity ``name`` (``z``, one of its kind's, or a parameter's gradient
+        ``dW``) with ``mistake`` made; of one time step where ``step`` says."""
         layer = self.layer(l)
         wrong = mistake.mistaken(layer.kind)
         z, cache = wrong.forward(layer.params, self.a_prev(l, v))
-        return z if name == "z" else wrong.named(cache)[name]
+        base = name.removeprefix("d")
+        if name.startswith("d") and base in layer.params:  # its backward pass, from δ
+            return wrong.backward(layer.params, cache, v[f"delta{l}"])[1][base]
+        value = z if name == "z" else wrong.named(cache)[name]
+        return value if step is None else value[:, step]
+
+    def named_step(self, l: int, name: str, step: int, v: Values) -> Array:
+        """A layer kind's quantity at one time step (a recurrent layer's h at t = step + 1)."""
+        return self.named(l, name, v)[:, step]
 
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
@@ -178,6 +189,21 @@ class Graph:
                     yield self._per_sample(f"{name}{l}", name, l, value, inputs, compute, text)
                 else:
                     yield Quantity(f"{name}{l}", name, l, value, inputs, compute, text)
+                if value.ndim == 3:  # samples × time steps × units: also each step's own
+                    short = name.removeprefix("gate_")
+                    for t in range(value.shape[1]):
+                        yield Quantity(
+                            f"{short}{l}_t{t + 1}",
+                            name,
+                            l,
+                            value[:, t],
+                            inputs,
+                            partial(self.named_step, l, name, t),
+                            f"{name} of layer {l} at t = {t + 1}",
+                            per_sample=True,
+                            oriented=self.problem.batched,
+                            step=t,
+                        )
             yield self._per_sample(f"z{l}", "z", l, r.z, inputs, partial(self.z, l), formula)
             formula = f"z{l}" if f.identity else f"{f.label}(z{l})"
             yield self._per_sample(f"a{l}", "a", l, r.a, (f"z{l}",), partial(self.a, l), formula)

@@ -39,6 +39,8 @@ class Quantity:
     """An updated parameter's value before the update: it is judged by its change from it."""
     under: Callable[[Values, Optimizer], Array] | None = None
     """A quantity of training: its value had another optimizer (a mistaken one) been used."""
+    step: int | None = None
+    """The 0-based time step of a layer's quantity at one step (``h1_t2``: 1)."""
 
     @property
     def number(self) -> int:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,13 @@ class LossSpec:
     function: Loss
     scale: float = 1.0
     reduction: str = "mean"
+    over: int | None = None
+    """What the mean divides by when it is not the rows of the output: the samples of a
+    sequence whose loss sums its steps (`Loss.sums_steps`)."""
+
+    def count(self, rows: int) -> int:
+        """N of the mean: the samples (``rows`` of the output, or ``over``)."""
+        return self.over or rows
 
     @property
     def averaged(self) -> bool:
@@ -32,12 +39,23 @@ class LossSpec:
     def total(self, per_sample: np.ndarray) -> np.ndarray:
         """L from each sample's ℓₙ: s·(1/N)Σₙ ℓₙ, or s·Σₙ ℓₙ."""
         return np.asarray(
-            self.scale * (np.mean(per_sample) if self.averaged else np.sum(per_sample))
+            self.scale
+            * (
+                np.sum(per_sample) / self.count(per_sample.size)
+                if self.averaged
+                else np.sum(per_sample)
+            )
         )
 
     def weight(self, samples: int) -> float:
         """What ∂ℓₙ/∂ŷ is multiplied by in ∂L/∂ŷ: s/N for the mean, s for the sum."""
-        return self.scale / samples if self.averaged else self.scale
+        return self.scale / self.count(samples) if self.averaged else self.scale
+
+
+def over_steps(spec: LossSpec, samples: int, rows: int) -> LossSpec:
+    """The loss of ``samples`` sequences giving ``rows`` rows: a loss that sums its steps
+    (SSE) takes its mean over the samples, not over the rows."""
+    return replace(spec, over=samples) if rows > samples and spec.function.sums_steps else spec
 
 
 def read_loss(r: Reader, value: Any) -> LossSpec:

@@ -98,6 +98,19 @@ class NetworkReader:
             layers.append(layer)
         return tuple(layers)
 
+    def rows_per_sample(self, shape: SampleShape) -> int:
+        """The rows each sample becomes for the layers above a kind that gives one row per time
+        step (a recurrent layer returning its sequence: T), and so the targets per sample."""
+        value = self.doc.get("layers")
+        rows = 1
+        for item in value if isinstance(value, list) else ():
+            name = item.get("type") if isinstance(item, dict) else None
+            kind = LAYER_KINDS.get(name) if isinstance(name, str) else None
+            steps_given = getattr(kind, "steps_given", None)
+            if steps_given is not None and shape.arrangement is kind.takes:  # type: ignore[union-attr]
+                rows *= steps_given(item, shape)
+        return rows
+
     def check_takes(self, kind: LayerKind, shape: SampleShape, i: int) -> None:
         """``layers[i]`` of ``kind`` is given samples of ``shape``: refuse another arrangement
         than the one it takes (a dense layer given an image names flatten)."""

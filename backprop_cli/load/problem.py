@@ -24,7 +24,7 @@ from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
 from backprop_cli.load import training as train_keys
-from backprop_cli.load.loss import LossSpec, read_loss
+from backprop_cli.load.loss import LossSpec, over_steps, read_loss
 from backprop_cli.load.network import Layer, NetworkReader
 from backprop_cli.load.reader import MISSING, Reader, readonly
 from backprop_cli.load.regularization import read_regularization
@@ -101,7 +101,8 @@ class Problem:
 
     @property
     def samples(self) -> int:
-        return int(self.x.shape[0])
+        """The loss's rows: the samples, or (sample, step) pairs after a recurrent sequence."""
+        return int(self.y.shape[0])
 
     @property
     def outputs(self) -> int:
@@ -251,17 +252,19 @@ class _Loader:
             penalty = r.attempt(lambda: read_regularization(r, doc["regularization"]))
         layers = y = class_index = None
         if data is not None and "layers" in doc:
-            x, targets, batched = data
+            x, raw_targets, batched = data
             target_path = self.data.target_path()
+            shape = SampleShape(arrangement, tuple(int(n) for n in x.shape[1:]))
+            rows = self.network.rows_per_sample(shape)
+            targets = r.attempt(lambda: self.data.per_step(raw_targets, rows))
             target_width = (  # a given ∂L/∂ŷ does not shape the network: checked against it
                 None
-                if loss is None or given
+                if loss is None or given or targets is None
                 else r.attempt(lambda: self.data.target_width(targets, loss.function))
             )
             self.network.samples = int(x.shape[0])
-            shape = SampleShape(arrangement, tuple(int(n) for n in x.shape[1:]))
             layers = r.attempt(lambda: self.network.layers(shape, target_width, target_path))
-            if layers is not None and loss is not None:
+            if layers is not None and loss is not None and targets is not None:
                 width, source = self.network.widths[-1], f"layer {len(layers)}"
                 read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
                 y, class_index = read if read is not None else (None, None)
@@ -274,7 +277,7 @@ class _Loader:
         x, _, batched = data
         names = tuple(layer.param_name(base) for layer in layers for base in layer.params)
         freeze = train_keys.freeze(r, doc, names)
-        batch_size = train_keys.batch_size(r, doc, int(x.shape[0]))
+        batch_size = train_keys.batch_size(r, doc, int(x.shape[0]), rows)
         self.check_work(x, steps)
         variants = self.variants() if self.with_variants and "variants" in doc else ()
         problem = Problem(
@@ -283,8 +286,8 @@ class _Loader:
             x=readonly(x),
             y=readonly(y),
             layers=layers,
-            loss=loss,
-            batched=batched,
+            loss=over_steps(loss, int(x.shape[0]), int(y.shape[0])),
+            batched=batched or rows > 1,
             class_index=class_index,
             description=description,
             tasks=tasks,

@@ -240,6 +240,23 @@ class DataReader:
         depth = arrangement.ndim if is_nested(value, arrangement.ndim) else arrangement.ndim - 1
         return nested(self.r, value, path, depth, _written(arrangement)).reshape(shape.dims)
 
+    def per_step(self, targets: Targets, steps: int) -> Targets:
+        """Each sample's target as ``steps`` targets, one per time step (a number or a list
+        each), in sample-then-step order: the rows of a network that gives one per step."""
+        r, result = self.r, []
+        if steps == 1:
+            return targets
+        for value, path in targets:
+            if not isinstance(value, list) or len(value) != steps:
+                found = len(value) if isinstance(value, list) else None
+                raise r.error(
+                    path,
+                    f"expected {plural(steps, 'target')}, one per time step (a number or a list "
+                    f"each), got {'a number' if found is None else found}",
+                )
+            result += [(item, (*path, t)) for t, item in enumerate(value)]
+        return result
+
     def target_width(self, targets: Targets, loss: Loss) -> int | None:
         """The output width the first target asks for (None: a class index, any width)."""
         value, path = targets[0]

@@ -120,10 +120,17 @@ def freeze(r: Reader, doc: dict[str, Any], parameters: tuple[str, ...]) -> tuple
     return tuple(chosen)
 
 
-def batch_size(r: Reader, doc: dict[str, Any], samples: int) -> int | None:
-    """``batch_size: B``: each update takes the next B samples (default: all of them)."""
+def batch_size(r: Reader, doc: dict[str, Any], samples: int, rows: int = 1) -> int | None:
+    """``batch_size: B``: each update takes the next B samples (default: all of them); not
+    with ``rows`` > 1 per sample (a recurrent layer's sequence: every update takes all)."""
     if "batch_size" not in doc:
         return None
+    if rows > 1:
+        raise r.error(
+            ("batch_size",),
+            "expected every sample in each update when the network gives one row per time "
+            "step (a recurrent layer with return: sequence), got batch_size; leave it out",
+        )
     size = r.integer(
         doc["batch_size"],
         ("batch_size",),

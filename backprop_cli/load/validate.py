@@ -72,7 +72,7 @@ def describe_network(problem: Problem) -> str:
     parts = [
         plural(len(problem.layers), "layer"),
         plural(problem.parameters, "parameter"),
-        plural(problem.samples, "sample"),
+        plural(int(problem.x.shape[0]), "sample"),
     ]
     if problem.variants:
         parts.append(plural(len(problem.variants), "variant"))

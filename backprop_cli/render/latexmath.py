@@ -14,6 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from backprop_cli.expr import Expr, Frac, Num, Partial, Sym
+from backprop_cli.render import recurrent_bases
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter, sum_terms
@@ -40,11 +41,13 @@ _BASES = {
     "L_data": r"L_{\text{data}}",
     "running_mean": r"{\mu_{\mathrm{run}}}",
     "running_var": r"{\sigma^{2}_{\mathrm{run}}}",
+    **recurrent_bases.LATEX,
 }
 _BOLD_BASES = {
     "yhat": r"\hat{\mathbf{y}}",
     "xhat": r"\hat{\mathbf{x}}",
     "sigma2": r"{\boldsymbol{\sigma}^{2}}",
+    **recurrent_bases.LATEX_BOLD,
 }
 _FUNCTIONS = {
     "σ": r"\sigma",

@@ -26,7 +26,8 @@ from backprop_cli.expr import (
     Text,
     num,
 )
-from backprop_cli.render import gradient_check, network_picture, variants, worked
+from backprop_cli.nn.layers.shapes import Arrangement
+from backprop_cli.render import gradient_check, network_picture, unrolled_picture, variants, worked
 from backprop_cli.render.context import Layout
 from backprop_cli.render.document import (
     Answers,
@@ -105,7 +106,12 @@ def conventions(c: Layout) -> Iterator[Block]:
     outputs = "1 output" if k == 1 else f"{k} outputs"
     how = f"mean over {outputs}" if loss.mean_over_outputs else f"summed over {outputs}"
     over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
-    batch = f", {over} {n} samples" if n > 1 else ""
+    steps = n // int(p.x.shape[0])  # rows per sample: T after a recurrent layer's sequence
+    rows = f"{n} (sample, time step) rows" if steps > 1 else f"{n} samples"
+    batch = f", {over} {rows}" if n > 1 else ""
+    if p.loss.over is not None:  # SSE over sequences: each sample's steps summed
+        batch = f", summed over each sample's {steps} time steps"
+        batch += f", {over} {p.loss.over} samples" if p.loss.over > 1 else ""
     scale = f", scaled by {p.loss.scale:g}" if p.loss.scale != 1 else ""
     items: list[Message] = [] if p.upstream else [_loss_convention(c, f"{how}{batch}{scale}")]
     if loss.convention(k):
@@ -154,7 +160,25 @@ def conventions(c: Layout) -> Iterator[Block]:
         items.append(("At a kink the derivative is taken as for z < 0: ", *rules, "."))
     if loss.negated:  # the cross-entropies: minus a sum of logs
         items.append(("log is the natural logarithm.",))
-    if p.batched:
+    if p.arrangement is Arrangement.SEQUENCE:  # the recurrent layer's equations and gate order
+        first = c.s.layers[0].layer
+        items.append((f"Layer 1 ({first.kind.name}): ", *first.kind.note(c.n, 1)))
+    if steps > 1:
+        samples = int(p.x.shape[0])
+        who = "the sample" if samples == 1 else f"each of the {samples} samples"
+        which = (
+            "time step n"
+            if samples == 1
+            else f"sample ⌈n/{steps}⌉ at step ((n − 1) mod {steps}) + 1"
+        )
+        items.append(
+            (
+                f"After the recurrent layer {who} gives {steps} rows, "
+                f"one per time step: [n] above it marks row n (of {n}), {which}; the loss "
+                "treats every row as a prediction (mean or sum as it says).",
+            )
+        )
+    elif p.batched:
         within = (
             "each sample's ∂L/∂ŷ as given (any 1/N is in it)."
             if p.upstream
@@ -209,7 +233,8 @@ def network(c: Layout) -> Iterator[Block]:
         )
     yield Heading("Network", 2)
     yield Table(("layer", "name", "units", "activation", "parameters"), tuple(rows))
-    yield network_picture.picture(c)
+    over_time = c.p.arrangement is Arrangement.SEQUENCE  # drawn unrolled, a column per step
+    yield (unrolled_picture if over_time else network_picture).picture(c)
 
 
 def insights(c: Layout) -> Iterator[Block]:

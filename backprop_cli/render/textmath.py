@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Frac, Num, Partial, Sym
+from backprop_cli.render import recurrent_bases
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter
 from backprop_cli.render.numbers import human
 
@@ -48,6 +49,7 @@ _TEXT_BASES = {
     "L_data": "L_data",
     "running_mean": "μ_run",
     "running_var": "σ²_run",
+    **recurrent_bases.TEXT,
 }
 
 

@@ -17,6 +17,7 @@ from backprop_cli.render.shown_values import (
     shown_rows,
     value_expr,
 )
+from backprop_cli.render.time_table import time_table
 from backprop_cli.solve.records import LayerResult, Phase, Update
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def forward(c: Layout) -> Iterator[Block]:
         if note:
             yield Paragraph(note, "muted")
         yield neuron_table(c, r)
+        yield from time_table(c, r)  # a recurrent layer: its steps, unrolled
         yield from _equations(c, Phase.FORWARD, r.index)
 
 

@@ -27,6 +27,9 @@ LAYER_KINDS: Registry[LayerKind] = Registry(
         "dropout": "dropout.DROPOUT",
         "layer_norm": "layer_norm.LAYER_NORM",
         "flatten": "flatten.FLATTEN",
+        "rnn": "recurrent.RNN",
+        "lstm": "recurrent.LSTM",
+        "gru": "recurrent.GRU",
     },
 )
 

@@ -58,6 +58,10 @@ class Loss:
     """A sum of squares (MSE, SSE): the ½ convention, L = ½Σ(ŷ − y)², applies to it."""
     class_index: ClassVar[bool] = False
     """A target may be given as a class index (stored as its one-hot row)."""
+    sums_steps: ClassVar[bool] = False
+    """Over a sequence (a row per time step) the loss of a sample sums its steps as it sums its
+    outputs (SSE: Σ over the T·K outputs, then the mean over the N samples); otherwise each
+    step is a prediction of its own and the mean is over the N·T rows (MSE, cross-entropy)."""
     options: ClassVar[tuple[LossOption, ...]] = ()
     """The keys this loss takes in its mapping form, with their defaults."""
     given: ClassVar[bool] = False

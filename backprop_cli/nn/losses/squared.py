@@ -43,6 +43,7 @@ class SSE(MSE):
     abbreviation = "SSE"
     title = "sum of squared errors"
     mean_over_outputs = False
+    sums_steps = True
 
     def value(self, yhat: Array, y: Array) -> Array:
         return np.sum(np.square(yhat - y), axis=-1)
