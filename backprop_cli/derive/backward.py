@@ -42,6 +42,7 @@ def steps(c: Context) -> Iterator[Step]:
 
 
 def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
+    r = r.flat()  # the outputs as a vector per sample, as the target
     l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
     units, y = r.z.shape[1], c.problem.y
     coef = c.coefficient(outputs=True)
@@ -56,7 +57,7 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
                     value = product([*coef, output_grad(c, r, s, k, symbols=False)])
                     yield c.step(
                         Phase.BACKWARD,
-                        c.name(f"da{l}", s, k),
+                        c.cell(f"da{l}", l, s, k),
                         Partial(L, n.yhat(k, s)),
                         (form,),
                         value,
@@ -132,7 +133,7 @@ def unfused_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) 
         forms, subst = softmax_delta(c, r, s, k)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, k) + " (unfused)",
+        c.cell(f"delta{l}", l, s, k) + " (unfused)",
         n.delta(l, k, s),
         forms,
         subst,
@@ -171,7 +172,7 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
         forms, subst = softmax_delta(c, r, s, k)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, k),
+        c.cell(f"delta{l}", l, s, k),
         n.delta(l, k, s),
         forms,
         subst,
@@ -204,14 +205,15 @@ def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     """∂L/∂a⁽ˡ⁾ from the layer above, then δ⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)."""
     l, n, f = r.index, c.n, r.layer.activation
     above = c.solution.layers[l]  # layer l + 1 (the list is 0-based)
-    units = r.z.shape[1]
+    flat = r.flat()  # unit by unit (a C×H×W output's cells row-major)
+    units = flat.z.shape[1]
     if c.small(r) and c.small(above):
         for s in c.samples:
             for j in range(units):
-                yield hidden_gradient(c, r, above, s, j)
+                yield hidden_gradient(c, flat, above, s, j)
         for s in c.samples:
             for j in range(units):
-                yield hidden_delta(c, r, s, j)
+                yield hidden_delta(c, flat, s, j)
     back, back_subst = above.layer.kind.pass_back(c, above, None, None)  # ∂L/∂a⁽ˡ⁾ from above
     yield c.step(
         Phase.BACKWARD,
@@ -239,7 +241,7 @@ def hidden_gradient(c: Context, r: LayerResult, above: LayerResult, s: int, j: i
     form, subst = above.layer.kind.pass_back(c, above, s, j)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"da{l}", s, j),
+        c.cell(f"da{l}", l, s, j),
         Partial(L, n.a(l, j, s)),
         (form,),
         subst,
@@ -264,7 +266,7 @@ def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
         forms, subst = softmax_delta(c, r, s, j)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, j),
+        c.cell(f"delta{l}", l, s, j),
         n.delta(l, j, s),
         forms,
         subst,

@@ -84,7 +84,8 @@ class Graph:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
 
     def output(self, v: Values) -> Array:
-        return v[f"a{self.depth}"]
+        last = v[f"a{self.depth}"]
+        return np.reshape(last, (np.shape(last)[0], -1))  # a vector per sample, as the target
 
     def loss_data(self, v: Values, function: Loss | None = None) -> Array:
         """The loss of the outputs (made with ``function`` instead, for a loss's mistake)."""
@@ -132,10 +133,13 @@ class Graph:
 
     def delta(self, l: int, v: Values) -> Array:
         """δ_l = ∂L/∂a_l ⊙ f′(z_l) (Jᵀ∂L/∂a for softmax; ŷ − y, scaled, when fused)."""
-        p, f = self.problem, self.layer(l).activation
+        p, f, z = self.problem, self.layer(l).activation, v[f"z{l}"]
         if l == self.depth and self.solution.fused:
-            return p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
-        return f.backward(v[f"z{l}"], self.a_out(l, v), self.grad_a(l, v))
+            fused = p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
+            return np.reshape(fused, np.shape(z))
+        # the output is a vector per sample, as the target: laid out back in z's shape
+        a, grad = self.a_out(l, v), self.grad_a(l, v)
+        return f.backward(z, np.reshape(a, np.shape(z)), np.reshape(grad, np.shape(z)))
 
     def gradient(
         self, l: int, base: str, v: Values, reg: Regularizer | None = None, shared: bool = True

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from backprop_cli.nn.layers.activation import ACTIVATION
 from backprop_cli.nn.layers.base import Layer, LayerKind
 from backprop_cli.nn.layers.batch_norm import BATCH_NORM
+from backprop_cli.nn.layers.conv import CONV1D, CONV2D
 from backprop_cli.nn.layers.dense import DENSE
 from backprop_cli.nn.layers.dropout import DROPOUT
 from backprop_cli.nn.layers.flatten import FLATTEN
@@ -25,6 +26,8 @@ LAYER_KINDS: dict[str, LayerKind] = {
         DROPOUT,
         LAYER_NORM,
         FLATTEN,
+        CONV1D,
+        CONV2D,
     )
 }
 
