@@ -9,9 +9,8 @@ fails even where the numeric gradient is right.
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest

@@ -80,6 +80,13 @@ class Graph:
         z, cache = wrong.forward(layer.params, self.a_prev(l, v))
         return z if name == "z" else wrong.named(cache)[name]
 
+    def mistaken_back(self, l: int, mistake: LayerMistake, v: Values) -> Array:
+        """What layer ``l`` sends back (∂L/∂x for layer 1) when its kind makes ``mistake``."""
+        layer = self.layer(l)
+        wrong = mistake.mistaken(layer.kind)
+        _, cache = wrong.forward(layer.params, self.a_prev(l, v))
+        return wrong.backward(layer.params, cache, v[f"delta{l}"])[0]
+
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
 
