@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from backprop_cli.author.shaped import CONV_TASKS, conv
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError, ProblemError
 from backprop_cli.grade import answers
@@ -275,6 +276,9 @@ RECIPES: dict[Template, Recipe] = {
     Template.L2: Recipe(_l2, "a gradient-descent step with L2 regularization"),
     Template.HINGE: Recipe(
         _hinge, "a linear SVM (multiclass hinge loss)", _hinge_acceptable, lambda: _HINGE_TASKS
+    ),
+    Template.CONV: Recipe(
+        lambda rng: conv(rng, _nice), "a 2×2 kernel on a 3×3 image", tasks=lambda: CONV_TASKS
     ),
 }
 """How `generate` draws each template of `backprop new`."""

@@ -28,6 +28,7 @@ class Template(str, Enum):
     MOMENTUM = "momentum"
     L2 = "l2"
     HINGE = "hinge"
+    CONV = "conv"
 
 
 def text(template: Template) -> str:

@@ -41,10 +41,11 @@ def steps(c: Context) -> Iterator[Step]:
 # --- the output layer --------------------------------------------------------
 
 
-def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
-    r = r.flat()  # the outputs as a vector per sample, as the target
+def output_layer(c: Context, shaped: LayerResult) -> Iterator[Step]:
+    r = shaped.flat()  # unit by unit: the outputs as a vector per sample, as the target
     l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
     units, y = r.z.shape[1], c.problem.y
+    y_shaped = y.reshape(shaped.z.shape)  # as a whole, in the output's own shape
     coef = c.coefficient(outputs=True)
     few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
     unfused = few and c.solution.fused and shows_unfused(c, r)
@@ -72,7 +73,7 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
             Partial(L, n.yhat()),
             (form,),
             None,
-            c.per_sample(r.grad_a),
+            c.per_sample(shaped.grad_a),
             layer=l,
         )
     if few:
@@ -85,15 +86,14 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     subst: Expr | None = None
     if c.solution.fused:  # δ = s·(1/N)(1/K)·(ŷ − y)
         forms = (product([*coef, Sub(n.yhat(), n.y())]),)
-        subst = product([*coef, Sub(c.vector(r.a), c.vector(y))])
-    elif r.fprime is not None:  # δ = ∂L/∂ŷ ⊙ f′(z)
+        subst = product([*coef, Sub(c.vector(shaped.a), c.vector(y_shaped))])
+    elif shaped.fprime is not None:  # δ = ∂L/∂ŷ ⊙ f′(z)
         forms = (Hadamard(Partial(L, n.yhat()), Call(f.label, (n.z(l),), prime=True)),)
-        subst = Hadamard(c.vector(r.grad_a), c.vector(r.fprime))
+        subst = Hadamard(c.vector(shaped.grad_a), c.vector(shaped.fprime))
     else:  # δ = Jᵀ ∂L/∂ŷ, J the softmax Jacobian
         forms = (MatMul((Transpose(Partial(n.yhat(), n.z(l))), Partial(L, n.yhat()))),)
-    yield c.step(
-        Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
-    )
+    delta = c.per_sample(shaped.delta)
+    yield c.step(Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, delta, layer=l)
 
 
 def output_grad(c: Context, r: LayerResult, s: int, k: int, symbols: bool) -> Expr:

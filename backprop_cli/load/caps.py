@@ -58,6 +58,8 @@ MAX_ROWS = 12
 MAX_UNFOLDED = 20_000_000
 """Values a convolution layer's forward pass unfolds into windows: samples × input channels ×
 output positions × kernel cells (160 MB of float64)."""
+MAX_CONV_PRODUCTS = 20_000_000
+"""Multiply-adds of one convolution layer's forward pass: the windows × output channels."""
 
 MAX_LAYERS_SOLVED = 200
 """Layers of a problem and its variants, and of all the files of one ``solve``, together:

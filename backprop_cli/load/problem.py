@@ -1,12 +1,11 @@
 """YAML problem file → validated, immutable `Problem` (SPEC.md section 1).
 
-Everything a problem can get wrong is reported as a `ProblemError` naming the
-file, the place (``layers[1].weights``), the line, what was expected and what
-was found. Shapes and sizes are checked against the caps in `limits` before
-any array is allocated. Arrays are canonical and read-only: inputs (N, *shape),
-targets (N × width), weights (outputs × inputs), biases (outputs,). This module
-reads the top-level keys, the loss, the training settings and the variants;
-`samples` reads the data and `network` the layers.
+Every error names the file, the place (``layers[1].weights``), the line, what was
+expected and what was found (a `ProblemError`). Sizes are checked against the caps
+in `limits` before any array is allocated. Arrays are canonical and read-only:
+inputs (N, *shape), targets (N × width), weights (outputs × inputs), biases. This
+module reads the top-level keys, the loss, training and variants; `samples` reads
+the data and `network` the layers.
 """
 
 from __future__ import annotations
@@ -329,7 +328,8 @@ class _Loader:
     # --- caps and variants -----------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
-        size = Size.of(x.shape, self.network.widths, self.network.parameter_count, steps)
+        net = self.network
+        size = Size.of(x.shape, net.widths, net.parameter_count, steps, net.products)
         self.size = size
         over = size.over()
         if over is not None:

@@ -102,7 +102,15 @@ def read_conv(
             f"expected at most {limits.MAX_UNFOLDED:,} window values (samples × input channels "
             f"× output positions × kernel cells, the size cap), got {unfolded:,}",
         )
+    products = unfolded * kernel[0]
+    if products > limits.MAX_CONV_PRODUCTS:
+        raise r.error(
+            kernel_path,
+            f"expected at most {limits.MAX_CONV_PRODUCTS:,} multiply-adds in the layer's "
+            f"forward pass (window values × filters, the size cap), got {products:,}",
+        )
     reading.count_parameters(math.prod(kernel) + kernel[0], kernel_path)
+    reading.count_products(max(0, products // reading.samples - math.prod(kernel)))
     init: Init | None = None
     if "weights" in value:
         W = nested(r, value["weights"], kernel_path, _depth(value["weights"]), "a kernel")
