@@ -351,3 +351,63 @@ def test_the_windows_are_capped_before_anything_is_allocated(monkeypatch: Any) -
     doc["layers"][0]["weights"] = [[K], [K]]  # two filters
     doc["target"] = [0] * 32
     assert "expected at most 100 multiply-adds" in _error(doc)
+
+
+def test_the_report_names_the_kind_and_writes_grids(run: Any) -> None:
+    result = run("solve", str(ROOT / "examples" / "conv.yaml"), "--format", "json")
+    report = json.loads(result.stdout)
+    layer = report["layers"][0]
+    assert layer["kind"] == "conv2d"
+    assert np.shape(report["gradients"]["W1"]) == (1, 1, 2, 2)  # C_out × C_in × kh × kw
+    assert np.shape(report["gradients"]["b1"]) == (1,)
+    assert np.shape(layer["z"]) == (1, 2, 2)  # one filter's 2×2 map
+    assert np.shape(report["gradients"]["x"]) == (1, 3, 3)  # C×H×W, one channel
+    assert report["gradients"]["W1"][0][0][0][0] == pytest.approx(-1.1110, abs=5e-4)
+
+
+def test_the_convolution_page_shows_the_example_and_what_the_command_prints(run: Any) -> None:
+    page = (ROOT / "docs" / "convolution.md").read_text(encoding="utf-8")
+    example = (ROOT / "examples" / "conv.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in page
+    shown = run("solve", str(ROOT / "examples" / "conv.yaml"), "--format", "plain").stdout
+    flipped = _one_layer(True)
+    shown += render(Format.PLAIN, [flipped], RenderOptions())
+    for block in page.split("```\n")[1::2]:
+        if block.startswith("  "):  # a quoted output
+            for line in block.splitlines():
+                assert line.rstrip() in shown, line
+
+
+def test_the_example_reads_as_a_model_answer_at_80_and_120_columns() -> None:
+    from backprop_cli import load
+
+    s = solve(load(str(ROOT / "examples" / "conv.yaml")))
+    for width in (80, 120):
+        text = render(Format.RICH, [s], RenderOptions(width=width))
+        assert max(len(line) for line in text.splitlines()) <= width
+        for element in ("z₂₂ = w₁₁x₂₂", "∂L/∂w₂₁ = δ₁₁x₂₁", "∂L/∂x₂₂ = w₁₁δ₂₂", "∂L/∂b = δ₁₁"):
+            assert element in text, element
+    assert checked(s)[2] == []
+
+
+def test_latex_highlights_the_first_window_and_compiles(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from backprop_cli import load
+
+    s = solve(load(str(ROOT / "examples" / "conv.yaml")))
+    tex = render(Format.LATEX, [s], RenderOptions())
+    assert tex.count(r"\colorbox{yellow!40}") == 4  # x₁₁, x₁₂, x₂₁, x₂₂: the window of z₁₁
+    assert r"\colorbox{yellow!40}{$5$} & \colorbox{yellow!40}{$1$} & 0" in tex
+    if shutil.which("pdflatex") is None:
+        pytest.skip("no pdflatex")
+    (tmp_path / "conv.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "conv.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Frac, Num, Partial, Sym
+from backprop_cli.expr import Expr, Frac, Matrix, Num, Partial, Sym
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
 from backprop_cli.render.math_writer import ATOM, PRODUCT, MathWriter, sum_terms
@@ -114,6 +114,17 @@ class LatexMath(MathWriter):
         and its fractions are slashed (−y/ŷ, ∂L/∂z), so that no line is taller than text."""
         if inline:
             self.frac_precedence = PRODUCT
+        self._writers[Matrix] = self.marked_matrix
+        self.marks: np.ndarray | None = None
+        """The cells of the matrix being written to highlight (`Matrix.marked`)."""
+
+    def marked_matrix(self, e: Matrix) -> str:
+        """A matrix with its marked cells in a coloured box (xcolor, loaded with TikZ)."""
+        self.marks = e.marked
+        try:
+            return self.matrix(e.values)
+        finally:
+            self.marks = None
 
     def _grows(self, text: str) -> bool:
         return not self.inline and bool(_TALL.search(text))
@@ -218,11 +229,15 @@ class LatexMath(MathWriter):
             if i is None:
                 cells = [r"\vdots" if j is not None else r"\ddots" for j in columns]
             else:
-                cells = [
-                    self.num(float(values[i, j])) if j is not None else r"\cdots" for j in columns
-                ]
+                cells = [self._cell(values, i, j) if j is not None else r"\cdots" for j in columns]
             lines.append(" & ".join(cells))
         return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+
+    def _cell(self, values: np.ndarray, i: int, j: int) -> str:
+        text = self.num(float(values[i, j]))
+        if self.marks is not None and self.marks[i, j]:
+            return r"\colorbox{yellow!40}{$" + text + "$}"
+        return text
 
     def piecewise(self, rows: list[tuple[str, str | None]]) -> str:
         lines = [

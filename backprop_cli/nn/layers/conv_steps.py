@@ -167,6 +167,7 @@ def forward_steps(kind: Any, d: Deriving, r: LayerValues) -> Iterator[Step]:
     b = r.layer.params["b"]
     filters = int(w.W.shape[0])
     if _small(d, w, w.outputs, w.channels * int(np.prod(w.kernel))):
+        yield _window_step(d, w, r)
         for s in d.samples:
             for o in range(filters):
                 for position in itertools.product(*(range(m) for m in w.outputs[1:])):
@@ -202,6 +203,20 @@ def forward_steps(kind: Any, d: Deriving, r: LayerValues) -> Iterator[Step]:
     bias = Sym("b", (), _layer(n, l), bold=filters > 1)
     form = Add((Call(op, (n.a(l - 1), param_symbol(n, l, "W", None))), bias))
     yield d.step(Phase.FORWARD, f"z{l}", n.z(l), (form,), None, d.per_sample(r.z), layer=l)
+
+
+def _window_step(d: Deriving, w: Window, r: LayerValues) -> Step:
+    """The input of the first shown sample with the window of the first output marked (the
+    cells the kernel meets there; LaTeX highlights them)."""
+    s = d.samples[0]
+    x = np.asarray(r.a_prev[s])
+    mask = np.zeros(x.shape, dtype=bool)
+    for c, _, at in w.products((0,) * len(w.kernel)):
+        mask[tuple([c, *at])] = True
+    stacked = x.reshape(-1, x.shape[-1])
+    lhs = d.n.a(r.index - 1, None, s if d.batched else None)
+    shown = Matrix(stacked, marked=mask.reshape(stacked.shape))
+    return d.step(Phase.FORWARD, f"z{r.index}_window", lhs, (), shown, x, layer=r.index, sample=s)
 
 
 def _size_steps(d: Deriving, w: Window, r: LayerValues) -> Iterator[Step]:
