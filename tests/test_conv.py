@@ -400,6 +400,7 @@ def test_latex_highlights_the_first_window_and_compiles(tmp_path: Path) -> None:
     tex = render(Format.LATEX, [s], RenderOptions())
     assert tex.count(r"\colorbox{yellow!40}") == 4  # x₁₁, x₁₂, x₂₁, x₂₂: the window of z₁₁
     assert r"\colorbox{yellow!40}{$5$} & \colorbox{yellow!40}{$1$} & 0" in tex
+    assert "colorbox" not in render(Format.MARKDOWN, [s], RenderOptions())  # no xcolor there
     if shutil.which("pdflatex") is None:
         pytest.skip("no pdflatex")
     (tmp_path / "conv.tex").write_text(tex, encoding="utf-8")

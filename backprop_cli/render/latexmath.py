@@ -73,9 +73,15 @@ MATRIX_WIDTH = 58
 more than fit in this width (in digits: about two thirds of the page)."""
 
 
-def latex_math(precision: int, max_rows: int, inline: bool = False) -> LatexMath:
-    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``."""
-    return LatexMath(lambda v: latex_number(v, precision), sum_terms(max_rows), max_rows, inline)
+def latex_math(
+    precision: int, max_rows: int, inline: bool = False, highlight: bool = False
+) -> LatexMath:
+    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``;
+    ``highlight``: marked matrix cells in colour boxes (for pdflatex with xcolor, not for the
+    maths of a Markdown viewer)."""
+    writer = LatexMath(lambda v: latex_number(v, precision), sum_terms(max_rows), max_rows, inline)
+    writer.highlight = highlight
+    return writer
 
 
 def latex_number(value: float, precision: int) -> str:
@@ -115,12 +121,14 @@ class LatexMath(MathWriter):
         if inline:
             self.frac_precedence = PRODUCT
         self._writers[Matrix] = self.marked_matrix
+        self.highlight = False
+        """Whether marked cells are boxed in colour (`latex_math`)."""
         self.marks: np.ndarray | None = None
         """The cells of the matrix being written to highlight (`Matrix.marked`)."""
 
     def marked_matrix(self, e: Matrix) -> str:
         """A matrix with its marked cells in a coloured box (xcolor, loaded with TikZ)."""
-        self.marks = e.marked
+        self.marks = e.marked if self.highlight else None
         try:
             return self.matrix(e.values)
         finally:
