@@ -412,3 +412,18 @@ def test_latex_highlights_the_first_window_and_compiles(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_snapshot_of_the_example_at_80_columns() -> None:
+    """Read by eye before it was committed; rewrite it on purpose with
+    BACKPROP_UPDATE_SNAPSHOTS=1 (never in CI) and read the diff."""
+    import os
+
+    from backprop_cli import load
+
+    s = solve(load(str(ROOT / "examples" / "conv.yaml")))
+    text = render(Format.PLAIN, [s], RenderOptions(width=80))
+    path = ROOT / "tests" / "snapshots" / "conv.plain.txt"
+    if os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
