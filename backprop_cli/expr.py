@@ -140,6 +140,9 @@ class Matrix:
     """A numeric matrix (2-D array, never copied); a column vector is n×1."""
 
     values: np.ndarray
+    marked: np.ndarray | None = None
+    """Cells to highlight where a format can (True in a mask of ``values``' shape): the
+    window of a convolution's output."""
 
 
 @dataclass(frozen=True)

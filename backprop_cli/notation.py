@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from backprop_cli.expr import Expr, Sym, Transpose
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 
 
 class Shaped(Protocol):
@@ -23,6 +26,9 @@ class Shaped(Protocol):
 
     @property
     def widths(self) -> tuple[int, ...]: ...
+
+    @property
+    def shapes(self) -> tuple[SampleShape, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,12 @@ class Notation:
         """A 0-based neuron number as its 1-based subscript; a letter (a generic index) as it is."""
         if j is None or self.width(layer) == 1:
             return ()
-        return (j + 1,) if isinstance(j, int) else (j,)
+        if not isinstance(j, int):
+            return (j,)
+        shape = self.problem.shapes[layer]
+        if shape.arrangement is Arrangement.VECTOR:
+            return (j + 1,)
+        return cell_index(shape, j)
 
     def _bold(self, layer: int, j: int | str | None) -> bool:
         """A whole vector of more than one value is bold (in LaTeX); so is every per-sample
@@ -122,6 +133,13 @@ class Notation:
 
     def loss(self, n: int | None = None) -> Sym:
         return Sym("L") if n is None or not self.problem.batched else Sym("ell", sample=n + 1)
+
+
+def cell_index(shape: SampleShape, j: int) -> tuple[int, ...]:
+    """Element j (row-major) of a C×H×W (or C×L, T×D) sample as 1-based subscripts: channel,
+    row, column; a single channel's index is left out (x₁₂ of a one-channel image)."""
+    index = tuple(int(i) + 1 for i in np.unravel_index(j, shape.dims))
+    return index[1:] if shape.dims[0] == 1 else index
 
 
 def transpose(symbol: Sym) -> Expr:

@@ -9,6 +9,7 @@ fails even where the numeric gradient is right.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,16 @@ class Values:
         if isinstance(sym.sample, str):
             raise Unevaluable("a generic sample")
         row = self._row(sym.sample)
+        if values.ndim > 2:  # a C×H×W layer: its cells row-major, one subscript per axis
+            if any(isinstance(i, str) for i in sym.index):
+                raise Unevaluable("a generic index")
+            shape = values.shape[1:]
+            if sym.index:
+                cell = [0] * (len(shape) - len(sym.index)) + [int(i) - 1 for i in sym.index]
+                sym = replace(sym, index=(int(np.ravel_multi_index(cell, shape)) + 1,))
+            values = values.reshape(values.shape[0], -1)
+            if not sym.index and row is not None:
+                return values[row].reshape(shape)
         if sym.index:
             (j,) = sym.index
             if isinstance(j, str):
@@ -56,6 +67,10 @@ class Values:
         if row is None:
             return values  # a batch: one row per sample
         return values[row].reshape(-1, 1)  # one sample: a column
+
+    def _output_shaped(self, values: np.ndarray) -> np.ndarray:
+        """Outputs and targets (a vector per sample) in the last layer's per-sample shape."""
+        return values.reshape(values.shape[0], *self.p.layers[-1].output.dims)
 
     def _layer(self, sym: Sym) -> int:
         return 1 if sym.layer is None else sym.layer
@@ -71,6 +86,8 @@ class Values:
                 if sym.bold
                 else values.reshape(-1)[0]
             )
+        if values.ndim > len(sym.index) > 1:  # a kernel's leading axes of size 1 left out
+            values = values.reshape(values.shape[values.ndim - len(sym.index) :])
         return (
             values[tuple(int(i) - 1 for i in sym.index)]
             if values.ndim == len(sym.index)
@@ -89,9 +106,9 @@ class Values:
         if base == "x":
             return self._per_sample(p.x, e)
         if base == "y":
-            return self._per_sample(p.y, e)
+            return self._per_sample(self._output_shaped(p.y), e)
         if base == "yhat":
-            return self._per_sample(s.output, e)
+            return self._per_sample(self._output_shaped(s.output), e)
         if base in ("z", "a", "delta"):
             result = r[self._layer(e) - 1]
             return self._per_sample({"z": result.z, "a": result.a, "delta": result.delta}[base], e)
@@ -221,7 +238,7 @@ class Values:
                 raise Unevaluable(f"∂L_data/∂{v.base}")
             return self._param(grads[base], v)
         if v.base == "yhat":
-            return self._per_sample(r[-1].grad_a, v)
+            return self._per_sample(self._output_shaped(r[-1].grad_a), v)
         if v.base == "a":
             return self._per_sample(r[self._layer(v) - 1].grad_a, v)
         if v.base == "z":

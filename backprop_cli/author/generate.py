@@ -22,6 +22,7 @@ import numpy as np
 from backprop_cli.author import sequences
 from backprop_cli.author.numbers import nice, tidy
 from backprop_cli.author.problem_text import problem_text
+from backprop_cli.author.shaped import CONV_TASKS, conv
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError, ProblemError
 from backprop_cli.grade import answers
@@ -290,6 +291,9 @@ RECIPES: dict[Template, Recipe] = {
     ),
     Template.UPSTREAM: Recipe(
         _upstream, "backpropagating a given upstream gradient", tasks=lambda: _UPSTREAM_TASKS
+    ),
+    Template.CONV: Recipe(
+        lambda rng: conv(rng, nice), "a 2×2 kernel on a 3×3 image", tasks=lambda: CONV_TASKS
     ),
 }
 """How `generate` draws each template of `backprop new`."""

@@ -32,6 +32,7 @@ class Template(str, Enum):
     RNN = "rnn"
     LSTM = "lstm"
     GRU = "gru"
+    CONV = "conv"
 
 
 def text(template: Template) -> str:

@@ -41,9 +41,11 @@ def steps(c: Context) -> Iterator[Step]:
 # --- the output layer --------------------------------------------------------
 
 
-def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
+def output_layer(c: Context, shaped: LayerResult) -> Iterator[Step]:
+    r = shaped.flat()  # unit by unit: the outputs as a vector per sample, as the target
     l, n, f, loss = r.index, c.n, r.layer.activation, c.problem.loss.function
     units, y = r.z.shape[1], c.problem.y
+    y_shaped = y.reshape(shaped.z.shape)  # as a whole, in the output's own shape
     coef = c.coefficient(outputs=True)
     few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
     unfused = few and c.solution.fused and shows_unfused(c, r)
@@ -58,7 +60,7 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
                     value = product([*coef, output_grad(c, r, s, k, symbols=False)])
                     yield c.step(
                         Phase.BACKWARD,
-                        c.name(f"da{l}", s, k),
+                        c.cell(f"da{l}", l, s, k),
                         Partial(L, n.yhat(k, s)),
                         (form,),
                         value,
@@ -73,7 +75,7 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
             Partial(L, n.yhat()),
             (form,),
             None,
-            c.per_sample(r.grad_a),
+            c.per_sample(shaped.grad_a),
             layer=l,
         )
     if few:
@@ -86,15 +88,14 @@ def output_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     subst: Expr | None = None
     if c.solution.fused:  # δ = s·(1/N)(1/K)·(ŷ − y)
         forms = (product([*coef, Sub(n.yhat(), n.y())]),)
-        subst = product([*coef, Sub(c.vector(r.a), c.vector(y))])
-    elif r.fprime is not None:  # δ = ∂L/∂ŷ ⊙ f′(z)
+        subst = product([*coef, Sub(c.vector(shaped.a), c.vector(y_shaped))])
+    elif shaped.fprime is not None:  # δ = ∂L/∂ŷ ⊙ f′(z)
         forms = (Hadamard(Partial(L, n.yhat()), Call(f.label, (n.z(l),), prime=True)),)
-        subst = Hadamard(c.vector(r.grad_a), c.vector(r.fprime))
+        subst = Hadamard(c.vector(shaped.grad_a), c.vector(shaped.fprime))
     else:  # δ = Jᵀ ∂L/∂ŷ, J the softmax Jacobian
         forms = (MatMul((Transpose(Partial(n.yhat(), n.z(l))), Partial(L, n.yhat()))),)
-    yield c.step(
-        Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, c.per_sample(r.delta), layer=l
-    )
+    delta = c.per_sample(shaped.delta)
+    yield c.step(Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, delta, layer=l)
 
 
 def given_upstream(c: Context, r: LayerResult, few: bool) -> Iterator[Step]:
@@ -156,7 +157,7 @@ def unfused_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) 
         forms, subst = softmax_delta(c, r, s, k)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, k) + " (unfused)",
+        c.cell(f"delta{l}", l, s, k) + " (unfused)",
         n.delta(l, k, s),
         forms,
         subst,
@@ -195,7 +196,7 @@ def output_delta(c: Context, r: LayerResult, s: int, k: int, coef: list[Expr]) -
         forms, subst = softmax_delta(c, r, s, k)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, k),
+        c.cell(f"delta{l}", l, s, k),
         n.delta(l, k, s),
         forms,
         subst,
@@ -228,14 +229,15 @@ def hidden_layer(c: Context, r: LayerResult) -> Iterator[Step]:
     """∂L/∂a⁽ˡ⁾ from the layer above, then δ⁽ˡ⁾ = ∂L/∂a⁽ˡ⁾ ⊙ f′(z⁽ˡ⁾)."""
     l, n, f = r.index, c.n, r.layer.activation
     above = c.solution.layers[l]  # layer l + 1 (the list is 0-based)
-    units = r.z.shape[1]
+    flat = r.flat()  # unit by unit (a C×H×W output's cells row-major)
+    units = flat.z.shape[1]
     if c.small(r) and c.small(above):
         for s in c.samples:
             for j in range(units):
-                yield hidden_gradient(c, r, above, s, j)
+                yield hidden_gradient(c, flat, above, s, j)
         for s in c.samples:
             for j in range(units):
-                yield hidden_delta(c, r, s, j)
+                yield hidden_delta(c, flat, s, j)
     back, back_subst = above.layer.kind.pass_back(c, above, None, None)  # ∂L/∂a⁽ˡ⁾ from above
     yield c.step(
         Phase.BACKWARD,
@@ -263,7 +265,7 @@ def hidden_gradient(c: Context, r: LayerResult, above: LayerResult, s: int, j: i
     form, subst = above.layer.kind.pass_back(c, above, s, j)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"da{l}", s, j),
+        c.cell(f"da{l}", l, s, j),
         Partial(L, n.a(l, j, s)),
         (form,),
         subst,
@@ -288,7 +290,7 @@ def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
         forms, subst = softmax_delta(c, r, s, j)
     return c.step(
         Phase.BACKWARD,
-        c.name(f"delta{l}", s, j),
+        c.cell(f"delta{l}", l, s, j),
         n.delta(l, j, s),
         forms,
         subst,

@@ -41,13 +41,24 @@ class Context:
         return values if self.problem.batched else values[0]
 
     def vector(self, values: np.ndarray) -> Matrix:
-        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch."""
+        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch;
+        a C×H×W sample as its channels' matrices stacked (as `render.shown_values` shows it)."""
+        if values.ndim > 2:
+            shown = values if self.problem.batched else values[0]
+            return Matrix(shown.reshape(-1, shown.shape[-1]))
         return Matrix(values) if self.problem.batched else column(values[0])
 
     def name(self, base: str, sample: int, *index: int) -> str:
         """``z1[0]`` (or ``z1[2][0]`` for sample 2 of a batch): a path into the report."""
         parts = ([sample] if self.problem.batched else []) + list(index)
         return base + "".join(f"[{i}]" for i in parts)
+
+    def cell(self, base: str, layer: int, sample: int, j: int) -> str:
+        """`name` of unit j (row-major) of layer ``layer``'s output: ``delta1[0][1][0]`` for a
+        C×H×W output, as the report nests it."""
+        shape = self.problem.shapes[layer]
+        index = (j,) if shape.arrangement.ndim == 1 else np.unravel_index(j, shape.dims)
+        return self.name(base, sample, *(int(i) for i in index))
 
     def step(
         self,

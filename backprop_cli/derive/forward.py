@@ -19,20 +19,21 @@ def steps(c: Context) -> Iterator[Step]:
 
 def activations(c: Context, r: LayerResult) -> Iterator[Step]:
     l, n, f = r.index, c.n, r.layer.activation
-    units = r.z.shape[1]
+    flat = r.flat()  # unit by unit (a C×H×W output's cells row-major)
+    units = flat.z.shape[1]
     if c.small(r):
         for s in c.samples:
             zs = tuple(n.z(l, j, s) for j in range(units))
-            values = tuple(num(v) for v in r.z[s])
+            values = tuple(num(v) for v in flat.z[s])
             for j in range(units):
                 forms = tuple(dict.fromkeys((f.call(zs[j]), f.formula(zs, j))))
                 yield c.step(
                     Phase.FORWARD,
-                    c.name(f"a{l}", s, j),
+                    c.cell(f"a{l}", l, s, j),
                     n.a(l, j, s),
                     forms,
                     f.formula(values, j),
-                    r.a[s, j],
+                    flat.a[s, j],
                     layer=l,
                     sample=s,
                 )

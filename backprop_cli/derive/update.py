@@ -30,7 +30,10 @@ STATE_GLYPHS = {"m_hat": "m̂", "v_hat": "v̂", "velocity": "v"}
 
 
 def _shown(values: np.ndarray) -> Expr:
-    """A parameter's numbers: a matrix as it is, a vector as a column."""
+    """A parameter's numbers: a matrix as it is, a vector as a column, a kernel of more axes
+    as its matrices over the last two stacked."""
+    if values.ndim > 2:
+        return Matrix(values.reshape(-1, values.shape[-1]))
     return Matrix(values) if values.ndim == 2 else column(values)
 
 

@@ -173,6 +173,9 @@ def _shape_text(q: Quantity, batched: bool) -> str:
     shape = q.expected.shape
     if q.kind == "loss":
         return "a number"
+    if len(shape) > 2:  # a kernel, or a C×H×W quantity: a grid in the report's nesting
+        dims = shape[1:] if q.per_sample and not batched else shape
+        return f"a {'×'.join(map(str, dims))} grid (leading 1s may be left out)"
     if q.kind in ("dW", "W_new"):
         return f"a {shape[0]}×{shape[1]} matrix (the shape of W{q.layer}: neurons × inputs)"
     if q.per_sample and batched:
@@ -187,6 +190,12 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
     expected = q.expected.shape
     size = int(np.prod(expected))
     wanted = _shape_text(q, batched)
+    if len(expected) > 2 and isinstance(value, list) and value and isinstance(value[0], list):
+        nesting = nested_shape(r, value, path, _depth(value), wanted)
+        if _front(nesting) != _front(expected):
+            raise r.error(path, f"expected {wanted}, got a {'×'.join(map(str, nesting))} grid")
+        grid = np.array(value, dtype=float).reshape(expected)
+        return Given(grid, grid)
     if is_number(value) or (isinstance(value, list) and value and not isinstance(value[0], list)):
         found = r.vector_length(value, path, wanted)
         vector = sum(d > 1 for d in expected) <= 1
@@ -210,6 +219,20 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
     if q.oriented and (cols, rows) == expected:
         return Given(matrix, matrix.T, transposed=True)
     raise r.error(path, f"expected {wanted}, got a {rows}×{cols} matrix")
+
+
+def _depth(value: Any) -> int:
+    depth = 0
+    while isinstance(value, list) and value:
+        depth, value = depth + 1, value[0]
+    return depth
+
+
+def _front(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape without its leading axes of size 1 (one sample, one channel, one filter)."""
+    while len(shape) > 1 and shape[0] == 1:
+        shape = shape[1:]
+    return shape
 
 
 def _tolerance(r: Reader, value: Any) -> Tolerance:

@@ -202,16 +202,26 @@ MISTAKES: tuple[Mistake, ...] = (
 
 
 def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
-    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers."""
+    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers, or
+    in what the first layer sends back (``dx``)."""
+
+    def applies(g: Graph, q: Quantity) -> bool:
+        if q.kind not in mistake.quantities:
+            return False
+        if q.kind == "dx":
+            return g.layer(1).kind.name == owner
+        return q.layer is not None and g.layer(q.layer).kind.name == owner
+
+    def value(g: Graph, q: Quantity, v: Values) -> Array:
+        if q.kind == "dx":
+            return g.mistaken_back(1, mistake, v)
+        return g.mistaken(q.number, q.kind, mistake, v, q.step)
+
     return Mistake(
         mistake.kind,
         mistake.title,
-        lambda g, q: (
-            q.layer is not None
-            and g.layer(q.layer).kind.name == owner
-            and q.kind in mistake.quantities
-        ),
-        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v, q.step),
+        applies,
+        value,
         lambda g, places, q: (*mistake.explanation, carries(places, q)),
     )
 

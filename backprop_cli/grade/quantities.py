@@ -91,11 +91,19 @@ class Graph:
         """A layer kind's quantity at one time step (a recurrent layer's h at t = step + 1)."""
         return self.named(l, name, v)[:, step]
 
+    def mistaken_back(self, l: int, mistake: LayerMistake, v: Values) -> Array:
+        """What layer ``l`` sends back (∂L/∂x for layer 1) when its kind makes ``mistake``."""
+        layer = self.layer(l)
+        wrong = mistake.mistaken(layer.kind)
+        _, cache = wrong.forward(layer.params, self.a_prev(l, v))
+        return wrong.backward(layer.params, cache, v[f"delta{l}"])[0]
+
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
 
     def output(self, v: Values) -> Array:
-        return v[f"a{self.depth}"]
+        last = v[f"a{self.depth}"]
+        return np.reshape(last, (np.shape(last)[0], -1))  # a vector per sample, as the target
 
     def loss_data(self, v: Values, function: Loss | None = None) -> Array:
         """The loss of the outputs (made with ``function`` instead, for a loss's mistake)."""
@@ -143,10 +151,13 @@ class Graph:
 
     def delta(self, l: int, v: Values) -> Array:
         """δ_l = ∂L/∂a_l ⊙ f′(z_l) (Jᵀ∂L/∂a for softmax; ŷ − y, scaled, when fused)."""
-        p, f = self.problem, self.layer(l).activation
+        p, f, z = self.problem, self.layer(l).activation, v[f"z{l}"]
         if l == self.depth and self.solution.fused:
-            return p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
-        return f.backward(v[f"z{l}"], self.a_out(l, v), self.grad_a(l, v))
+            fused = p.loss.weight(p.samples) * p.loss.function.fused_delta(v["output"], p.y)
+            return np.reshape(fused, np.shape(z))
+        # the output is a vector per sample, as the target: laid out back in z's shape
+        a, grad = self.a_out(l, v), self.grad_a(l, v)
+        return f.backward(z, np.reshape(a, np.shape(z)), np.reshape(grad, np.shape(z)))
 
     def gradient(
         self, l: int, base: str, v: Values, reg: Regularizer | None = None, shared: bool = True

@@ -55,6 +55,12 @@ MAX_TEXT = 100_000
 MAX_ROWS = 12
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""
 
+MAX_UNFOLDED = 20_000_000
+"""Values a convolution layer's forward pass unfolds into windows: samples × input channels ×
+output positions × kernel cells (160 MB of float64)."""
+MAX_CONV_PRODUCTS = 20_000_000
+"""Multiply-adds of one convolution layer's forward pass: the windows × output channels."""
+
 MAX_LAYERS_SOLVED = 200
 """Layers of a problem and its variants, and of all the files of one ``solve``, together:
 each is derived and written out on its own."""

@@ -34,6 +34,8 @@ class NetworkReader:
         self.r = reader
         self.doc: YMap = reader.document
         self.parameter_count = 0
+        self.products = 0
+        """Multiply-adds per sample beyond one per parameter (`count_products`)."""
         self.widths: list[int] = []
         """The output width of each layer, as it is read."""
         self.shapes: list[SampleShape] = []
@@ -181,6 +183,9 @@ class NetworkReader:
                 f"expected at most {limits.MAX_PARAMETERS:,} parameters in the whole network "
                 f"(the size cap), got {self.parameter_count:,} by this layer",
             )
+
+    def count_products(self, count: int) -> None:
+        self.products += count
 
     def activation(self, value: Any, path: tuple[Any, ...]) -> Activation:
         """The activation; identity in its place when it is wrong and every error is wanted

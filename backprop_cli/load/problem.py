@@ -1,13 +1,11 @@
 """YAML problem file → validated, immutable `Problem` (SPEC.md section 1).
 
-Everything a problem can get wrong is reported as a `ProblemError` naming the
-file, the place (``layers[1].weights``), the line, what was expected and what
-was found. Shapes and sizes are checked against the caps in `limits` before
-any array is allocated. Arrays are canonical and read-only: inputs and targets
-(N samples × width), weights (outputs × inputs), biases (outputs,).
-
-This module reads the top-level keys, the loss, the training settings and the
-variants; `inputs` reads the data and `network` the layers.
+Every error names the file, the place (``layers[1].weights``), the line, what was
+expected and what was found (a `ProblemError`). Sizes are checked against the caps
+in `limits` before any array is allocated. Arrays are canonical and read-only:
+inputs (N, *shape), targets (N × width), weights (outputs × inputs), biases. This
+module reads the top-level keys, the loss, training and variants; `samples` reads
+the data and `network` the layers.
 """
 
 from __future__ import annotations
@@ -59,8 +57,7 @@ class Problem:
     source: str
     title: str
     x: np.ndarray
-    """Inputs, (N, *shape): N samples × input width for a vector (one row for a single
-    ``input``), N × C × H × W for images (`input_shape`)."""
+    """Inputs, (N, *`input_shape`): N × D for vectors (one row for a single ``input``)."""
     y: np.ndarray
     """Targets, N × K outputs (a class index is stored as its one-hot row); with ``upstream``
     the given ∂L/∂ŷ (then `upstream` is true)."""
@@ -92,7 +89,7 @@ class Problem:
     size: Size = NOTHING
     """What solving this problem alone costs (without its variants), for the caps."""
     arrangement: Arrangement = Arrangement.VECTOR
-    """How each sample's input is laid out (what the first layer takes)."""
+    """How each sample's input is laid out: what the first layer takes."""
 
     @property
     def upstream(self) -> bool:
@@ -112,6 +109,11 @@ class Problem:
     def input_shape(self) -> SampleShape:
         """One sample's input shape: 4 (features), 1×28×28 (channels × height × width)."""
         return SampleShape(self.arrangement, tuple(int(n) for n in self.x.shape[1:]))
+
+    @property
+    def shapes(self) -> tuple[SampleShape, ...]:
+        """The per-sample shapes of x and of each layer's output."""
+        return (self.input_shape, *(layer.output for layer in self.layers))
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -340,7 +342,8 @@ class _Loader:
     # --- caps and variants -----------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
-        size = Size.of(x.shape, self.network.widths, self.network.parameter_count, steps)
+        net = self.network
+        size = Size.of(x.shape, net.widths, net.parameter_count, steps, net.products)
         self.size = size
         over = size.over()
         if over is not None:

@@ -28,10 +28,17 @@ class Size:
     layer_steps: int
 
     @staticmethod
-    def of(shape: tuple[int, ...], widths: Sequence[int], parameters: int, steps: int) -> Size:
+    def of(
+        shape: tuple[int, ...],
+        widths: Sequence[int],
+        parameters: int,
+        steps: int,
+        products: int = 0,
+    ) -> Size:
+        """``products``: multiply-adds per sample beyond one per parameter (a convolution's)."""
         n = shape[0]
         values = n * (math.prod(shape[1:]) + sum(widths))
-        work = steps * max(n, 8) * max(parameters, 1)
+        work = steps * max(n, 8) * max(parameters + products, 1)
         return Size(n, len(widths), values, parameters, work, steps * len(widths))
 
     def __add__(self, other: Size) -> Size:

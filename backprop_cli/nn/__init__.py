@@ -40,6 +40,7 @@ ELEMENTARY: dict[str, Callable[..., Any]] = {
     "sign": np.sign,
     "max": np.maximum,
     "min": np.minimum,
+    "floor": np.floor,
     "Φ": normal_cdf,
     "φ": normal_pdf,
 }

@@ -83,9 +83,15 @@ class Init:
 
 
 def draw(
-    scheme: Scheme, rows: int, cols: int, seed: int, parameter: float = 1.0
+    scheme: Scheme,
+    rows: int,
+    cols: int,
+    seed: int,
+    parameter: float = 1.0,
+    fan_out: int | None = None,
 ) -> tuple[np.ndarray, Init]:
-    """A (rows × cols) weight matrix drawn by ``scheme`` from ``default_rng(seed)``."""
-    scale = scheme.scale(cols, rows, parameter)
+    """A (rows × cols) weight matrix drawn by ``scheme`` from ``default_rng(seed)``; fan-in
+    ``cols``, fan-out ``rows`` unless given (a convolution's is C_out·kernel cells)."""
+    scale = scheme.scale(cols, rows if fan_out is None else fan_out, parameter)
     weights = _DISTRIBUTIONS[scheme.distribution](np.random.default_rng(seed), scale, (rows, cols))
     return weights, Init(scheme.name, seed, scale)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
-from backprop_cli.expr import Expr
+from backprop_cli.expr import Expr, Matrix
 from backprop_cli.render.latexmath import LatexMath
 from backprop_cli.render.latexwidth import tokens, width
 from backprop_cli.render.shown_values import value_expr
@@ -42,6 +42,9 @@ def chain(step: Step, math: LatexMath) -> list[str]:
         *(() if step.substitution is None else (step.substitution,)),
     )
     parts = [text for text in dict.fromkeys(math.write(e) for e in forms) if text != value]
+    marked = step.substitution
+    if isinstance(marked, Matrix) and marked.marked is not None and parts:
+        return parts  # the value itself, with cells highlighted (a convolution's window)
     return [*parts, value]
 
 

@@ -250,7 +250,7 @@ def _lines(blocks: Sequence[Block], w: _Writer) -> list[str]:
 def body(solutions: Sequence[Solution], options: RenderOptions) -> str:
     """The document's text without its preamble: what a notebook's LaTeX output holds."""
     w = _Writer(
-        latex_math(options.precision, options.max_rows),
+        latex_math(options.precision, options.max_rows, highlight=True),
         latex_math(options.precision, options.max_rows, inline=True),
         top=0 if len(solutions) == 1 else 1,
         student=options.student,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_cli.expr import Expr, Frac, Num, Partial, Sym
+from backprop_cli.expr import Expr, Frac, Matrix, Num, Partial, Sym
 from backprop_cli.render import recurrent_bases
 from backprop_cli.render.latextext import escape
 from backprop_cli.render.latexwidth import width
@@ -76,9 +76,15 @@ MATRIX_WIDTH = 58
 more than fit in this width (in digits: about two thirds of the page)."""
 
 
-def latex_math(precision: int, max_rows: int, inline: bool = False) -> LatexMath:
-    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``."""
-    return LatexMath(lambda v: latex_number(v, precision), sum_terms(max_rows), max_rows, inline)
+def latex_math(
+    precision: int, max_rows: int, inline: bool = False, highlight: bool = False
+) -> LatexMath:
+    """A LaTeX writer with ``precision`` significant digits, eliding beyond ``max_rows``;
+    ``highlight``: marked matrix cells in colour boxes (for pdflatex with xcolor, not for the
+    maths of a Markdown viewer)."""
+    writer = LatexMath(lambda v: latex_number(v, precision), sum_terms(max_rows), max_rows, inline)
+    writer.highlight = highlight
+    return writer
 
 
 def latex_number(value: float, precision: int) -> str:
@@ -117,6 +123,19 @@ class LatexMath(MathWriter):
         and its fractions are slashed (−y/ŷ, ∂L/∂z), so that no line is taller than text."""
         if inline:
             self.frac_precedence = PRODUCT
+        self._writers[Matrix] = self.marked_matrix
+        self.highlight = False
+        """Whether marked cells are boxed in colour (`latex_math`)."""
+        self.marks: np.ndarray | None = None
+        """The cells of the matrix being written to highlight (`Matrix.marked`)."""
+
+    def marked_matrix(self, e: Matrix) -> str:
+        """A matrix with its marked cells in a coloured box (xcolor, loaded with TikZ)."""
+        self.marks = e.marked if self.highlight else None
+        try:
+            return self.matrix(e.values)
+        finally:
+            self.marks = None
 
     def _grows(self, text: str) -> bool:
         return not self.inline and bool(_TALL.search(text))
@@ -221,11 +240,15 @@ class LatexMath(MathWriter):
             if i is None:
                 cells = [r"\vdots" if j is not None else r"\ddots" for j in columns]
             else:
-                cells = [
-                    self.num(float(values[i, j])) if j is not None else r"\cdots" for j in columns
-                ]
+                cells = [self._cell(values, i, j) if j is not None else r"\cdots" for j in columns]
             lines.append(" & ".join(cells))
         return r"\begin{bmatrix} " + r" \\ ".join(lines) + r" \end{bmatrix}"
+
+    def _cell(self, values: np.ndarray, i: int, j: int) -> str:
+        text = self.num(float(values[i, j]))
+        if self.marks is not None and self.marks[i, j]:
+            return r"\colorbox{yellow!40}{$" + text + "$}"
+        return text
 
     def piecewise(self, rows: list[tuple[str, str | None]]) -> str:
         lines = [

@@ -48,7 +48,7 @@ def forward(c: Layout) -> Iterator[Block]:
     for r in c.s.layers:
         layer = r.layer
         yield Heading(
-            f"{_title(r)}: {layer.kind.name}, {_units(r.z.shape[1], layer.kind.unit)}, {layer.activation.name}",
+            f"{_title(r)}: {layer.kind.name}, {_units(r.layer.width, layer.kind.unit)}, {layer.activation.name}",
             3,
         )
         note = layer.kind.note(c.n, r.index)
@@ -61,7 +61,7 @@ def forward(c: Layout) -> Iterator[Block]:
 
 def neuron_table(c: Layout, r: LayerResult) -> Table:
     """Each neuron's weighted sum, pre-activation and activation (rows beyond the limit elided)."""
-    kind = r.layer.kind
+    kind, r = r.layer.kind, r.flat()  # a C×H×W output's cells row-major
     samples, units = r.z.shape
     pairs = [(s, j) for s in range(samples) for j in range(units)]
     shown, elided = shown_rows(len(pairs), c.max_rows)
@@ -146,7 +146,8 @@ def backward(c: Layout) -> Iterator[Block]:
         yield Paragraph(chain_rule(c, r), "muted")
         yield from _equations(c, Phase.BACKWARD, r.index)
     yield Heading("Gradient with respect to the input", 3)
-    yield Equations(tuple(step for step in c.s.steps if step.symbol == "dx"))
+    # each element first where a layer kind derives them (a convolution's), then the whole
+    yield Equations(tuple(s for s in c.s.steps if s.symbol.split("[")[0] == "dx"))
 
 
 def chain_rule(c: Layout, r: LayerResult) -> Message:

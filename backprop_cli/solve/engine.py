@@ -26,6 +26,7 @@ import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
+from backprop_cli.nn.layers.shapes import rows
 from backprop_cli.solve.noise import at_kinks, residual_noise
 
 Array = np.ndarray
@@ -111,12 +112,14 @@ def forward(problem: Problem, params: Params, rnd: Rounding, step: int = 0) -> F
         activations.append(a)
         caches.append(cache)
     loss = problem.loss.function
+    shape = a.shape
+    a = rows(a)  # the loss compares each sample's outputs, laid out as a vector, with its target
     if loss.kink_at_target:  # ŷ − y of MAE: noise at 0 is 0
         a = np.where(residual_noise(a, problem.y), problem.y, a)
-        activations[-1] = a
+        activations[-1] = a.reshape(shape)
     fused = is_fused(problem)
     if fused and (rnd is no_rounding or loss.output_error(a) is not None):
-        per_sample = loss.fused_value(zs[-1], problem.y)
+        per_sample = loss.fused_value(rows(zs[-1]), problem.y)
     else:
         problem_text = loss.output_error(a)
         if problem_text is not None:
@@ -151,8 +154,9 @@ def _penalty(problem: Problem, params: Params) -> float:
 
 def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
     loss, weight = problem.loss.function, problem.loss.weight(problem.samples)
-    y_hat = fwd.a[-1]
-    g = rnd(weight * loss.grad(y_hat, problem.y))  # ∂L/∂ŷ = s·(1/N)·∂ℓ/∂ŷ (no 1/N for a sum)
+    shape = fwd.a[-1].shape
+    y_hat = rows(fwd.a[-1])
+    g = rnd(weight * loss.grad(y_hat, problem.y)).reshape(shape)  # ∂L/∂ŷ = s·(1/N)·∂ℓ/∂ŷ
     count = len(problem.layers)
     grad_a: list[Array] = [g] * count
     fprime: list[Array | None] = [None] * count
@@ -165,7 +169,7 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         grad_a[i] = g
         f = layer.activation
         if i == count - 1 and fwd.fused:
-            d = rnd(weight * loss.fused_delta(y_hat, problem.y))  # δ = (ŷ − y)·s/N(/K)
+            d = rnd(weight * loss.fused_delta(y_hat, problem.y)).reshape(shape)  # (ŷ − y)·s/N
         elif f.elementwise:
             fprime[i] = f.grad(fwd.z[i], fwd.a[i])  # not rounded: shown only inside δ's step
             d = rnd(g * fprime[i])  # δ = ∂L/∂a ⊙ f′(z)

@@ -50,6 +50,8 @@ def dead_relu(solution: Solution) -> list[Insight]:
     n = Notation(solution.problem)
     samples = "every sample" if solution.problem.samples > 1 else "this input"
     for r in solution.layers:
+        if r.z.ndim > 2:  # a C×H×W layer says its own (its kind's insights)
+            continue
         f = r.layer.activation
         if not f.dies:
             continue
@@ -87,6 +89,8 @@ def kink_noise(solution: Solution) -> list[Insight]:
     found = []
     n = Notation(solution.problem)
     for r in solution.layers:
+        if r.z.ndim > 2:  # a C×H×W layer says its own (its kind's insights)
+            continue
         f, forward, params = r.layer.activation, r.layer.kind.forward, r.layer.params
         if not f.kinks:
             continue
@@ -111,7 +115,7 @@ def kink_noise(solution: Solution) -> list[Insight]:
     last = solution.layers[-1]
     if solution.problem.loss.function.kink_at_target:
         with np.errstate(all="ignore"):
-            raw_output = last.layer.activation.fn(last.z)
+            raw_output = last.layer.activation.fn(last.flat().z)
         if np.any(residual_noise(raw_output, solution.problem.y)):
             message = (
                 Sub(YHAT, Y),
@@ -127,7 +131,7 @@ def kink(solution: Solution) -> list[Insight]:
     """A pre-activation exactly at a kink, where the derivative is a convention."""
     found = []
     n = Notation(solution.problem)
-    for r in solution.layers:
+    for r in (result.flat() for result in solution.layers):  # C×H×W cells row-major
         f = r.layer.activation
         for point in f.kinks:
             for j in np.flatnonzero(np.any(r.z == point, axis=0)).tolist():
@@ -160,7 +164,7 @@ def saturated(solution: Solution) -> list[Insight]:
     """σ′ or tanh′ below 1%: the gradient through the neuron all but vanishes."""
     found = []
     n = Notation(solution.problem)
-    for r in solution.layers:
+    for r in (result.flat() for result in solution.layers):  # C×H×W cells row-major
         f = r.layer.activation
         if not f.saturates or r.fprime is None:
             continue

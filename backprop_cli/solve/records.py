@@ -7,7 +7,7 @@ Values are canonical NumPy arrays (never squeezed): per-sample quantities are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -60,6 +60,25 @@ class LayerResult:
     @property
     def index(self) -> int:
         return self.layer.index
+
+    def flat(self) -> LayerResult:
+        """Its per-sample values as rows of N × width (a C×H×W sample laid out row-major), for
+        the steps and tables that go unit by unit; ``a_prev`` and ``cache`` stay as they are."""
+        if self.z.ndim == 2:
+            return self
+
+        def rows(values: np.ndarray) -> np.ndarray:
+            return values.reshape(values.shape[0], -1)
+
+        fprime = None if self.fprime is None else rows(self.fprime)
+        return replace(
+            self,
+            z=rows(self.z),
+            a=rows(self.a),
+            grad_a=rows(self.grad_a),
+            delta=rows(self.delta),
+            fprime=fprime,
+        )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from backprop_cli.load.problem import Problem
+from backprop_cli.nn.layers.shapes import rows
 from backprop_cli.nn.optimizers import Optimizer, State
 from backprop_cli.solve.engine import (
     Backward,
@@ -222,7 +223,7 @@ def values(
     return Solution(
         problem=problem,
         layers=results,
-        output=fwd.a[-1],
+        output=rows(fwd.a[-1]),  # each sample's outputs as a vector, as its target
         loss=fwd.loss,
         sample_losses=fwd.sample_losses,
         dx=bwd.dx,

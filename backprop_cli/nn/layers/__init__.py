@@ -27,6 +27,8 @@ LAYER_KINDS: Registry[LayerKind] = Registry(
         "dropout": "dropout.DROPOUT",
         "layer_norm": "layer_norm.LAYER_NORM",
         "flatten": "flatten.FLATTEN",
+        "conv1d": "conv.CONV1D",
+        "conv2d": "conv.CONV2D",
         "rnn": "recurrent.RNN",
         "lstm": "recurrent.LSTM",
         "gru": "recurrent.GRU",

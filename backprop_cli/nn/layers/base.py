@@ -153,6 +153,11 @@ class LayerReading(Protocol):
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None: ...
 
+    def count_products(self, count: int) -> None:
+        """Multiply-adds per sample a layer's forward pass makes beyond one per parameter (a
+        convolution reuses each weight at every position), for the work cap."""
+        ...
+
     def check_target_width(self, values: int, outputs: int, index: int) -> None:
         """Refuse a list target of ``values`` values when the last resizing layer (layers[index])
         gives ``outputs``: the message blames the target, not the layer."""

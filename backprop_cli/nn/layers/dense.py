@@ -30,9 +30,8 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.load import caps as limits
-from backprop_cli.load import fields
-from backprop_cli.load.reader import MISSING, Shape, is_number, plural, readonly
-from backprop_cli.nn.initializers import SCHEMES, Init, draw
+from backprop_cli.load.reader import Shape, is_number, plural, readonly
+from backprop_cli.nn.initializers import Init, draw
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
@@ -44,6 +43,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
 )
+from backprop_cli.nn.layers.init_spec import read_init
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation, transpose
 from backprop_cli.solve.steps import Phase, Step
@@ -62,7 +62,6 @@ FIELDS: dict[str, str] = {
     "name": "A name shown in the solution.",
     "type": "dense (implied by weights or units).",
 }
-INIT_KEYS = tuple(fields.INIT)
 
 
 class Dense:
@@ -332,36 +331,7 @@ def _drawn(
         raise r.fail(
             (*path, "init"), "init: {scheme: …, seed: …} beside units (how to draw the weights)"
         )
-    init_path = (*path, "init")
-    spec = r.mapping(
-        value["init"], init_path, "init: a mapping such as {scheme: he_normal, seed: 0}"
-    )
-    r.keys(spec, init_path, INIT_KEYS)
-    scheme = SCHEMES[
-        r.choice(spec.get("scheme", MISSING), (*init_path, "scheme"), "a scheme", list(SCHEMES))
-    ]
-    for key in ("std", "limit"):
-        if key in spec and scheme.parameter != key:
-            takes = f"takes {scheme.parameter}" if scheme.parameter else "takes no std or limit"
-            raise r.error(
-                (*init_path, key),
-                f"expected no {key} for {scheme.name} (it {takes}), got {key}",
-            )
-    parameter = 1.0
-    if scheme.parameter and scheme.parameter in spec:
-        parameter = r.positive(
-            spec[scheme.parameter], (*init_path, scheme.parameter), f"a {scheme.parameter} > 0"
-        )
-        if parameter > 1e300:
-            # U(−limit, limit) needs 2·limit finite, and N(0, std²) draws several std.
-            raise r.fail(
-                (*init_path, scheme.parameter),
-                f"a {scheme.parameter} > 0 and at most 1e300",
-                spec[scheme.parameter],
-            )
-    seed = r.integer(
-        spec.get("seed", 0), (*init_path, "seed"), "a seed: a whole number ≥ 0", 0, 2**63 - 1
-    )
+    scheme, seed, parameter = read_init(r, value["init"], (*path, "init"))
     reading.count_parameters(units * width + units, (*path, "units"))
     return draw(scheme, units, width, seed, parameter)
 

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
+
 
 class Arrangement(Enum):
     """How one sample's values are laid out, with the names of its axes."""
@@ -72,3 +74,9 @@ class SampleShape:
         """``2×3×3 (channels × height × width)``; a vector: ``4 (features)``."""
         sizes = "×".join(str(n) for n in self.dims)
         return f"{sizes} ({' × '.join(self.arrangement.axes)})"
+
+
+def rows(values: np.ndarray) -> np.ndarray:
+    """A batch (N, *shape) as N rows of its samples' values laid out row-major (a batch of
+    vectors as it is): what a loss compares with the targets."""
+    return values.reshape(values.shape[0], -1)
