@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from backprop_cli import kinds
-from backprop_cli.errors import BackpropError, ProblemError, ProblemErrors, format_path
+from backprop_cli.errors import ProblemError, ProblemErrors
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
 from backprop_cli.load import overrides
@@ -29,6 +29,7 @@ from backprop_cli.load.regularization import read_regularization
 from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
+from backprop_cli.load.variants import read_variants
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.nn.losses import GivenUpstream
@@ -281,7 +282,11 @@ class _Loader:
         freeze = train_keys.freeze(r, doc, names)
         batch_size = train_keys.batch_size(r, doc, int(x.shape[0]), rows)
         self.check_work(x, steps)
-        variants = self.variants() if self.with_variants and "variants" in doc else ()
+        variants = (
+            tuple(Variant(*read) for read in read_variants(r, doc, self.size, self.variant))
+            if self.with_variants and "variants" in doc
+            else ()
+        )
         problem = Problem(
             source=r.source,
             title=self.stem if title is None else title,
@@ -339,7 +344,7 @@ class _Loader:
             )
         return steps
 
-    # --- caps and variants -----------------------------------------------
+    # --- caps -----------------------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
         net = self.network
@@ -359,56 +364,6 @@ class _Loader:
                 f"tasks and notes together (the size cap), got {length:,}",
             )
 
-    def variants(self) -> tuple[Variant, ...]:
-        r, value = self.r, self.doc["variants"]
-        if not isinstance(value, list):
-            raise r.fail(("variants",), "a list of {name, set} mappings", value)
-        if len(value) > limits.MAX_VARIANTS:
-            raise r.fail(("variants",), f"at most {limits.MAX_VARIANTS} variants", value)
-        base = YMap(self.doc.line)
-        base.update({k: v for k, v in self.doc.items() if k != "variants"})
-        base.key_lines = dict(self.doc.key_lines)
-        result = []
-        total = self.size
-        for i, item in enumerate(value):
-            path = ("variants", i)
-            r.mapping(item, path, "a variant: {name: …, set: {PATH: VALUE}}")
-            r.keys(item, path, tuple(keys.VARIANT))
-            name = r.text(item.get("name", MISSING), (*path, "name"), "the variant's name (text)")
-            changes = r.mapping(
-                item.get("set", MISSING), (*path, "set"), "set: a mapping of PATH: VALUE"
-            )
-            origin = format_path(path) + ".set"
-            for key in changes:
-                if str(key).split(".")[0] == "variants":
-                    raise r.error(
-                        (*path, "set", key),
-                        f"expected a path outside variants (a variant cannot have variants of "
-                        f"its own), got {key!r}",
-                    )
-            try:
-                parsed = overrides.from_mapping(changes, origin)
-            except BackpropError as error:
-                raise r.error((*path, "set"), str(error).split(": ", 1)[-1]) from None
-            document = base
-            for change in parsed:
-                try:
-                    document = overrides.apply(document, change, r.source)
-                except BackpropError as error:
-                    detail = str(error).split(f"{change.origin}: ", 1)[-1]
-                    raise r.error((*path, "set", change.path), detail) from None
-            try:
-                problem = _Loader(Reader(document, r.source), self.stem, False).problem()
-            except ProblemError as error:
-                raise r.error(
-                    (*path, "set"),
-                    f"in this variant, {error.detail}"
-                    if not error.path
-                    else f"in this variant, {format_path(error.path)}: {error.detail}",
-                ) from None
-            result.append(Variant(name, tuple((c.path, c.value) for c in parsed), problem))
-            total = total + problem.size
-            over = total.over()
-            if over is not None:  # refused at the first variant too many, before the next is built
-                raise r.error(path, f"with the problem and the variants before it, {over[1]}")
-        return tuple(result)
+    def variant(self, document: YMap) -> Problem:
+        """The problem a variant's document gives (without variants of its own)."""
+        return _Loader(Reader(document, self.r.source), self.stem, False).problem()
