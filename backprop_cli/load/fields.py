@@ -11,7 +11,10 @@ TOP: dict[str, str] = {
     "title": "Shown as the heading; default: the file name without extension.",
     "description": "Free text shown under the title.",
     "tasks": "The exercise's task statements, echoed so the solution answers them in order.",
-    "input": "One sample's input x: a number (one feature) or a list of numbers.",
+    "input": (
+        "One sample's input x: a number (one feature) or a list of numbers; nested lists "
+        "(C×L, C×H×W, T×D) when the first layer takes them."
+    ),
     "target": (
         "The sample's target: a number or a list with one value per output; for "
         "cross_entropy a number is a class index and a list a probability vector."

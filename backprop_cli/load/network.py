@@ -1,7 +1,9 @@
 """The network of a problem file: its layers, read and checked against each other.
 
 Each layer's weights must take the previous layer's outputs (and the last
-dense layer must give the target's width); ``units`` with ``init`` draws
+dense layer must give the target's width); each kind must take the
+arrangement of what it is given (a dense layer a vector: an image needs a
+flatten layer first); ``units`` with ``init`` draws
 them. The parameters are counted against `limits.MAX_PARAMETERS` before a
 layer's weights are allocated.
 """
@@ -16,6 +18,7 @@ from backprop_cli.load.reader import MISSING, Reader, plural
 from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import ACTIVATIONS, Activation
 from backprop_cli.nn.layers import LAYER_KINDS, Layer, LayerKind, implied_kind
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 
 __all__ = ["Layer", "NetworkReader"]
 
@@ -35,15 +38,35 @@ class NetworkReader:
         self.parameter_count = 0
         self.widths: list[int] = []
         """The output width of each layer, as it is read."""
+        self.shapes: list[SampleShape] = []
+        """The per-sample shape of each layer's output, as it is read."""
         self.samples = 1
         """The problem's samples (set before the layers are read)."""
         self.target: tuple[Any, ...] = ("target",)
         """Where the first target is written."""
 
+    def input_arrangement(self) -> Arrangement:
+        """What the first layer takes, which says how each sample's input is read; a first
+        layer that takes any shape (activation, flatten) takes the input as it is nested: a
+        flat list a vector, a matrix C×L, three levels C×H×W. A vector when the layers are
+        in doubt (reading them reports why)."""
+        value = self.doc.get("layers")
+        if not isinstance(value, list) or not value or not isinstance(value[0], dict):
+            return Arrangement.VECTOR
+        first = value[0]
+        name = first.get("type")
+        kind = LAYER_KINDS.get(name.strip().lower()) if isinstance(name, str) else None
+        kind = kind or implied_kind(first)
+        if kind.takes is not None:
+            return kind.takes
+        return _nesting(self.doc)
+
     def layers(
-        self, width: int, target_width: int | None, target_path: tuple[Any, ...]
+        self, shape: SampleShape, target_width: int | None, target_path: tuple[Any, ...]
     ) -> tuple[Layer, ...]:
-        """The layers, given the input width and the width the targets ask for (None: any)."""
+        """The layers, given the input's per-sample shape and the width the targets ask for
+        (None: any)."""
+        width = shape.size
         r, value = self.r, self.doc["layers"]
         if not isinstance(value, list) or not value:
             raise r.fail(("layers",), "a non-empty list of layers", value)
@@ -64,11 +87,32 @@ class NetworkReader:
             )
         layers: list[Layer] = []
         for i, (item, kind) in enumerate(zip(value, kinds, strict=True)):
-            layer = kind.read(self, item, i, width, target_width if i == last_dense else None)
-            width = layer.width
-            self.widths.append(width)
+            self.check_takes(kind, shape, i)
+            layer = kind.read(self, item, i, shape, target_width if i == last_dense else None)
+            shape = layer.output
+            self.widths.append(layer.width)
+            self.shapes.append(shape)
             layers.append(layer)
         return tuple(layers)
+
+    def check_takes(self, kind: LayerKind, shape: SampleShape, i: int) -> None:
+        """``layers[i]`` of ``kind`` is given samples of ``shape``: refuse another arrangement
+        than the one it takes (a dense layer given an image names flatten)."""
+        wanted = kind.takes
+        if wanted is None or wanted is shape.arrangement:
+            return
+        source = "x" if i == 0 else f"layer {i}"
+        hint = ""
+        if wanted is Arrangement.VECTOR:
+            hint = (
+                f"; put a flatten layer ({{type: flatten}}) before it to lay the "
+                f"{shape.size} values out as a vector"
+            )
+        raise self.r.error(
+            ("layers", i),
+            f"expected {wanted.noun} {wanted.layout()} from {source} for a {kind.name} layer, "
+            f"got {shape.describe()}{hint}",
+        )
 
     def kind(self, value: Any, i: int) -> LayerKind:
         """The kind of ``layers[i]``: its ``type``, else the one its keys imply."""
@@ -147,3 +191,16 @@ class NetworkReader:
                 f"expected no parameters for {kind.name} (only leaky_relu and elu take alpha), got alpha",
             )
         return activation.with_alpha(r.number(alpha, alpha_path, "alpha: a number"))
+
+
+def _nesting(doc: YMap) -> Arrangement:
+    """The arrangement the first input's nesting shows: a number or flat list a vector, a
+    matrix C×L, deeper C×H×W."""
+    samples = doc.get("samples")
+    value: Any = doc.get("input")
+    if isinstance(samples, list) and samples and isinstance(samples[0], dict):
+        value = samples[0].get("input")
+    depth = 0
+    while isinstance(value, list) and value:
+        depth, value = depth + 1, value[0]
+    return {2: Arrangement.SIGNAL, 3: Arrangement.IMAGE}.get(depth, Arrangement.VECTOR)

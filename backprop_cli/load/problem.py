@@ -32,6 +32,7 @@ from backprop_cli.load.samples import DataReader
 from backprop_cli.load.size import NOTHING, Size
 from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.nn.regularizers import Regularizer
 
@@ -55,7 +56,8 @@ class Problem:
     source: str
     title: str
     x: np.ndarray
-    """Inputs, N samples × input width (one row for a single ``input``)."""
+    """Inputs, (N, *shape): N samples × input width for a vector (one row for a single
+    ``input``), N × C × H × W for images (`input_shape`)."""
     y: np.ndarray
     """Targets, N × K outputs (a class index is stored as its one-hot row)."""
     layers: tuple[Layer, ...]
@@ -85,6 +87,8 @@ class Problem:
     (description, notes) still describe the problem without them."""
     size: Size = NOTHING
     """What solving this problem alone costs (without its variants), for the caps."""
+    arrangement: Arrangement = Arrangement.VECTOR
+    """How each sample's input is laid out (what the first layer takes)."""
 
     @property
     def samples(self) -> int:
@@ -95,9 +99,14 @@ class Problem:
         return int(self.y.shape[1])
 
     @property
+    def input_shape(self) -> SampleShape:
+        """One sample's input shape: 4 (features), 1×28×28 (channels × height × width)."""
+        return SampleShape(self.arrangement, tuple(int(n) for n in self.x.shape[1:]))
+
+    @property
     def widths(self) -> tuple[int, ...]:
         """Values per sample of x and of each layer's output."""
-        return (int(self.x.shape[1]), *(layer.width for layer in self.layers))
+        return (self.input_shape.size, *(layer.width for layer in self.layers))
 
     @property
     def parameters(self) -> int:
@@ -217,7 +226,8 @@ class _Loader:
         # Each part is read on its own where it can be; what depends on a part that failed is
         # left out (the layers need the input width, the targets the layers and the loss).
         loss = r.attempt(self.loss) if "loss" in doc else None
-        data = r.attempt(self.data.read)
+        arrangement = self.network.input_arrangement()
+        data = r.attempt(lambda: self.data.read(arrangement))
         optimizer = r.attempt(lambda: train_keys.update(r, doc))
         rate_failed = ("learning_rate" in doc or "optimizer" in doc) and optimizer is None
         steps = None if rate_failed else r.attempt(lambda: self.steps(optimizer))
@@ -238,7 +248,8 @@ class _Loader:
                 else r.attempt(lambda: self.data.target_width(targets, loss.function))
             )
             self.network.samples = int(x.shape[0])
-            layers = r.attempt(lambda: self.network.layers(x.shape[1], target_width, target_path))
+            shape = SampleShape(arrangement, tuple(int(n) for n in x.shape[1:]))
+            layers = r.attempt(lambda: self.network.layers(shape, target_width, target_path))
             if layers is not None and loss is not None:
                 width, source = self.network.widths[-1], f"layer {len(layers)}"
                 read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
@@ -276,6 +287,7 @@ class _Loader:
             variants=variants,
             document=doc,
             size=self.size,
+            arrangement=arrangement,
         )
         self.check_text(problem)
         return problem

@@ -163,7 +163,21 @@ def _definitions() -> dict[str, Schema]:
             {"input": ref("input"), "target": ref("vector")},
             ["input", "target"],
         ),
-        "input": {**ref("vector"), "maxItems": limits.MAX_WIDTH},
+        "input": {
+            "anyOf": [
+                {**ref("vector"), "maxItems": limits.MAX_WIDTH},
+                {"type": "array", "items": numbers, "minItems": 1},
+                {
+                    "type": "array",
+                    "items": {"type": "array", "items": numbers, "minItems": 1},
+                    "minItems": 1,
+                },
+            ],
+            "description": (
+                "A vector, or nested lists in the shape the first layer takes: C×L (a matrix) "
+                "for a 1-D layer, C×H×W for a 2-D layer, T×D for a recurrent layer."
+            ),
+        },
         "variant": _mapping(
             keys.VARIANT, {"name": TEXT, "set": {"type": "object"}}, ["name", "set"]
         ),

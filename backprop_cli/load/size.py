@@ -6,6 +6,7 @@ the files of one command: sizes add up.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ class Size:
     @staticmethod
     def of(shape: tuple[int, ...], widths: Sequence[int], parameters: int, steps: int) -> Size:
         n = shape[0]
-        values = n * (shape[1] + sum(widths))
+        values = n * (math.prod(shape[1:]) + sum(widths))
         work = steps * max(n, 8) * max(parameters, 1)
         return Size(n, len(widths), values, parameters, work, steps * len(widths))
 

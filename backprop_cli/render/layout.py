@@ -183,7 +183,8 @@ def conventions(c: Layout) -> Iterator[Block]:
 
 
 def network(c: Layout) -> Iterator[Block]:
-    rows: list[tuple[Cell, ...]] = [("input", "x", str(c.p.x.shape[1]), "", "")]
+    dims = "×".join  # a vector's units are its length; an image's C×H×W
+    rows: list[tuple[Cell, ...]] = [("input", "x", dims(map(str, c.p.input_shape.dims)), "", "")]
     for result in c.s.layers:
         layer, act = result.layer, result.layer.activation
         alpha = f" (α = {act.alpha:g})" if act.alpha is not None else ""
@@ -193,7 +194,7 @@ def network(c: Layout) -> Iterator[Block]:
             (
                 str(layer.index),
                 layer.name or layer.kind.name,
-                str(result.z.shape[1]),
+                dims(map(str, layer.output.dims)),
                 act.name + alpha,
                 params,
             )

@@ -49,9 +49,13 @@ def built_terms(count: int, max_rows: int) -> list[int]:
 
 
 def value_expr(value: np.ndarray) -> Expr:
-    """A value as numbers: a scalar, a column vector, or a matrix (1×1 shown as a scalar)."""
+    """A value as numbers: a scalar, a column vector, or a matrix (1×1 shown as a scalar);
+    a value of more axes (a C×H×W sample) as its matrices over the last two axes, stacked
+    in row-major order (channel 1's rows first)."""
     if value.size == 1:
         return num(float(value.reshape(-1)[0]))
+    if value.ndim > 2:
+        return Matrix(value.reshape(-1, value.shape[-1]))
     return column(value) if value.ndim == 1 else Matrix(value)
 
 

@@ -49,7 +49,7 @@ PER_LAYER = 100_000
 
 def _entry_count(problem: Problem, total: int, share: int = 1) -> int:
     """Entries to check of ``total``: what ``CHECK_WORK / share`` pays for, within bounds."""
-    products = max(problem.samples, 8) * max(problem.parameters, problem.x.shape[1])
+    products = max(problem.samples, 8) * max(problem.parameters, problem.input_shape.size)
     fixed = PER_LAYER * len(problem.layers)
     per_entry = 2 * (products + ELEMENTWISE * problem.size.values + fixed)
     least = max(1, MIN_ENTRIES // share)

@@ -13,6 +13,7 @@ from backprop_cli.nn.layers.base import Layer, LayerKind
 from backprop_cli.nn.layers.batch_norm import BATCH_NORM
 from backprop_cli.nn.layers.dense import DENSE
 from backprop_cli.nn.layers.dropout import DROPOUT
+from backprop_cli.nn.layers.flatten import FLATTEN
 from backprop_cli.nn.layers.layer_norm import LAYER_NORM
 
 LAYER_KINDS: dict[str, LayerKind] = {
@@ -23,6 +24,7 @@ LAYER_KINDS: dict[str, LayerKind] = {
         BATCH_NORM,
         DROPOUT,
         LAYER_NORM,
+        FLATTEN,
     )
 }
 

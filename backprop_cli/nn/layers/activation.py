@@ -21,6 +21,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
 )
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Step
 
@@ -36,6 +37,8 @@ class ActivationLayer:
     keys = tuple(FIELDS)
     unit = "neuron"
     needs_type = False
+    takes: Arrangement | None = None
+    """Any: its output has its input's shape."""
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
@@ -52,7 +55,12 @@ class ActivationLayer:
         return object_schema(FIELDS, properties, ("activation",))
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
         r, path = reading.r, ("layers", index)
         if "bias" in value:
@@ -67,7 +75,8 @@ class ActivationLayer:
                 path, "a dense layer (weights or units) or an activation layer (activation)", value
             )
         activation = reading.activation(value["activation"], (*path, "activation"))
-        return Layer(index + 1, self, activation, {}, width, reading.name(value, path))
+        name = reading.name(value, path)
+        return Layer(index + 1, self, activation, {}, shape.size, name, shape=shape)
 
     def forward(self, params: Params, a: Array) -> tuple[Array, Any]:
         return a, None  # z = a

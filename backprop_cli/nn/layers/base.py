@@ -32,6 +32,7 @@ from backprop_cli.expr import Add, Call, Expr, Matrix, Message
 from backprop_cli.load.reader import is_number, plural
 from backprop_cli.nn.activations import Activation
 from backprop_cli.nn.initializers import Init
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -51,9 +52,24 @@ class Layer:
     activation: Activation
     params: Params = field(default_factory=dict)
     width: int = 0
-    """Values of the layer's output per sample."""
+    """Values of the layer's output per sample (``shape.size``)."""
     name: str | None = None
     init: Init | None = None
+    shape: SampleShape | None = None
+    """The per-sample shape of its output; given none, a vector of ``width``."""
+
+    def __post_init__(self) -> None:
+        if self.shape is None:
+            object.__setattr__(self, "shape", SampleShape.vector(self.width))
+        elif self.width == 0:
+            object.__setattr__(self, "width", self.shape.size)
+        assert self.output.size == self.width, "width is the shape's size"
+
+    @property
+    def output(self) -> SampleShape:
+        """Its output's per-sample shape (never None once built)."""
+        assert self.shape is not None
+        return self.shape
 
     @property
     def parameters(self) -> int:
@@ -204,6 +220,12 @@ class LayerKind(Protocol):
     """Only ``type:`` selects it (no keys imply it)."""
 
     @property
+    def takes(self) -> Arrangement | None:
+        """The arrangement its input must have (`shapes`); None: any (an activation layer
+        keeps its input's shape, flatten makes a vector of it)."""
+        ...
+
+    @property
     def weights(self) -> tuple[str, ...]:
         """Its parameters a weight penalty (``regularization``) covers: dense's W, never γ or β."""
         ...
@@ -218,10 +240,16 @@ class LayerKind(Protocol):
         ...
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
-        """The layer of mapping ``value`` (``layers[index]``) taking ``width`` values per sample;
-        ``rows``: the output width the target asks of the last parameterised layer."""
+        """The layer of mapping ``value`` (``layers[index]``) taking samples of ``shape``
+        (of the arrangement it `takes`); ``rows``: the output width the target asks of the
+        last parameterised layer."""
         ...
 
     def forward(self, params: Params, a: Array) -> tuple[Array, Any]:

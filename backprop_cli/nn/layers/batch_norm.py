@@ -55,6 +55,7 @@ from backprop_cli.nn.layers.base import (
     per_feature,
     root,
 )
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Step
 
@@ -103,6 +104,7 @@ class BatchNorm:
     keys = tuple(FIELDS)
     unit = "feature"
     needs_type = True
+    takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
@@ -129,8 +131,14 @@ class BatchNorm:
     # --- fields and shape rule ------------------------------------------
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
+        width = shape.size
         r, path = reading.r, ("layers", index)
         r.keys(value, path, self.keys)
         mode = r.choice(value.get("mode", "train"), (*path, "mode"), "a mode", list(MODES))

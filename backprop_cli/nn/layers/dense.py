@@ -44,6 +44,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
 )
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation, transpose
 from backprop_cli.solve.steps import Phase, Step
 
@@ -69,6 +70,7 @@ class Dense:
     keys = tuple(FIELDS)
     unit = "neuron"
     needs_type = False
+    takes: Arrangement | None = Arrangement.VECTOR
     resizes = True
     weights = ("W",)
     biases = ("b",)
@@ -95,8 +97,14 @@ class Dense:
     # --- fields and shape rule ------------------------------------------
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
+        width = shape.size
         r, path = reading.r, ("layers", index)
         source = "x" if index == 0 else f"layer {index}"
         r.keys(value, path, self.keys)
@@ -104,20 +112,20 @@ class Dense:
             raise r.error((*path, "units"), "expected weights or units, got both")
         init: Init | None = None
         if "weights" in value:
-            shape = r.matrix_shape(
+            found = r.matrix_shape(
                 value["weights"], (*path, "weights"), "weights: a number, a row or a matrix"
             )
-            expected = Shape(shape.rows if rows is None else rows, width)
-            if rows is not None and shape.cols == width and shape.rows != rows:
-                reading.check_target_width(rows, shape.rows, index)
-            if shape != expected:
+            expected = Shape(found.rows if rows is None else rows, width)
+            if rows is not None and found.cols == width and found.rows != rows:
+                reading.check_target_width(rows, found.rows, index)
+            if found != expected:
                 raise r.error(
                     (*path, "weights"),
                     f"expected {expected} ({plural(expected.rows, 'neuron')} × "
-                    f"{plural(expected.cols, 'input')} from {source}), got {shape}",
+                    f"{plural(expected.cols, 'input')} from {source}), got {found}",
                 )
-            reading.count_parameters(shape.rows * shape.cols + shape.rows, (*path, "weights"))
-            weights = r.matrix(value["weights"], shape)
+            reading.count_parameters(found.rows * found.cols + found.rows, (*path, "weights"))
+            weights = r.matrix(value["weights"], found)
             if "init" in value:
                 raise r.error(
                     (*path, "init"), "expected init only with units, got init beside weights"

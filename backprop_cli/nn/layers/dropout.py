@@ -31,6 +31,7 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
 )
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -62,6 +63,7 @@ class Dropout:
     keys = tuple(FIELDS)
     unit = "unit"
     needs_type = True
+    takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
@@ -97,8 +99,14 @@ class Dropout:
     # --- fields and shape rule ------------------------------------------
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
+        width = shape.size
         r, path = reading.r, ("layers", index)
         r.keys(value, path, self.keys)
         for one, other in (("p", "keep_prob"), ("mask", "seed")):

@@ -51,6 +51,7 @@ from backprop_cli.nn.layers.base import (
     per_feature,
     root,
 )
+from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -84,6 +85,7 @@ class LayerNorm:
     keys = tuple(FIELDS)
     unit = "feature"
     needs_type = True
+    takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
@@ -104,8 +106,14 @@ class LayerNorm:
         return object_schema(FIELDS, properties, ("type",))
 
     def read(
-        self, reading: LayerReading, value: dict[str, Any], index: int, width: int, rows: int | None
+        self,
+        reading: LayerReading,
+        value: dict[str, Any],
+        index: int,
+        shape: SampleShape,
+        rows: int | None,
     ) -> Layer:
+        width = shape.size
         r, path = reading.r, ("layers", index)
         r.keys(value, path, self.keys)
         if width < 2:
