@@ -8,7 +8,7 @@ import numpy as np
 from backprop_cli.expr import Expr, Frac, Matrix, Neg, column, num
 from backprop_cli.nn.layers.base import LayerValues
 from backprop_cli.notation import Notation
-from backprop_cli.solve.records import Phase, Solution, Step
+from backprop_cli.solve.records import Phase, Solution, Step, per_unit
 
 DETAIL_UNITS = 8
 """Layers of at most this many units and inputs are derived element by element."""
@@ -41,7 +41,12 @@ class Context:
         return values if self.problem.batched else values[0]
 
     def vector(self, values: np.ndarray) -> Matrix:
-        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch."""
+        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch
+        (a batch's samples of several axes laid out row-major; one such sample as its
+        last-two-axes matrices stacked, as its value is shown)."""
+        if not self.problem.batched and values.ndim > 2:
+            return Matrix(values[0].reshape(-1, values.shape[-1]))
+        values = per_unit(values)
         return Matrix(values) if self.problem.batched else column(values[0])
 
     def name(self, base: str, sample: int, *index: int) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from backprop_cli.derive.context import DETAIL_TERMS, Context
 from backprop_cli.expr import Expr, Frac, Sum, Sym, num, product, total
-from backprop_cli.solve.records import LayerResult, Phase, Step
+from backprop_cli.solve.records import LayerResult, Phase, Step, per_unit
 
 
 def steps(c: Context) -> Iterator[Step]:
@@ -17,11 +17,12 @@ def steps(c: Context) -> Iterator[Step]:
 
 def activations(c: Context, r: LayerResult) -> Iterator[Step]:
     l, n, f = r.index, c.n, r.layer.activation
-    units = r.z.shape[1]
+    z, a = per_unit(r.z), per_unit(r.a)  # a C×H×W sample's values as C·H·W units
+    units = z.shape[1]
     if c.small(r):
         for s in c.samples:
             zs = tuple(n.z(l, j, s) for j in range(units))
-            values = tuple(num(v) for v in r.z[s])
+            values = tuple(num(v) for v in z[s])
             for j in range(units):
                 forms = tuple(dict.fromkeys((f.call(zs[j]), f.formula(zs, j))))
                 yield c.step(
@@ -30,7 +31,7 @@ def activations(c: Context, r: LayerResult) -> Iterator[Step]:
                     n.a(l, j, s),
                     forms,
                     f.formula(values, j),
-                    r.a[s, j],
+                    a[s, j],
                     layer=l,
                     sample=s,
                 )

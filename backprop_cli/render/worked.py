@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from backprop_cli.expr import Call, Expr, Message, Mul, Partial, Rel, Sub, Sum, Sym, num
 from backprop_cli.nn.optimizers.base import SYMBOLS
 from backprop_cli.render.document import Block, Cell, Chart, Equations, Heading, Paragraph, Table
@@ -15,7 +17,7 @@ from backprop_cli.render.shown_values import (
     shown_rows,
     value_expr,
 )
-from backprop_cli.solve.records import LayerResult, Phase, Update
+from backprop_cli.solve.records import LayerResult, Phase, Update, per_unit
 
 if TYPE_CHECKING:
     from backprop_cli.render.context import Layout
@@ -45,7 +47,7 @@ def forward(c: Layout) -> Iterator[Block]:
     for r in c.s.layers:
         layer = r.layer
         yield Heading(
-            f"{_title(r)}: {layer.kind.name}, {_units(r.z.shape[1], layer.kind.unit)}, {layer.activation.name}",
+            f"{_title(r)}: {layer.kind.name}, {_units(r.z[0].size, layer.kind.unit)}, {layer.activation.name}",
             3,
         )
         note = layer.kind.note(c.n, r.index)
@@ -58,23 +60,33 @@ def forward(c: Layout) -> Iterator[Block]:
 def neuron_table(c: Layout, r: LayerResult) -> Table:
     """Each neuron's weighted sum, pre-activation and activation (rows beyond the limit elided)."""
     kind = r.layer.kind
-    samples, units = r.z.shape
+    z, a = per_unit(r.z), per_unit(r.a)  # a C×H×W sample's values as C·H·W rows, row-major
+    samples, units = z.shape
     pairs = [(s, j) for s in range(samples) for j in range(units)]
     shown, elided = shown_rows(len(pairs), c.max_rows)
     rows: list[tuple[Cell, ...]] = []
     for i in shown:
         s, j = pairs[i]
         row: list[Cell] = [str(s + 1)] if c.p.batched else []
-        row.append(str(j + 1))
+        row.append(_place(r.z.shape[1:], j))
         if kind.z_column is not None:
             row.append(kind.z_terms(r, s, j, lambda n: built_terms(n, c.max_rows)))
-        row += [num(r.z[s, j]), num(r.a[s, j])]
+        row += [num(z[s, j]), num(a[s, j])]
         rows.append(tuple(row))
     f = r.layer.activation
     header: list[Cell] = ["sample"] if c.p.batched else []
     header += [kind.unit] + ([kind.z_column] if kind.z_column is not None else [])
     header += ["z", "a = z" if f.identity else f"a = {f.label}(z)"]
     return Table(tuple(header), tuple(rows), elided)
+
+
+def _place(shape: tuple[int, ...], j: int) -> str:
+    """Unit j's number (1-based): its place in a sample of several axes, the channel first
+    when there are several."""
+    if len(shape) == 1:
+        return str(j + 1)
+    place = [int(i) + 1 for i in np.unravel_index(j, shape)]
+    return ", ".join(str(i) for i in (place[1:] if shape[0] == 1 else place))
 
 
 # --- loss --------------------------------------------------------------------
@@ -144,7 +156,7 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
         )
     else:
         above = c.s.layers[l]
-        sent = above.layer.kind.sends_back(n, l + 1, above.z.shape[1]) or n.delta(l + 1, "j")
+        sent = above.layer.kind.sends_back(n, l + 1, above.z[0].size) or n.delta(l + 1, "j")
         delta_is = (", where ", Rel(upstream, "=", sent), f" is the error layer {l + 1} sends back")
     if not f.elementwise:  # every output of a softmax depends on every input: a sum
         a_k = n.a(l, "k")

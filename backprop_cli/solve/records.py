@@ -20,7 +20,22 @@ if TYPE_CHECKING:
     from backprop_cli.load.problem import Layer, Problem
     from backprop_cli.nn.optimizers import Optimizer
 
-__all__ = ["GradientCheck", "Insight", "LayerResult", "Phase", "Solution", "Step", "Update"]
+__all__ = [
+    "GradientCheck",
+    "Insight",
+    "LayerResult",
+    "Phase",
+    "Solution",
+    "Step",
+    "Update",
+    "per_unit",
+]
+
+
+def per_unit(values: np.ndarray) -> np.ndarray:
+    """A per-sample quantity with each sample's values in one row, row-major (a C×H×W sample
+    as C·H·W units): how the element-by-element derivation and the tables number them."""
+    return values.reshape(values.shape[0], -1)
 
 
 @dataclass(frozen=True)
