@@ -25,6 +25,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
 from backprop_cli.grade.tolerance import Tolerance
+from backprop_cli.load.arrays import nested
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import line_of, parse
@@ -169,6 +170,13 @@ def _shape_text(q: Quantity, batched: bool) -> str:
         return "a number"
     if q.kind in ("dW", "W_new"):
         return f"a {shape[0]}×{shape[1]} matrix (the shape of W{q.layer}: neurons × inputs)"
+    if q.per_sample and len(shape) > 2:  # a map per sample: C×L, C×H×W
+        sample = "×".join(str(d) for d in shape[1:])
+        if batched:
+            return f"one {sample} nested list per sample ({plural(shape[0], 'sample')})"
+        return f"a {sample} nested list" + (
+            " (or without its one channel)" if shape[1] == 1 else ""
+        )
     if q.per_sample and batched:
         return f"a {shape[0]}×{shape[1]} matrix ({plural(shape[0], 'sample')} × {shape[1]})"
     return plural(int(np.prod(shape)), "value")
@@ -189,6 +197,8 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
             raise r.error(path, f"expected {wanted}, got {got}")
         flat = r.vector(value, path, wanted).reshape(expected)
         return Given(flat, flat)
+    if len(expected) > 2 and isinstance(value, list):
+        return _read_map(r, q, value, batched, wanted)
     shape = r.matrix_shape(value, path, wanted)
     matrix = np.array(value, dtype=float).reshape(shape.rows, shape.cols)
     rows, cols = shape.rows, shape.cols
@@ -199,6 +209,25 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
     if q.oriented and (cols, rows) == expected:
         return Given(matrix, matrix.T, transposed=True)
     raise r.error(path, f"expected {wanted}, got a {rows}×{cols} matrix")
+
+
+def _read_map(r: Reader, q: Quantity, value: list[Any], batched: bool, wanted: str) -> Given:
+    """A per-sample map (N × C × H × W) as the report writes it: with the samples' level
+    for a batch, without it for one input, and then also without a single channel's level."""
+    path, expected = ("answers", q.name), q.expected.shape
+    depth, node = 0, value
+    while isinstance(node, list) and node:
+        depth, node = depth + 1, node[0]
+    accepted = [expected] if batched else [expected[1:]]
+    if not batched and expected[1] == 1:
+        accepted.append(expected[2:])
+    if depth not in {len(shape) for shape in accepted}:
+        raise r.error(path, f"expected {wanted}, got a list nested {depth} deep")
+    found = nested(r, value, path, depth, wanted)
+    if found.shape not in accepted:
+        raise r.error(path, f"expected {wanted}, got {'×'.join(str(d) for d in found.shape)}")
+    values = found.reshape(expected)
+    return Given(values, values)
 
 
 def _tolerance(r: Reader, value: Any) -> Tolerance:
@@ -224,6 +253,8 @@ DIGITS = 4
 
 
 def _rounded(values: np.ndarray, digits: int) -> Any:
+    if np.issubdtype(values.dtype, np.integer):  # max pooling's argmax: indices, exact
+        return values.tolist()
     return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[float])(values).tolist()
 
 

@@ -80,6 +80,14 @@ class Graph:
         z, cache = wrong.forward(layer.params, self.a_prev(l, v))
         return z if name == "z" else wrong.named(cache)[name]
 
+    def mistaken_back(self, l: int, mistake: LayerMistake, v: Values) -> Array:
+        """∂L/∂a_{l−1}: what layer ``l`` sends back from δ_l with ``mistake`` made in its
+        backward pass."""
+        layer = self.layer(l)
+        wrong = mistake.mistaken(layer.kind)
+        _, cache = wrong.forward(layer.params, self.a_prev(l, v))
+        return wrong.backward(layer.params, cache, v[f"delta{l}"])[0]
+
     def a(self, l: int, v: Values) -> Array:
         return self.layer(l).activation.fn(v[f"z{l}"])  # a = f(z)
 
@@ -174,7 +182,7 @@ class Graph:
             for name, value in r.layer.kind.named(r.cache).items():
                 compute = partial(self.named, l, name)
                 text = f"{name} of {prev}"
-                if value.ndim == 2:
+                if value.ndim >= 2:  # one per sample (N × …)
                     yield self._per_sample(f"{name}{l}", name, l, value, inputs, compute, text)
                 else:
                     yield Quantity(f"{name}{l}", name, l, value, inputs, compute, text)

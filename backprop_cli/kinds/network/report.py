@@ -28,7 +28,7 @@ def report(s: Solution, w: ReportWriter, with_variants: bool = True) -> dict[str
             "a": _per_sample(s, w, r.a),
             "delta": _per_sample(s, w, r.delta),
             **{
-                name: _per_sample(s, w, value) if value.ndim == 2 else w.array(value)
+                name: _per_sample(s, w, value) if value.ndim >= 2 else w.array(value)
                 for name, value in r.layer.kind.named(r.cache).items()
             },
         }

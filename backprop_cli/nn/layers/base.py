@@ -170,7 +170,8 @@ Schema = dict[str, Any]
 @dataclass(frozen=True)
 class LayerMistake:
     """A common mistake in a layer of some kind, for ``check``'s diagnosis: the layer's
-    forward pass made with it (``mistaken``) gives the wrong ``quantities``."""
+    forward pass made with it (``mistaken``) gives the wrong ``quantities``; a mistake of the
+    ``backward`` pass shows in what the layer sends back (the δ of the layer below, or dx)."""
 
     kind: str
     title: str
@@ -179,6 +180,8 @@ class LayerMistake:
     mistaken: Callable[[Any], Any]
     """The layer's kind made with the mistake (e.g. batch norm with the unbiased variance)."""
     explanation: Message
+    backward: bool = False
+    """Made in the layer's backward pass: the gradient it sends to its input is wrong."""
 
 
 def object_schema(
