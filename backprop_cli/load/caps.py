@@ -52,6 +52,10 @@ MAX_FILES = 100
 MAX_TEXT = 100_000
 """Characters of the title, description, tasks and notes of one problem together."""
 
+MAX_WINDOW_CELLS = 20_000_000
+"""Cells a pooling layer gathers: samples × channels × windows × cells per window (its
+windows overlap when the stride is less than the size, so this may exceed the input)."""
+
 MAX_ROWS = 12
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""
 

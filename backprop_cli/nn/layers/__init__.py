@@ -15,6 +15,7 @@ from backprop_cli.nn.layers.dense import DENSE
 from backprop_cli.nn.layers.dropout import DROPOUT
 from backprop_cli.nn.layers.flatten import FLATTEN
 from backprop_cli.nn.layers.layer_norm import LAYER_NORM
+from backprop_cli.nn.layers.pool import AVG_POOL1D, AVG_POOL2D, MAX_POOL1D, MAX_POOL2D
 
 LAYER_KINDS: dict[str, LayerKind] = {
     kind.name: kind
@@ -25,6 +26,10 @@ LAYER_KINDS: dict[str, LayerKind] = {
         DROPOUT,
         LAYER_NORM,
         FLATTEN,
+        MAX_POOL1D,
+        MAX_POOL2D,
+        AVG_POOL1D,
+        AVG_POOL2D,
     )
 }
 
