@@ -18,10 +18,12 @@ from test_formulas import checked
 
 from backprop_cli import load, solve
 from backprop_cli.grade.check import check
+from backprop_cli.load import caps
 from backprop_cli.load.problem import load_source
 from backprop_cli.load.sources import Source
 from backprop_cli.render import Format, RenderOptions, render
 from backprop_cli.solve.engine import forward, initial_params, rounding
+from backprop_cli.solve.gradient_check import gradient_check
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "max-pool.yaml")
 
@@ -341,3 +343,30 @@ def test_dense_after_pooling_names_flatten(run: Any, write: Any) -> None:
     result = run("solve", str(path))
     assert result.exit_code == 2
     assert "flatten" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_windows_count_towards_the_values_of_one_forward_pass(
+    run: Any, write: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caps, "MAX_ACTIVATIONS", 60)
+    path = write(
+        "input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\ntarget: 1\nlayers:\n"
+        "  - {type: avg_pool2d, size: 2, stride: 1, padding: 1}\n  - {type: flatten}\n"
+        "  - {weights: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}\nloss: mse\n"
+    )
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    # 16 windows of 4 cells: 64 values held by layer 1 of one sample
+    assert result.stderr == (
+        f"{path}:4: layers[0] (layer 1): expected at most 60 values held in one forward pass "
+        "(the size cap), got 64 by this layer (samples × its values per sample)\n"
+    )
+
+
+def test_the_gradient_check_skips_an_entry_that_breaks_a_tie() -> None:
+    s = solve(load(EXAMPLE))
+    result = gradient_check(s.problem, s)
+    assert result.passed
+    # x₃₃ and x₃₄ (3 and 3), x₄₁ and x₄₂ (2 and 2): nudging one flips the winner
+    ties = {"x[0][0][2][2]", "x[0][0][2][3]", "x[0][0][3][0]", "x[0][0][3][1]"}
+    assert set(result.kinks) == ties

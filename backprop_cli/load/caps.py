@@ -32,7 +32,9 @@ MAX_PARAMETERS = 5_000_000
 MAX_SAMPLES = 10_000
 """Samples of one problem, and of a problem and its variants (or all files) together."""
 MAX_ACTIVATIONS = 2_000_000
-"""Samples × (input width + the width of every layer): the values one forward pass holds."""
+"""Samples × (input width + the width of every layer, + the cells of a pooling layer's
+windows, which overlap when the stride is less than the size): the values one forward pass
+holds."""
 
 MAX_STEPS = 100_000
 MAX_WORK = 1_000_000_000
@@ -51,10 +53,6 @@ MAX_FILES = 100
 
 MAX_TEXT = 100_000
 """Characters of the title, description, tasks and notes of one problem together."""
-
-MAX_WINDOW_CELLS = 20_000_000
-"""Cells a pooling layer gathers: samples × channels × windows × cells per window (its
-windows overlap when the stride is less than the size, so this may exceed the input)."""
 
 MAX_ROWS = 12
 """The largest ``--max-rows``: rows, columns and sum terms shown before the middle is elided."""

@@ -326,7 +326,8 @@ class _Loader:
     # --- caps and variants -----------------------------------------------
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
-        size = Size.of(x.shape, self.network.widths, self.network.parameter_count, steps)
+        network = self.network
+        size = Size.of(x.shape, network.widths, network.parameter_count, steps, network.held)
         self.size = size
         over = size.over()
         if over is not None:

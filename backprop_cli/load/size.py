@@ -21,16 +21,19 @@ class Size:
     samples: int
     layers: int
     values: int
-    """Samples × (input width + all layer widths): the values of one forward pass."""
+    """Samples × (input width + all layer widths + what layers hold besides, such as a
+    pooling layer's windows): the values of one forward pass."""
     parameters: int
     work: int
     """Steps × max(samples, 8) × parameters."""
     layer_steps: int
 
     @staticmethod
-    def of(shape: tuple[int, ...], widths: Sequence[int], parameters: int, steps: int) -> Size:
+    def of(
+        shape: tuple[int, ...], widths: Sequence[int], parameters: int, steps: int, held: int = 0
+    ) -> Size:
         n = shape[0]
-        values = n * (math.prod(shape[1:]) + sum(widths))
+        values = n * (math.prod(shape[1:]) + sum(widths) + held)
         work = steps * max(n, 8) * max(parameters, 1)
         return Size(n, len(widths), values, parameters, work, steps * len(widths))
 

@@ -153,6 +153,11 @@ class LayerReading(Protocol):
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None: ...
 
+    def hold(self, count: int, path: tuple[Any, ...]) -> None:
+        """The layer's forward pass holds ``count`` values per sample besides its output (a
+        pooling layer's windows), counted against the cap on one forward pass's values."""
+        ...
+
     def check_target_width(self, values: int, outputs: int, index: int) -> None:
         """Refuse a list target of ``values`` values when the last resizing layer (layers[index])
         gives ``outputs``: the message blames the target, not the layer."""

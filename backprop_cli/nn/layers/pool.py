@@ -164,13 +164,7 @@ class Pooling:
                 )
         windows = Windows(spatial, size, stride, padding)
         channels = shape.dims[0]
-        gathered = reading.samples * channels * prod(windows.out) * windows.cells
-        if gathered > caps.MAX_WINDOW_CELLS:
-            raise r.error(
-                path,
-                f"expected at most {caps.MAX_WINDOW_CELLS:,} window cells (samples × channels × "
-                f"windows × cells per window, the size cap), got {gathered:,}",
-            )
+        reading.hold(channels * prod(windows.out) * windows.cells, path)  # the windows' cells
         out = SampleShape(shape.arrangement, (channels, *windows.out))
         if rows is not None and out.size != rows:
             raise r.error(
@@ -234,8 +228,7 @@ class Pooling:
         windows, cells = prod(w.out), prod(w.spatial)
         if j // windows != k // cells:
             return False, None
-        index = w.unpadded(w.padded_index()).reshape(windows, w.cells)
-        return bool(np.any(index[j % windows] == k % cells)), None
+        return bool(np.any(w.window_cells(j % windows) == k % cells)), None
 
     # --- formulas (`pool_steps`) --------------------------------------------
 

@@ -99,7 +99,7 @@ def note(kind: Pooling, n: Notation, l: int) -> Message:
 
 def _cells(w: Windows) -> Array:
     """(windows, cells): each window's cells as flat indices into its map (−1: padding)."""
-    return w.unpadded(w.padded_index()).reshape(prod(w.out), w.cells)
+    return w.unpadded(w.padded_index).reshape(prod(w.out), w.cells)
 
 
 def _at(symbol: Sym, channel: int, channels: int, place: Sequence[int]) -> Sym:
@@ -209,7 +209,7 @@ def z_terms(
     w = kind.grid
     windows = prod(w.out)
     c, o = divmod(j, windows)
-    inside = [int(i) for i in _cells(w)[o] if i >= 0]
+    inside = [int(i) for i in w.window_cells(o) if i >= 0]
     values = r.a_prev[s, c].reshape(-1)
     numbers = [num(values[i]) for i in inside]
     if not kind.largest:

@@ -23,6 +23,7 @@ array operations with no loop over cells:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from math import prod
 
 import numpy as np
@@ -73,9 +74,15 @@ class Windows:
         picked = view[lead + steps + (slice(None),) * k]
         return picked.reshape(*picked.shape[:-k], self.cells)
 
+    @cached_property
     def padded_index(self) -> Array:
-        """(*out, cells): each window cell's flat index in the padded map."""
+        """(*out, cells): each window cell's flat index in the padded map (made once)."""
         return self._slide(np.arange(prod(self.padded)).reshape(self.padded))
+
+    def window_cells(self, window: int) -> Array:
+        """The cells of window ``window`` (flat, row-major over the output map) as flat
+        indices in the map itself, −1 for a padding cell."""
+        return self.unpadded(self.padded_index.reshape(-1, self.cells)[window])
 
     def unpadded(self, index: Array) -> Array:
         """Flat indices in the padded map → flat row-major indices in the map itself
@@ -95,13 +102,13 @@ class Windows:
 
     def gather(self, x: Array, fill: float) -> Array:
         """(N, C, *spatial) → (N, C, *out, cells): every window's values, padding = fill."""
-        return self._pad(x, fill).reshape(*x.shape[:2], -1)[..., self.padded_index()]
+        return self._pad(x, fill).reshape(*x.shape[:2], -1)[..., self.padded_index]
 
     def scatter(self, values: Array) -> Array:
         """(N, C, *out, cells) → (N, C, *spatial): each value added into the input cell it
         came from (overlapping windows add up; what lands on padding is dropped)."""
         n, c = values.shape[:2]
-        index = self.padded_index()
+        index = self.padded_index
         cells = prod(self.padded)
         offsets = np.arange(n * c).reshape(n, c, *([1] * index.ndim)) * cells
         total = np.bincount(
@@ -131,10 +138,10 @@ def max_pool(w: Windows, x: Array) -> MaxPooled:
     values = w.gather(x, -np.inf)
     winner = np.argmax(values, axis=-1)  # argmax returns the first of equal maxima
     out = np.take_along_axis(values, winner[..., None], axis=-1)[..., 0]
-    index = w.unpadded(w.padded_index())
-    argmax = np.take_along_axis(np.broadcast_to(index, values.shape), winner[..., None], axis=-1)
+    index = np.broadcast_to(w.padded_index, values.shape)
+    argmax = w.unpadded(np.take_along_axis(index, winner[..., None], axis=-1)[..., 0])
     ties = np.sum(values == out[..., None], axis=-1)
-    return MaxPooled(out, winner, argmax[..., 0], ties)
+    return MaxPooled(out, winner, argmax, ties)
 
 
 def max_pool_backward(w: Windows, pooled: MaxPooled, delta: Array) -> Array:
