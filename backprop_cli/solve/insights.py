@@ -15,7 +15,7 @@ from backprop_cli.expr import Call, Expr, Message, Partial, Rel, Sub, Sym, num
 from backprop_cli.nn.optimizers.base import Run
 from backprop_cli.notation import Notation
 from backprop_cli.solve.noise import noise, residual_noise
-from backprop_cli.solve.records import Insight, LayerResult, Solution
+from backprop_cli.solve.records import Insight, LayerResult, Solution, per_unit
 
 Detector = Callable[[Solution], list[Insight]]
 SATURATED = 0.01
@@ -29,7 +29,7 @@ L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
 
 
 def _where(solution: Solution, r: LayerResult, j: int) -> str:
-    units = r.z.shape[1]
+    units = r.z[0].size
     if len(solution.problem.layers) == 1 and units == 1:
         return "the neuron"
     if units == 1:
@@ -53,10 +53,11 @@ def dead_relu(solution: Solution) -> list[Insight]:
         f = r.layer.activation
         if not f.dies:
             continue
-        dead = np.flatnonzero(np.all(r.z < 0, axis=0)).tolist()  # one reduction per layer
+        z = per_unit(r.z)  # a C×H×W sample's values as C·H·W units
+        dead = np.flatnonzero(np.all(z < 0, axis=0)).tolist()  # one reduction per layer
         if len(dead) > LISTED:
             message: Message = (
-                f"{len(dead)} of the {r.z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
+                f"{len(dead)} of the {z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
                 f"(z < 0 for {samples}): {f.label}′(z) = 0 blocks their gradient, so their weights "
                 f"get ∂L/∂w = 0 (dead {f.label}s).",
             )
@@ -69,7 +70,7 @@ def dead_relu(solution: Solution) -> list[Insight]:
                 else Sym("w", (j + 1, "k"), n.z(r.index).layer)
             )
             message = (
-                *_is(n.z(r.index, j), r.z[:, j], "<", 0.0),
+                *_is(n.z(r.index, j), z[:, j], "<", 0.0),
                 ": ",
                 f"{_where(solution, r, j)} is inactive (its {f.label} outputs 0 for {samples}), so "
                 f"{f.label}′(z) = 0 blocks the gradient: ",
@@ -94,8 +95,10 @@ def kink_noise(solution: Solution) -> list[Insight]:
             raw, _ = forward(params, r.a_prev)  # as float64 computes it
             size, _ = forward({k: np.abs(v) for k, v in params.items()}, np.abs(r.a_prev))
         tolerance = noise(size, r.a_prev.shape[-1])
+        # a C×H×W sample's values as C·H·W units
+        raw, size, tolerance, z = per_unit(raw), per_unit(size), per_unit(tolerance), per_unit(r.z)
         for point in f.kinks:
-            moved = (r.z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
+            moved = (z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
             for j in np.flatnonzero(np.any(moved, axis=0)):
                 i = int(np.flatnonzero(moved[:, j])[0])
                 message: Message = (
@@ -164,10 +167,11 @@ def saturated(solution: Solution) -> list[Insight]:
         f = r.layer.activation
         if not f.saturates or r.fprime is None:
             continue
-        units = np.flatnonzero(np.all(r.fprime < SATURATED, axis=0)).tolist()
+        fprime = per_unit(r.fprime)
+        units = np.flatnonzero(np.all(fprime < SATURATED, axis=0)).tolist()
         if len(units) > LISTED:
             message: Message = (
-                f"{len(units)} of the {r.z.shape[1]} {f.name} neurons of layer {r.index} are "
+                f"{len(units)} of the {fprime.shape[1]} {f.name} neurons of layer {r.index} are "
                 f"saturated ({f.label}′ < {SATURATED:g}): the gradient through them shrinks more "
                 "than 100-fold (vanishing gradient).",
             )
@@ -176,7 +180,7 @@ def saturated(solution: Solution) -> list[Insight]:
         for j in units:
             z = n.z(r.index, j)
             message = (
-                *_is(Call(f.label, (z,), prime=True), r.fprime[:, j], "<", SATURATED),
+                *_is(Call(f.label, (z,), prime=True), fprime[:, j], "<", SATURATED),
                 f": {_where(solution, r, j)} is saturated, so every gradient through it is "
                 f"multiplied by less than {SATURATED:g} (a vanishing gradient).",
             )
