@@ -370,3 +370,22 @@ def test_the_gradient_check_skips_an_entry_that_breaks_a_tie() -> None:
     # x₃₃ and x₃₄ (3 and 3), x₄₁ and x₄₂ (2 and 2): nudging one flips the winner
     ties = {"x[0][0][2][2]", "x[0][0][2][3]", "x[0][0][3][0]", "x[0][0][3][1]"}
     assert set(result.kinks) == ties
+
+
+def test_the_pooling_page_shows_what_solve_prints() -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "pooling.md").read_text("utf-8")
+    text = render(Format.PLAIN, [solve(load(EXAMPLE))], RenderOptions(width=100))
+    blocks, block, fence = [], "", None
+    for line in page.splitlines(keepends=True):
+        if line.startswith("```"):
+            if fence is None:
+                fence, block = line.strip(), ""
+            else:
+                blocks.append((fence, block))
+                fence = None
+        elif fence is not None:
+            block += line
+    shown = [text for fence, text in blocks if fence == "```"]  # the output, not the yaml
+    assert len(shown) == 2
+    for block in shown:
+        assert block in text

@@ -232,6 +232,13 @@ def _hinge(rng: Rng) -> Document:
     }
 
 
+def _pool(rng: Rng) -> Document:
+    """A softmax classifier of a 4×4 image max-pooled by 2×2 windows."""
+    pooled = [{"type": "max_pool2d", "size": 2}, {"type": "flatten"}]
+    problem = {**_softmax(rng), "input": _nice(rng, (4, 4), 2.0)}
+    return {**problem, "layers": [*pooled, _dense(rng, 3, 4, "softmax")]}
+
+
 def _hinge_acceptable(solution: Any, saturated: bool) -> bool:
     """No margin within `MARGIN` of 0 (a kink), and some margin violated (a gradient to find)."""
     margins = solution.problem.loss.function.kinks(solution.output, solution.problem.y)
@@ -276,6 +283,7 @@ RECIPES: dict[Template, Recipe] = {
     Template.HINGE: Recipe(
         _hinge, "a linear SVM (multiclass hinge loss)", _hinge_acceptable, lambda: _HINGE_TASKS
     ),
+    Template.POOL: Recipe(_pool, "max pooling before a softmax classifier"),
 }
 """How `generate` draws each template of `backprop new`."""
 
@@ -291,8 +299,8 @@ TASKS = [
 
 
 def _flow(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
-        return value  # a name such as sigmoid needs no quotes
+    if isinstance(value, str) and re.fullmatch(r"[a-z_][a-z0-9_]*", value):
+        return value  # a name such as sigmoid or max_pool2d needs no quotes
     if isinstance(value, dict):
         return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)

@@ -28,6 +28,7 @@ class Template(str, Enum):
     MOMENTUM = "momentum"
     L2 = "l2"
     HINGE = "hinge"
+    POOL = "pool"
 
 
 def text(template: Template) -> str:

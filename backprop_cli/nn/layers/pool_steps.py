@@ -66,7 +66,10 @@ L = Sym("L")
 _AXIS_LETTERS = {"length": "L", "height": "H", "width": "W"}
 
 
-def _sizes(values: tuple[int, ...]) -> str:
+def _sizes(values: tuple[int, ...], same: bool = False) -> str:
+    """``2×3``; with ``same``, one number when every axis has it (a stride of 2)."""
+    if same and len(set(values)) == 1:
+        return str(values[0])
     return "×".join(str(v) for v in values)
 
 
@@ -76,14 +79,14 @@ def note(kind: Pooling, n: Notation, l: int) -> Message:
     if not any(w.padding):
         padding = "no padding"
     elif kind.largest:
-        padding = f"padding {_sizes(w.padding)} of −∞ (a padding cell never wins)"
+        padding = f"padding {_sizes(w.padding, same=True)} of −∞ (a padding cell never wins)"
     else:
-        padding = f"padding {_sizes(w.padding)} of zeros, counted in the mean"
-    window = f"a {_sizes(w.size)} window moving by {_sizes(w.stride)}, {padding}"
+        padding = f"padding {_sizes(w.padding, same=True)} of zeros, counted in the mean"
+    window = f"a {_sizes(w.size)} window with stride {_sizes(w.stride, same=True)}, {padding}"
     if kind.largest:
         return (
             f"Max pooling, each channel on its own: {window}. Each output is the largest value "
-            "of its window; on a tie the first cell in row-major order wins, as PyTorch. "
+            "of its window; on a tie the first cell in row-major order wins, as in PyTorch. "
             "Backwards, each window's δ goes to the cell that won it, and a cell that wins "
             "several overlapping windows adds up their δ; every other cell gets 0.",
         )
