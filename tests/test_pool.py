@@ -389,3 +389,31 @@ def test_the_pooling_page_shows_what_solve_prints() -> None:
     assert len(shown) == 2
     for block in shown:
         assert block in text
+
+
+def test_the_target_is_checked_against_the_windows_and_a_map_output_needs_flatten(
+    run: Any, write: Any
+) -> None:
+    path = write(
+        "input: [1, 2, 3, 4]\ntarget: [1, 2, 3]\nlayers:\n"
+        "  - {type: max_pool1d, size: 2}\n  - {type: flatten}\nloss: mse\n"
+    )
+    result = run("solve", str(path))
+    assert result.stderr == (
+        f"{path}:4: layers[0] (layer 1): expected windows giving 3 values (the target's), "
+        "got 1×2 (channels × length)\n"
+    )
+    path = write(
+        "input: [1, 2, 3, 4]\ntarget: [1, 2]\nlayers:\n  - {type: max_pool1d, size: 2}\nloss: mse\n"
+    )
+    result = run("solve", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{path}:4: layers[0] (layer 1): expected the network's output to be a vector (the loss "
+        "compares it with the target), got 1×2 (channels × length); put a flatten layer "
+        "({type: flatten}) last\n"
+    )
+    path = write(
+        "input: [1, 2, 3, 4]\ntarget: [1, 2]\nlayers:\n  - {type: max_pool1d, size: 2}\n  - {type: flatten}\nloss: mse\n"
+    )
+    assert run("solve", str(path)).exit_code == 0

@@ -95,6 +95,12 @@ class NetworkReader:
             self.widths.append(layer.width)
             self.shapes.append(shape)
             layers.append(layer)
+        if shape.arrangement is not Arrangement.VECTOR:  # the loss compares vectors
+            raise r.error(
+                ("layers", len(layers) - 1),
+                f"expected the network's output to be a vector (the loss compares it with the "
+                f"target), got {shape.describe()}; put a flatten layer ({{type: flatten}}) last",
+            )
         return tuple(layers)
 
     def check_takes(self, kind: LayerKind, shape: SampleShape, i: int) -> None:

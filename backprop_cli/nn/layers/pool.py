@@ -88,7 +88,7 @@ class Pooling:
     keys = tuple(KEYS)
     unit = "window"
     needs_type = True
-    resizes = False
+    resizes = True
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
 
