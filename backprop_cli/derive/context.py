@@ -33,7 +33,10 @@ class Context:
         return self.problem.batched
 
     def small(self, result: LayerValues) -> bool:
-        l = result.index
+        return self.shows_elements(result.index)
+
+    def shows_elements(self, l: int) -> bool:
+        """Whether layer ``l`` is derived element by element: it and its input are small."""
         return self.n.width(l) <= DETAIL_UNITS and self.n.width(l - 1) <= DETAIL_UNITS
 
     def per_sample(self, values: np.ndarray) -> np.ndarray:

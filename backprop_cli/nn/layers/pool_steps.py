@@ -266,10 +266,12 @@ def _cell_gradient(
 
 def routing_steps(kind: Pooling, d: Deriving, r: LayerValues) -> Iterator[Step]:
     """Each input cell's gradient as the δ it receives (only the cells that receive any):
-    the routing of the backward pass, overlapping windows adding up."""
-    if not _shown(kind, r):
-        return
+    the routing of the backward pass, overlapping windows adding up. Not when the layer
+    below derives each of its ∂L/∂a from this layer (`pass_back`) already."""
     l, n, w = r.index, d.n, kind.grid
+    below_shows = l > 1 and d.shows_elements(l) and d.shows_elements(l - 1)
+    if not _shown(kind, r) or below_shows:
+        return
     grad = kind.backward(r.layer.params, r.cache, r.delta)[0]
     channels = r.z.shape[1]
     base = "dx" if l == 1 else f"da{l - 1}"
