@@ -417,3 +417,21 @@ def test_the_target_is_checked_against_the_windows_and_a_map_output_needs_flatte
         "input: [1, 2, 3, 4]\ntarget: [1, 2]\nlayers:\n  - {type: max_pool1d, size: 2}\n  - {type: flatten}\nloss: mse\n"
     )
     assert run("solve", str(path)).exit_code == 0
+
+
+def test_a_dead_relu_after_pooling_says_no_gradient_flows_and_names_no_weights(
+    write: Any,
+) -> None:
+    path = write(
+        "input: [[1, 2], [-3, -4]]\ntarget: [1, 0]\nlayers:\n"
+        "  - {type: max_pool2d, size: [1, 2], activation: relu}\n  - {type: flatten}\nloss: mse\n"
+    )
+    s = solve(load(str(path)))
+    (dead,) = [i for i in s.insights if i.kind == "dead_relu"]
+    text = " ".join(render(Format.PLAIN, [s], RenderOptions()).split())  # unwrapped
+    assert (
+        "z₂₁⁽¹⁾ = −3 < 0: window (2, 1) of layer 1 is inactive (its ReLU outputs 0 for this "
+        "input), so ReLU′(z) = 0 blocks the gradient: ∂L/∂z₂₁⁽¹⁾ = 0, and nothing flows back "
+        "through it to the layers below."
+    ) in text
+    assert dead.layer == 1

@@ -8,6 +8,7 @@ function added to `DETECTORS`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,6 +64,9 @@ def dead_relu(solution: Solution) -> list[Insight]:
             )
             found.append(Insight("dead_relu", message, r.index))
             continue
+        if "W" not in r.layer.params:  # no weights of its own to say are stuck
+            found += _dead_without_weights(solution, r, z, dead, samples)
+            continue
         for j in dead:
             w = (
                 n.w(r.index, j, 0)
@@ -80,6 +84,31 @@ def dead_relu(solution: Solution) -> list[Insight]:
                 f" = 0, a dead {f.label}.",
             )
             found.append(Insight("dead_relu", message, r.index, j))
+    return found
+
+
+def _dead_without_weights(
+    solution: Solution, r: LayerResult, z: np.ndarray, dead: list[int], samples: str
+) -> list[Insight]:
+    """Inactive units of a layer without weights (a pooling layer's windows): nothing flows
+    back through them."""
+    f, n = r.layer.activation, Notation(solution.problem)
+    found = []
+    for j in dead:
+        place = [int(i) + 1 for i in np.unravel_index(j, r.z.shape[1:])]
+        if len(place) > 1 and r.z.shape[1] == 1:
+            place = place[1:]  # one channel: left out, as the formulas write it
+        symbol = replace(n.z(r.index), index=tuple(place), bold=False)
+        where = f"{r.layer.kind.unit} ({', '.join(map(str, place))}) of layer {r.index}"
+        message: Message = (
+            *_is(symbol, z[:, j], "<", 0.0),
+            ": ",
+            f"{where} is inactive (its {f.label} outputs 0 for {samples}), so "
+            f"{f.label}′(z) = 0 blocks the gradient: ",
+            Rel(Partial(L, symbol), "=", num(0)),
+            ", and nothing flows back through it to the layers below.",
+        )
+        found.append(Insight("dead_relu", message, r.index, j))
     return found
 
 
