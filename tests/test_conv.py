@@ -116,9 +116,9 @@ def test_the_output_size_is_shown_with_its_numbers() -> None:
     s = solve(_load({"input": X, "target": [0] * 6, "layers": [layer], "loss": "sse"}))
     assert s.layers[0].z.shape == (1, 1, 2, 3)
     text = render(Format.PLAIN, [s], RenderOptions())
-    assert "height_out = floor((n + 2·p − d(k − 1) − 1)/s) + 1" in text
-    assert "= floor((3 + 2·1 − 1·(2 − 1) − 1)/2) + 1 = 2" in text
-    assert "= floor((3 + 2·1 − 2·(2 − 1) − 1)/1) + 1 = 3" in text
+    assert "height_out = ⌊(n + 2·p − d(k − 1) − 1)/s⌋ + 1" in text
+    assert "= ⌊(3 + 2·1 − 1·(2 − 1) − 1)/2⌋ + 1 = 2" in text
+    assert "= ⌊(3 + 2·1 − 2·(2 − 1) − 1)/1⌋ + 1 = 3" in text
     assert checked(s)[2] == []
 
 

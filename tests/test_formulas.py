@@ -9,7 +9,6 @@ fails even where the numeric gradient is right.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -47,16 +46,9 @@ class Values:
         if isinstance(sym.sample, str):
             raise Unevaluable("a generic sample")
         row = self._row(sym.sample)
-        if values.ndim > 2:  # a C×H×W layer: its cells row-major, one subscript per axis
-            if any(isinstance(i, str) for i in sym.index):
-                raise Unevaluable("a generic index")
-            shape = values.shape[1:]
-            if sym.index:
-                cell = [0] * (len(shape) - len(sym.index)) + [int(i) - 1 for i in sym.index]
-                sym = replace(sym, index=(int(np.ravel_multi_index(cell, shape)) + 1,))
-            values = values.reshape(values.shape[0], -1)
-            if not sym.index and row is not None:
-                return values[row].reshape(shape)
+        if len(sym.index) > 1 and values.ndim > 2:  # a cell of a map: (channel,) row, column
+            return self._cell(values, sym, row)
+        values = values.reshape(values.shape[0], -1)  # one index: the flat, row-major unit
         if sym.index:
             (j,) = sym.index
             if isinstance(j, str):
@@ -67,6 +59,16 @@ class Values:
         if row is None:
             return values  # a batch: one row per sample
         return values[row].reshape(-1, 1)  # one sample: a column
+
+    def _cell(self, values: np.ndarray, sym: Sym, row: int | None) -> Any:
+        """x₂₁ of a one-channel map (the channel left out), x₁₂₁ of one of several."""
+        if any(isinstance(i, str) for i in sym.index):
+            raise Unevaluable("a generic index")
+        place = tuple(int(i) - 1 for i in sym.index)
+        if len(place) == values.ndim - 2:  # one channel: its index left out
+            place = (0, *place)
+        cells = values[(slice(None), *place)]
+        return cells[row] if row is not None else cells
 
     def _output_shaped(self, values: np.ndarray) -> np.ndarray:
         """Outputs and targets (a vector per sample) in the last layer's per-sample shape."""

@@ -236,6 +236,13 @@ def _hinge(rng: Rng) -> Document:
     }
 
 
+def _pool(rng: Rng) -> Document:
+    """A softmax classifier of a 4×4 image max-pooled by 2×2 windows."""
+    pooled = [{"type": "max_pool2d", "size": 2}, {"type": "flatten"}]
+    problem = {**_softmax(rng), "input": nice(rng, (4, 4), 2.0)}
+    return {**problem, "layers": [*pooled, _dense(rng, 3, 4, "softmax")]}
+
+
 def _hinge_acceptable(solution: Any, saturated: bool) -> bool:
     """No margin within `MARGIN` of 0 (a kink), and some margin violated (a gradient to find)."""
     margins = solution.problem.loss.function.kinks(solution.output, solution.problem.y)
@@ -295,6 +302,7 @@ RECIPES: dict[Template, Recipe] = {
     Template.CONV: Recipe(
         lambda rng: conv(rng, nice), "a 2×2 kernel on a 3×3 image", tasks=lambda: CONV_TASKS
     ),
+    Template.POOL: Recipe(_pool, "max pooling before a softmax classifier"),
 }
 """How `generate` draws each template of `backprop new`."""
 

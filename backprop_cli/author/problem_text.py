@@ -9,8 +9,8 @@ from typing import Any
 
 
 def _flow(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
-        return value  # a name such as sigmoid needs no quotes
+    if isinstance(value, str) and re.fullmatch(r"[a-z_][a-z0-9_]*", value):
+        return value  # a name such as sigmoid or max_pool2d needs no quotes
     if isinstance(value, dict):
         return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
     return json.dumps(value, ensure_ascii=False)

@@ -33,6 +33,7 @@ class Template(str, Enum):
     LSTM = "lstm"
     GRU = "gru"
     CONV = "conv"
+    POOL = "pool"
 
 
 def text(template: Template) -> str:

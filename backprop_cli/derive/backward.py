@@ -23,7 +23,7 @@ from backprop_cli.expr import (
     product,
     total,
 )
-from backprop_cli.solve.records import LayerResult, Phase, Step
+from backprop_cli.solve.records import LayerResult, Phase, Step, per_unit
 
 L = Sym("L")
 
@@ -269,7 +269,7 @@ def hidden_gradient(c: Context, r: LayerResult, above: LayerResult, s: int, j: i
         Partial(L, n.a(l, j, s)),
         (form,),
         subst,
-        r.grad_a[s, j],
+        per_unit(r.grad_a)[s, j],
         layer=l,
         sample=s,
     )
@@ -279,13 +279,14 @@ def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
     """δⱼ⁽ˡ⁾ = ∂L/∂aⱼ⁽ˡ⁾ · f′(zⱼ⁽ˡ⁾)."""
     l, n, f = r.index, c.n, r.layer.activation
     a, z = n.a(l, j, s), n.z(l, j, s)
+    zs, values, grad_a = per_unit(r.z), per_unit(r.a), per_unit(r.grad_a)
     if f.elementwise:
         forms: tuple[Expr, ...] = (
             Mul((Partial(L, a), Partial(a, z))),
             Mul((Partial(L, a), f.derivative(z, a))),
         )
-        derivative = f.derivative(num(r.z[s, j]), num(r.a[s, j]), float(r.z[s, j]))
-        subst: Expr = Mul((num(r.grad_a[s, j]), derivative))
+        derivative = f.derivative(num(zs[s, j]), num(values[s, j]), float(zs[s, j]))
+        subst: Expr = Mul((num(grad_a[s, j]), derivative))
     else:
         forms, subst = softmax_delta(c, r, s, j)
     return c.step(
@@ -294,7 +295,7 @@ def hidden_delta(c: Context, r: LayerResult, s: int, j: int) -> Step:
         n.delta(l, j, s),
         forms,
         subst,
-        r.delta[s, j],
+        per_unit(r.delta)[s, j],
         layer=l,
         sample=s,
     )

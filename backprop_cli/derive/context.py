@@ -8,7 +8,7 @@ import numpy as np
 from backprop_cli.expr import Expr, Frac, Matrix, Neg, column, num
 from backprop_cli.nn.layers.base import LayerValues
 from backprop_cli.notation import Notation
-from backprop_cli.solve.records import Phase, Solution, Step
+from backprop_cli.solve.records import Phase, Solution, Step, per_unit
 
 DETAIL_UNITS = 8
 """Layers of at most this many units and inputs are derived element by element."""
@@ -33,7 +33,10 @@ class Context:
         return self.problem.batched
 
     def small(self, result: LayerValues) -> bool:
-        l = result.index
+        return self.shows_elements(result.index)
+
+    def shows_elements(self, l: int) -> bool:
+        """Whether layer ``l`` is derived element by element: it and its input are small."""
         return self.n.width(l) <= DETAIL_UNITS and self.n.width(l - 1) <= DETAIL_UNITS
 
     def per_sample(self, values: np.ndarray) -> np.ndarray:
@@ -41,11 +44,12 @@ class Context:
         return values if self.problem.batched else values[0]
 
     def vector(self, values: np.ndarray) -> Matrix:
-        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch;
-        a C×H×W sample as its channels' matrices stacked (as `render.shown_values` shows it)."""
-        if values.ndim > 2:
-            shown = values if self.problem.batched else values[0]
-            return Matrix(shown.reshape(-1, shown.shape[-1]))
+        """A per-sample quantity as numbers: a column for one input, rows per sample for a batch
+        (a batch's samples of several axes laid out row-major; one such sample as its
+        last-two-axes matrices stacked, as its value is shown)."""
+        if not self.problem.batched and values.ndim > 2:
+            return Matrix(values[0].reshape(-1, values.shape[-1]))
+        values = per_unit(values)
         return Matrix(values) if self.problem.batched else column(values[0])
 
     def name(self, base: str, sample: int, *index: int) -> str:

@@ -25,7 +25,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
 from backprop_cli.grade.tolerance import Tolerance
-from backprop_cli.load.arrays import is_nested, nested, nested_shape
+from backprop_cli.load.arrays import nested_shape
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import line_of, parse
@@ -204,11 +204,6 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
             raise r.error(path, f"expected {wanted}, got {got}")
         flat = r.vector(value, path, wanted).reshape(expected)
         return Given(flat, flat)
-    if len(expected) > 2 and is_nested(value, len(expected)):  # a recurrent layer's N × T × H
-        if nested_shape(r, value, path, len(expected), wanted) != expected:
-            raise r.error(path, f"expected {wanted} ({'×'.join(map(str, expected))})")
-        array = nested(r, value, path, len(expected), wanted)
-        return Given(array, array)
     shape = r.matrix_shape(value, path, wanted)
     matrix = np.array(value, dtype=float).reshape(shape.rows, shape.cols)
     rows, cols = shape.rows, shape.cols
@@ -258,6 +253,8 @@ DIGITS = 4
 
 
 def _rounded(values: np.ndarray, digits: int) -> Any:
+    if np.issubdtype(values.dtype, np.integer):  # max pooling's argmax: indices, exact
+        return values.tolist()
     return np.vectorize(lambda v: float(f"{v:.{digits}g}"), otypes=[float])(values).tolist()
 
 

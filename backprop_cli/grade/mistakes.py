@@ -202,25 +202,51 @@ MISTAKES: tuple[Mistake, ...] = (
 
 
 def _of_layer_kind(owner: str, mistake: LayerMistake) -> Mistake:
-    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers, or
-    in what the first layer sends back (``dx``)."""
-
-    def applies(g: Graph, q: Quantity) -> bool:
-        if q.kind not in mistake.quantities:
-            return False
-        if q.kind == "dx":
-            return g.layer(1).kind.name == owner
-        return q.layer is not None and g.layer(q.layer).kind.name == owner
-
-    def value(g: Graph, q: Quantity, v: Values) -> Array:
-        if q.kind == "dx":
-            return g.mistaken_back(1, mistake, v)
-        return g.mistaken(q.number, q.kind, mistake, v, q.step)
+    """A layer kind's own mistake (`nn.layers`), made in the forward pass of its layers (or
+    in the backward pass: then it shows in the δ of the layer below, or in dx)."""
+    if mistake.backward:
+        return _of_backward(owner, mistake)
 
     return Mistake(
         mistake.kind,
         mistake.title,
-        applies,
+        lambda g, q: (
+            q.layer is not None
+            and g.layer(q.layer).kind.name == owner
+            and q.kind in mistake.quantities
+        ),
+        lambda g, q, v: g.mistaken(q.number, q.kind, mistake, v, q.step),
+        lambda g, places, q: (*mistake.explanation, carries(places, q)),
+    )
+
+
+def _of_backward(owner: str, mistake: LayerMistake) -> Mistake:
+    """A mistake in the backward pass of a layer of kind ``owner``: the δ of the layer below
+    it (that layer's ∂L/∂a ⊙ f′(z)) or dx when it is the first."""
+
+    def above(g: Graph, q: Quantity) -> int | None:
+        """The layer whose backward pass gives q: the one above δ_l, layer 1 for dx."""
+        if q.kind == "dx":
+            return 1
+        return q.number + 1 if q.kind == "delta" and q.number < g.depth else None
+
+    def at(g: Graph, q: Quantity) -> bool:
+        l = above(g, q)
+        return l is not None and g.layer(l).kind.name == owner and q.kind in mistake.quantities
+
+    def value(g: Graph, q: Quantity, v: Values) -> Array:
+        l = above(g, q)
+        assert l is not None
+        sent = g.mistaken_back(l, mistake, v)
+        if q.kind == "dx":
+            return sent
+        below = g.layer(q.number).activation
+        return below.backward(v[f"z{q.number}"], g.a_out(q.number, v), sent)
+
+    return Mistake(
+        mistake.kind,
+        mistake.title,
+        at,
         value,
         lambda g, places, q: (*mistake.explanation, carries(places, q)),
     )

@@ -196,7 +196,7 @@ class Graph:
             for name, value in r.layer.kind.named(r.cache).items():
                 compute = partial(self.named, l, name)
                 text = f"{name} of {prev}"
-                if value.ndim == 2:
+                if value.ndim >= 2:  # one per sample (N × …)
                     yield self._per_sample(f"{name}{l}", name, l, value, inputs, compute, text)
                 else:
                     yield Quantity(f"{name}{l}", name, l, value, inputs, compute, text)

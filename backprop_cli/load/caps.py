@@ -32,7 +32,9 @@ MAX_PARAMETERS = 5_000_000
 MAX_SAMPLES = 10_000
 """Samples of one problem, and of a problem and its variants (or all files) together."""
 MAX_ACTIVATIONS = 2_000_000
-"""Samples × (input width + the width of every layer): the values one forward pass holds."""
+"""Samples × (input width + the width of every layer, + the cells of a pooling layer's
+windows, which overlap when the stride is less than the size): the values one forward pass
+holds."""
 
 MAX_STEPS = 100_000
 MAX_WORK = 1_000_000_000

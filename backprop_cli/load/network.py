@@ -47,6 +47,8 @@ class NetworkReader:
             batch if isinstance(batch, int) and not isinstance(batch, bool) else None
         )
         """The mini-batch's samples as ``batch_size`` writes it (None: every sample)."""
+        self.held = 0
+        """Values per sample the layers hold besides their outputs (`hold`)."""
         self.target: tuple[Any, ...] = ("target",)
         """Where the first target is written."""
 
@@ -174,6 +176,18 @@ class NetworkReader:
         return self.r.attempt(
             lambda: self.r.text(value["name"], (*path, "name"), "a layer name (text)")
         )
+
+    def hold(self, count: int, path: tuple[Any, ...]) -> None:
+        """A layer's forward pass holds ``count`` values per sample besides its output (a
+        pooling layer's windows): they count towards the values of one forward pass."""
+        self.held += count
+        total = self.samples * self.held
+        if total > limits.MAX_ACTIVATIONS:
+            raise self.r.error(
+                path,
+                f"expected at most {limits.MAX_ACTIVATIONS:,} values held in one forward pass "
+                f"(the size cap), got {total:,} by this layer (samples × its values per sample)",
+            )
 
     def count_parameters(self, count: int, path: tuple[Any, ...]) -> None:
         self.parameter_count += count

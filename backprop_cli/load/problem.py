@@ -348,7 +348,7 @@ class _Loader:
 
     def check_work(self, x: np.ndarray, steps: int) -> None:
         net = self.network
-        size = Size.of(x.shape, net.widths, net.parameter_count, steps, net.products)
+        size = Size.of(x.shape, net.widths, net.parameter_count, steps, net.products, net.held)
         self.size = size
         over = size.over()
         if over is not None:

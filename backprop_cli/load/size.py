@@ -21,7 +21,8 @@ class Size:
     samples: int
     layers: int
     values: int
-    """Samples × (input width + all layer widths): the values of one forward pass."""
+    """Samples × (input width + all layer widths + what layers hold besides, such as a
+    pooling layer's windows): the values of one forward pass."""
     parameters: int
     work: int
     """Steps × max(samples, 8) × parameters."""
@@ -34,10 +35,12 @@ class Size:
         parameters: int,
         steps: int,
         products: int = 0,
+        held: int = 0,
     ) -> Size:
-        """``products``: multiply-adds per sample beyond one per parameter (a convolution's)."""
+        """``products``: multiply-adds per sample beyond one per parameter (a convolution's);
+        ``held``: values per sample the layers hold besides their outputs (pooling's windows)."""
         n = shape[0]
-        values = n * (math.prod(shape[1:]) + sum(widths))
+        values = n * (math.prod(shape[1:]) + sum(widths) + held)
         work = steps * max(n, 8) * max(parameters + products, 1)
         return Size(n, len(widths), values, parameters, work, steps * len(widths))
 

@@ -7,7 +7,7 @@ added to its ``*_TYPES`` tuple; nothing else changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
+from functools import partial, reduce
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,8 @@ ELEMENTARY: dict[str, Callable[..., Any]] = {
     "sqrt": np.sqrt,
     "abs": np.abs,
     "sign": np.sign,
-    "max": np.maximum,
-    "min": np.minimum,
+    "max": lambda *values: reduce(np.maximum, values),
+    "min": lambda *values: reduce(np.minimum, values),
     "floor": np.floor,
     "Φ": normal_cdf,
     "φ": normal_pdf,

@@ -29,7 +29,10 @@ class Array:
 
 
 def encode_array(values: np.ndarray) -> bytes:
-    """The compact JSON text of ``values`` (nested lists; ``null`` where not finite)."""
+    """The compact JSON text of ``values`` (nested lists; ``null`` where not finite); whole
+    numbers (max pooling's ``argmax``) stay whole."""
+    if np.issubdtype(np.asarray(values).dtype, np.integer):
+        return orjson.dumps(np.ascontiguousarray(values, dtype=np.int64), option=_NUMPY)
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 0:
         return orjson.dumps(float(array))

@@ -66,7 +66,14 @@ _FUNCTIONS = {
     "s": "s",
     "g": "g",
 }
-_RELATIONS = {"≤": r"\le", "≥": r"\ge", "≠": r"\ne", "≈": r"\approx", "←": r"\leftarrow"}
+_RELATIONS = {
+    "≤": r"\le",
+    "≥": r"\ge",
+    "≠": r"\ne",
+    "≈": r"\approx",
+    "←": r"\leftarrow",
+    "→": r"\to",
+}
 _TALL = re.compile(r"\\(frac|begin|sum|left)(?![a-zA-Z])")
 """What makes a formula taller than a line, so that the parentheses around it must grow."""
 
@@ -196,6 +203,8 @@ class LatexMath(MathWriter):
             return self.abs(", ".join(args))
         if name == "sqrt":
             return rf"\sqrt{{{', '.join(args)}}}"
+        if name == "floor":
+            return rf"\left\lfloor {', '.join(args)}\right\rfloor"
         if name in _FUNCTIONS:
             function = _FUNCTIONS[name]
         elif name.isascii() and name.isalpha():

@@ -144,12 +144,8 @@ def conventions(c: Layout) -> Iterator[Block]:
                 ".",
             )
         )
-    items.append(
-        (
-            "Weights: row j of a layer's W holds neuron j's weights, so z = W·a + b; "
-            "a layer's input is the previous layer's output (x for layer 1).",
-        )
-    )
+    kinds = dict.fromkeys(result.layer.kind for result in c.s.layers)
+    items += [(kind.convention,) for kind in kinds if kind.convention is not None]
     at_kinks = dict.fromkeys(
         rule for result in c.s.layers for rule in result.layer.activation.at_kinks()
     )

@@ -111,6 +111,8 @@ class TextMath(MathWriter):
             return self.abs(", ".join(args))
         if name == "sqrt":
             return f"√({', '.join(args)})"
+        if name == "floor":
+            return f"⌊{', '.join(args)}⌋"
         return f"{name}{'′' if prime else ''}({', '.join(args)})"
 
     def abs(self, text: str) -> str:

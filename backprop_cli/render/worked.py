@@ -61,24 +61,33 @@ def forward(c: Layout) -> Iterator[Block]:
 
 def neuron_table(c: Layout, r: LayerResult) -> Table:
     """Each neuron's weighted sum, pre-activation and activation (rows beyond the limit elided)."""
-    kind, r = r.layer.kind, r.flat()  # a C×H×W output's cells row-major
-    samples, units = r.z.shape
+    kind, flat = r.layer.kind, r.flat()  # a C×H×W output's cells row-major
+    samples, units = flat.z.shape
     pairs = [(s, j) for s in range(samples) for j in range(units)]
     shown, elided = shown_rows(len(pairs), c.max_rows)
     rows: list[tuple[Cell, ...]] = []
     for i in shown:
         s, j = pairs[i]
         row: list[Cell] = [str(s + 1)] if c.p.batched else []
-        row.append(str(j + 1))
+        row.append(_place(r.z.shape[1:], j))
         if kind.z_column is not None:
-            row.append(kind.z_terms(r, s, j, lambda n: built_terms(n, c.max_rows)))
-        row += [num(r.z[s, j]), num(r.a[s, j])]
+            row.append(kind.z_terms(flat, s, j, lambda n: built_terms(n, c.max_rows)))
+        row += [num(flat.z[s, j]), num(flat.a[s, j])]
         rows.append(tuple(row))
     f = r.layer.activation
     header: list[Cell] = ["sample"] if c.p.batched else []
     header += [kind.unit] + ([kind.z_column] if kind.z_column is not None else [])
     header += ["z", "a = z" if f.identity else f"a = {f.label}(z)"]
     return Table(tuple(header), tuple(rows), elided)
+
+
+def _place(shape: tuple[int, ...], j: int) -> str:
+    """Unit j's number (1-based): its place in a sample of several axes, the channel first
+    when there are several."""
+    if len(shape) == 1:
+        return str(j + 1)
+    place = [int(i) + 1 for i in np.unravel_index(j, shape)]
+    return ", ".join(str(i) for i in (place[1:] if shape[0] == 1 else place))
 
 
 # --- loss --------------------------------------------------------------------
@@ -185,7 +194,7 @@ def chain_rule(c: Layout, r: LayerResult) -> Message:
         )
     else:
         above = c.s.layers[l]
-        sent = above.layer.kind.sends_back(n, l + 1, above.z.shape[1]) or n.delta(l + 1, "j")
+        sent = above.layer.kind.sends_back(n, l + 1, above.z[0].size) or n.delta(l + 1, "j")
         delta_is = (", where ", Rel(upstream, "=", sent), f" is the error layer {l + 1} sends back")
     if not f.elementwise:  # every output of a softmax depends on every input: a sum
         a_k = n.a(l, "k")

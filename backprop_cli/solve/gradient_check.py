@@ -4,7 +4,8 @@ For each entry θᵢ of every W, b and of x: (L(θᵢ + h) − L(θᵢ − h))/2
 h = 10⁻⁶·max(1, |θᵢ|), compared with the backward pass (run without textbook
 rounding: the check is of the mathematics, not of the rounding). An entry
 whose perturbation moves a pre-activation across a kink (ReLU at 0) or a
-residual of MAE across 0, or moves the output out of the loss's domain (ŷ = 1
+residual of MAE across 0, changes a choice a layer makes (the winner of a tied
+max-pooling window), or moves the output out of the loss's domain (ŷ = 1
 with BCE), is reported as not differentiable there, not as a failure; only
 that entry is skipped, and the report says how many were compared. Networks with more entries than `MAX_ENTRIES` are checked on an
 evenly spread, fixed sample of them.
@@ -110,6 +111,14 @@ def _crosses_kink(problem: Problem, plus: Forward, minus: Forward) -> bool:
     for layer, z_plus, z_minus in zip(problem.layers, plus.z, minus.z, strict=True):
         for kink in layer.activation.kinks:
             if np.any(np.sign(z_plus - kink) != np.sign(z_minus - kink)):
+                return True
+    for layer, c_plus, c_minus in zip(problem.layers, plus.cache, minus.cache, strict=True):
+        minus_named = layer.kind.named(c_minus)
+        for name, chosen in layer.kind.named(c_plus).items():
+            # a choice the layer made (max pooling's winner, a whole number) that the nudge
+            # flips: a tie broken one way and then the other, where L has no derivative
+            whole = np.issubdtype(chosen.dtype, np.integer)
+            if whole and not np.array_equal(chosen, minus_named[name]):
                 return True
     loss = problem.loss.function
     sides_plus, sides_minus = loss.kinks(plus.a[-1], problem.y), loss.kinks(minus.a[-1], problem.y)

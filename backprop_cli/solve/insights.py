@@ -8,6 +8,7 @@ function added to `DETECTORS`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from backprop_cli.expr import Call, Expr, Message, Partial, Rel, Sub, Sym, num
 from backprop_cli.nn.optimizers.base import Run
 from backprop_cli.notation import Notation
 from backprop_cli.solve.noise import noise, residual_noise
-from backprop_cli.solve.records import Insight, LayerResult, Solution
+from backprop_cli.solve.records import Insight, LayerResult, Solution, per_unit
 
 Detector = Callable[[Solution], list[Insight]]
 SATURATED = 0.01
@@ -29,7 +30,7 @@ L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
 
 
 def _where(solution: Solution, r: LayerResult, j: int) -> str:
-    units = r.z.shape[1]
+    units = r.z[0].size
     if len(solution.problem.layers) == 1 and units == 1:
         return "the neuron"
     if units == 1:
@@ -50,19 +51,23 @@ def dead_relu(solution: Solution) -> list[Insight]:
     n = Notation(solution.problem)
     samples = "every sample" if solution.problem.samples > 1 else "this input"
     for r in solution.layers:
-        if r.z.ndim > 2:  # a C×H×W layer says its own (its kind's insights)
+        if r.z.ndim > 2 and r.layer.params:  # a kernel's maps: its kind's insights say it
             continue
         f = r.layer.activation
         if not f.dies:
             continue
-        dead = np.flatnonzero(np.all(r.z < 0, axis=0)).tolist()  # one reduction per layer
+        z = per_unit(r.z)  # a C×H×W sample's values as C·H·W units
+        dead = np.flatnonzero(np.all(z < 0, axis=0)).tolist()  # one reduction per layer
         if len(dead) > LISTED:
             message: Message = (
-                f"{len(dead)} of the {r.z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
+                f"{len(dead)} of the {z.shape[1]} {f.label} neurons of layer {r.index} are inactive "
                 f"(z < 0 for {samples}): {f.label}′(z) = 0 blocks their gradient, so their weights "
                 f"get ∂L/∂w = 0 (dead {f.label}s).",
             )
             found.append(Insight("dead_relu", message, r.index))
+            continue
+        if "W" not in r.layer.params:  # no weights of its own to say are stuck
+            found += _dead_without_weights(solution, r, z, dead, samples)
             continue
         for j in dead:
             w = (
@@ -71,7 +76,7 @@ def dead_relu(solution: Solution) -> list[Insight]:
                 else Sym("w", (j + 1, "k"), n.z(r.index).layer)
             )
             message = (
-                *_is(n.z(r.index, j), r.z[:, j], "<", 0.0),
+                *_is(n.z(r.index, j), z[:, j], "<", 0.0),
                 ": ",
                 f"{_where(solution, r, j)} is inactive (its {f.label} outputs 0 for {samples}), so "
                 f"{f.label}′(z) = 0 blocks the gradient: ",
@@ -84,12 +89,37 @@ def dead_relu(solution: Solution) -> list[Insight]:
     return found
 
 
+def _dead_without_weights(
+    solution: Solution, r: LayerResult, z: np.ndarray, dead: list[int], samples: str
+) -> list[Insight]:
+    """Inactive units of a layer without weights (a pooling layer's windows): nothing flows
+    back through them."""
+    f, n = r.layer.activation, Notation(solution.problem)
+    found = []
+    for j in dead:
+        place = [int(i) + 1 for i in np.unravel_index(j, r.z.shape[1:])]
+        if len(place) > 1 and r.z.shape[1] == 1:
+            place = place[1:]  # one channel: left out, as the formulas write it
+        symbol = replace(n.z(r.index), index=tuple(place), bold=False)
+        where = f"{r.layer.kind.unit} ({', '.join(map(str, place))}) of layer {r.index}"
+        message: Message = (
+            *_is(symbol, z[:, j], "<", 0.0),
+            ": ",
+            f"{where} is inactive (its {f.label} outputs 0 for {samples}), so "
+            f"{f.label}′(z) = 0 blocks the gradient: ",
+            Rel(Partial(L, symbol), "=", num(0)),
+            ", and nothing flows back through it to the layers below.",
+        )
+        found.append(Insight("dead_relu", message, r.index, j))
+    return found
+
+
 def kink_noise(solution: Solution) -> list[Insight]:
     """A value taken as a kink because it is one in exact arithmetic (see `noise`)."""
     found = []
     n = Notation(solution.problem)
     for r in solution.layers:
-        if r.z.ndim > 2:  # a C×H×W layer says its own (its kind's insights)
+        if r.z.ndim > 2 and r.layer.params:  # a kernel's maps: its kind's insights say it
             continue
         f, forward, params = r.layer.activation, r.layer.kind.forward, r.layer.params
         if not f.kinks:
@@ -98,8 +128,10 @@ def kink_noise(solution: Solution) -> list[Insight]:
             raw, _ = forward(params, r.a_prev)  # as float64 computes it
             size, _ = forward({k: np.abs(v) for k, v in params.items()}, np.abs(r.a_prev))
         tolerance = noise(size, r.a_prev.shape[-1])
+        # a C×H×W sample's values as C·H·W units
+        raw, size, tolerance, z = per_unit(raw), per_unit(size), per_unit(tolerance), per_unit(r.z)
         for point in f.kinks:
-            moved = (r.z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
+            moved = (z == point) & (raw != point) & (np.abs(raw - point) <= tolerance)
             for j in np.flatnonzero(np.any(moved, axis=0)):
                 i = int(np.flatnonzero(moved[:, j])[0])
                 message: Message = (
@@ -168,10 +200,11 @@ def saturated(solution: Solution) -> list[Insight]:
         f = r.layer.activation
         if not f.saturates or r.fprime is None:
             continue
-        units = np.flatnonzero(np.all(r.fprime < SATURATED, axis=0)).tolist()
+        fprime = per_unit(r.fprime)
+        units = np.flatnonzero(np.all(fprime < SATURATED, axis=0)).tolist()
         if len(units) > LISTED:
             message: Message = (
-                f"{len(units)} of the {r.z.shape[1]} {f.name} neurons of layer {r.index} are "
+                f"{len(units)} of the {fprime.shape[1]} {f.name} neurons of layer {r.index} are "
                 f"saturated ({f.label}′ < {SATURATED:g}): the gradient through them shrinks more "
                 "than 100-fold (vanishing gradient).",
             )
@@ -180,7 +213,7 @@ def saturated(solution: Solution) -> list[Insight]:
         for j in units:
             z = n.z(r.index, j)
             message = (
-                *_is(Call(f.label, (z,), prime=True), r.fprime[:, j], "<", SATURATED),
+                *_is(Call(f.label, (z,), prime=True), fprime[:, j], "<", SATURATED),
                 f": {_where(solution, r, j)} is saturated, so every gradient through it is "
                 f"multiplied by less than {SATURATED:g} (a vanishing gradient).",
             )

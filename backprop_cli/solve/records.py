@@ -20,7 +20,22 @@ if TYPE_CHECKING:
     from backprop_cli.load.problem import Layer, Problem
     from backprop_cli.nn.optimizers import Optimizer
 
-__all__ = ["GradientCheck", "Insight", "LayerResult", "Phase", "Solution", "Step", "Update"]
+__all__ = [
+    "GradientCheck",
+    "Insight",
+    "LayerResult",
+    "Phase",
+    "Solution",
+    "Step",
+    "Update",
+    "per_unit",
+]
+
+
+def per_unit(values: np.ndarray) -> np.ndarray:
+    """A per-sample quantity with each sample's values in one row, row-major (a C×H×W sample
+    as C·H·W units): how the element-by-element derivation and the tables number them."""
+    return values.reshape(values.shape[0], -1)
 
 
 @dataclass(frozen=True)
@@ -66,17 +81,13 @@ class LayerResult:
         the steps and tables that go unit by unit; ``a_prev`` and ``cache`` stay as they are."""
         if self.z.ndim == 2:
             return self
-
-        def rows(values: np.ndarray) -> np.ndarray:
-            return values.reshape(values.shape[0], -1)
-
-        fprime = None if self.fprime is None else rows(self.fprime)
+        fprime = None if self.fprime is None else per_unit(self.fprime)
         return replace(
             self,
-            z=rows(self.z),
-            a=rows(self.a),
-            grad_a=rows(self.grad_a),
-            delta=rows(self.delta),
+            z=per_unit(self.z),
+            a=per_unit(self.a),
+            grad_a=per_unit(self.grad_a),
+            delta=per_unit(self.delta),
             fprime=fprime,
         )
 

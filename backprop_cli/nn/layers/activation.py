@@ -36,6 +36,7 @@ class ActivationLayer:
     name = "activation"
     keys = tuple(FIELDS)
     unit = "neuron"
+    convention: str | None = None
     takes: Arrangement | None = None
     """Any: its output has its input's shape."""
     resizes = False

@@ -117,6 +117,10 @@ class Deriving(Protocol):
 
     def small(self, result: LayerValues) -> bool: ...
 
+    def shows_elements(self, l: int) -> bool:
+        """Whether layer ``l`` is derived element by element (`small`)."""
+        ...
+
     def name(self, base: str, sample: int, *index: int) -> str: ...
 
     def vector(self, values: Array) -> Matrix: ...
@@ -156,6 +160,10 @@ class LayerReading(Protocol):
     def count_products(self, count: int) -> None:
         """Multiply-adds per sample a layer's forward pass makes beyond one per parameter (a
         convolution reuses each weight at every position), for the work cap."""
+
+    def hold(self, count: int, path: tuple[Any, ...]) -> None:
+        """The layer's forward pass holds ``count`` values per sample besides its output (a
+        pooling layer's windows), counted against the cap on one forward pass's values."""
         ...
 
     def check_target_width(self, values: int, outputs: int, index: int) -> None:
@@ -180,7 +188,8 @@ Schema = dict[str, Any]
 @dataclass(frozen=True)
 class LayerMistake:
     """A common mistake in a layer of some kind, for ``check``'s diagnosis: the layer's
-    forward pass made with it (``mistaken``) gives the wrong ``quantities``."""
+    forward pass made with it (``mistaken``) gives the wrong ``quantities``; a mistake of the
+    ``backward`` pass shows in what the layer sends back (the δ of the layer below, or dx)."""
 
     kind: str
     title: str
@@ -189,6 +198,8 @@ class LayerMistake:
     mistaken: Callable[[Any], Any]
     """The layer's kind made with the mistake (e.g. batch norm with the unbiased variance)."""
     explanation: Message
+    backward: bool = False
+    """Made in the layer's backward pass: the gradient it sends to its input is wrong."""
 
 
 def object_schema(
@@ -226,6 +237,12 @@ class LayerKind(Protocol):
     of the last such layer."""
     unit: str
     """What one of its outputs is called in tables and headings: ``neuron``, ``feature``."""
+
+    @property
+    def convention(self) -> str | None:
+        """How its parameters are laid out, for the solution's conventions (dense: row j of W
+        is neuron j's weights); None for a kind that states its own before its steps (`note`)."""
+        ...
 
     @property
     def takes(self) -> Arrangement | None:

@@ -103,6 +103,7 @@ class BatchNorm:
     name = "batch_norm"
     keys = tuple(FIELDS)
     unit = "feature"
+    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()

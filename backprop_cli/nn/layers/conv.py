@@ -51,6 +51,11 @@ class Conv:
     axes = 0
     keys = tuple(FIELDS)
     unit = "output"
+    convention: str | None = (
+        "Convolution is cross-correlation, as in PyTorch: each output is b + Σ w·x over its "
+        "window, the kernel not rotated (flip: true rotates it by 180° first, the mathematical "
+        "convolution); padding adds zeros."
+    )
     resizes = True
     weights: ClassVar[tuple[str, ...]] = ("W",)
     biases: ClassVar[tuple[str, ...]] = ("b",)
@@ -256,22 +261,24 @@ MISTAKES = (
     LayerMistake(
         "conv_kernel_not_rotated",
         "the kernel not rotated in ∂L/∂x",
-        ("dx",),
+        ("dx", "delta"),
         lambda kind: replace(kind, slip="unrotated"),
         (
             "∂L/∂x is the full correlation of δ with the kernel rotated by 180° (each input "
             "cell collects δ·w from every window it was in); this is the kernel unrotated.",
         ),
+        backward=True,
     ),
     LayerMistake(
         "conv_stride_forgotten",
         "the stride forgotten in ∂L/∂x",
-        ("dx",),
+        ("dx", "delta"),
         lambda kind: replace(kind, slip="stride"),
         (
             "With stride s, δ must be spread out first (s − 1 zeros between its cells) before "
             "the full correlation with the rotated kernel; this is δ used as it is.",
         ),
+        backward=True,
     ),
 )
 

@@ -68,6 +68,10 @@ class Dense:
     name = "dense"
     keys = tuple(FIELDS)
     unit = "neuron"
+    convention: str | None = (
+        "Weights: row j of a layer's W holds neuron j's weights, so z = W·a + b; "
+        "a layer's input is the previous layer's output (x for layer 1)."
+    )
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = True
     weights = ("W",)

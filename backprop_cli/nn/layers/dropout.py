@@ -62,6 +62,7 @@ class Dropout:
     name = "dropout"
     keys = tuple(FIELDS)
     unit = "unit"
+    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()

@@ -41,6 +41,7 @@ class Flatten:
     name = "flatten"
     keys = tuple(FIELDS)
     unit = "value"
+    convention: str | None = None
     takes: Arrangement | None = None
     """Any shape (a vector stays as it is)."""
     resizes = False

@@ -84,6 +84,7 @@ class LayerNorm:
     name = "layer_norm"
     keys = tuple(FIELDS)
     unit = "feature"
+    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()

@@ -96,6 +96,7 @@ class Recurrent:
     last_term_only: bool = False
     """True: the mistake of taking ∂L/∂W from the last step's term alone."""
     unit = "hidden unit"
+    convention: str | None = None
     takes: Arrangement | None = Arrangement.SEQUENCE
     resizes = True
     z_column: ClassVar[str | None] = "state"
