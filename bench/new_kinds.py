@@ -6,6 +6,8 @@ minimal reference of the same work in this folder, then rendered in every format
 
 * batch norm: 784 → 128 → batch norm + ReLU → 10 + softmax, cross-entropy, 32
   samples, 50 steps, against `reference_batch_norm.py` (NumPy);
+* conv2d: 8 filters of 3×3 on 1×28×28 + ReLU → flatten → 10 + softmax, cross-entropy,
+  32 samples, 50 steps, against `reference_conv.py` (NumPy);
 * a computational graph of 200 nodes (10 inputs, one gate each), 100 steps of
   gradient descent on its inputs, against `reference_graph.py` (plain Python);
 * an LSTM over a sequence of 100 steps (4 features, 16 hidden units, ``return: last``)
@@ -36,6 +38,27 @@ def write_batch_norm_problem(path: Path, samples: int = 32, steps: int = 50) -> 
         "  - {units: 10, init: {scheme: he_normal, seed: 2}, activation: softmax}",
         "loss: cross_entropy",
         "learning_rate: 0.1",
+        f"steps: {steps}",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_conv_problem(path: Path, samples: int = 32, steps: int = 50) -> None:
+    rng = np.random.default_rng(0)
+    lines = ["samples:"]
+    for n in range(samples):
+        rows = ", ".join(
+            "[" + ", ".join(f"{v:.3f}" for v in row) + "]" for row in rng.random((28, 28))
+        )
+        lines.append(f"  - {{input: [{rows}], target: {n % 10}}}")
+    lines += [
+        "layers:",
+        "  - {type: conv2d, filters: 8, kernel_size: 3, init: {scheme: he_normal, seed: 1},"
+        " activation: relu}",
+        "  - {type: flatten}",
+        "  - {units: 10, init: {scheme: he_normal, seed: 2}, activation: softmax}",
+        "loss: cross_entropy",
+        "learning_rate: 0.05",
         f"steps: {steps}",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -90,6 +113,12 @@ KINDS: list[tuple[str, str, Callable[[Path], None], str]] = [  # row, file, writ
         "batch-norm.yaml",
         write_batch_norm_problem,
         "reference_batch_norm.py",
+    ),
+    (
+        "conv2d: 8 filters 3×3 on 1×28×28, 32 samples, 50 steps",
+        "conv.yaml",
+        write_conv_problem,
+        "reference_conv.py",
     ),
     (
         f"graph: {GRAPH_NODES} nodes, {GRAPH_STEPS} steps",

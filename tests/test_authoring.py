@@ -125,7 +125,7 @@ def test_generated_numbers_are_nice_and_units_unsaturated(
             for values in layer.params.values():
                 assert np.allclose(values, np.round(values, 1))
         assert np.allclose(problem.x, np.round(problem.x, 1))
-        if template == Template.UPSTREAM:  # ∂L/∂ŷ given, nice too; no loss, no update asked
+        if problem.upstream:  # ∂L/∂ŷ given, nice too; no loss, no update asked
             assert np.allclose(problem.y, np.round(problem.y, 1)) and problem.upstream
             assert problem.learning_rate is None
         else:

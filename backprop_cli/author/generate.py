@@ -22,7 +22,7 @@ import numpy as np
 from backprop_cli.author import sequences
 from backprop_cli.author.numbers import nice, tidy
 from backprop_cli.author.problem_text import problem_text
-from backprop_cli.author.shaped import CONV_TASKS, conv
+from backprop_cli.author.shaped import CONV_TASKS, CONV_UPSTREAM_TASKS, conv, conv_upstream
 from backprop_cli.author.starter import Template
 from backprop_cli.errors import BackpropError, ProblemError
 from backprop_cli.grade import answers
@@ -301,6 +301,11 @@ RECIPES: dict[Template, Recipe] = {
     ),
     Template.CONV: Recipe(
         lambda rng: conv(rng, nice), "a 2×2 kernel on a 3×3 image", tasks=lambda: CONV_TASKS
+    ),
+    Template.CONV_UPSTREAM: Recipe(
+        lambda rng: conv_upstream(rng, nice),
+        "a 2×2 kernel on a 3×3 image given ∂L/∂Y",
+        tasks=lambda: CONV_UPSTREAM_TASKS,
     ),
     Template.POOL: Recipe(_pool, "max pooling before a softmax classifier"),
 }

@@ -33,6 +33,7 @@ class Template(str, Enum):
     LSTM = "lstm"
     GRU = "gru"
     CONV = "conv"
+    CONV_UPSTREAM = "conv-upstream"
     POOL = "pool"
 
 

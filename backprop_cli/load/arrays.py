@@ -68,14 +68,17 @@ def _rectangular(r: Reader, value: Any, path: Path, shape: tuple[int, ...]) -> N
             path,
             f"expected {plural(shape[0], inner)} (as the first at this level), got {len(value)}",
         )
-    for i, item in enumerate(value):
-        _rectangular(r, item, (*path, i), shape[1:])
+    if len(shape) > 1:  # the leaves are checked by `_leaves`
+        for i, item in enumerate(value):
+            _rectangular(r, item, (*path, i), shape[1:])
 
 
 def _leaves(r: Reader, value: Any, path: Path, depth: int) -> None:
     if depth == 0:
         r.number(value, path)
         return
+    if depth == 1 and all(type(v) is float for v in value) and all(map(math.isfinite, value)):
+        return  # a row of finite floats, the common case, checked in bulk
     for i, item in enumerate(value):
         _leaves(r, item, (*path, i), depth - 1)
 

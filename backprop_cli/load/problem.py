@@ -269,7 +269,10 @@ class _Loader:
             layers = r.attempt(lambda: self.network.layers(shape, target_width, target_path))
             if layers is not None and loss is not None and targets is not None:
                 width, source = self.network.widths[-1], f"layer {len(layers)}"
-                read = r.attempt(lambda: self.data.targets(targets, width, source, loss.function))
+                dims = self.network.shapes[-1].dims
+                read = r.attempt(
+                    lambda: self.data.targets(targets, width, source, loss.function, dims)
+                )
                 y, class_index = read if read is not None else (None, None)
         elif "layers" in doc:
             r.attempt(self.network.check_keys)

@@ -16,6 +16,7 @@ of one feature). The inputs are (N, *shape).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -262,6 +263,8 @@ class DataReader:
         value, path = targets[0]
         if is_number(value) and loss.class_index:
             return None
+        if is_nested(value, 2):  # a map, as the output's shape
+            return math.prod(nested_shape(self.r, value, path, _depth(value), self.what))
         return self.r.vector_length(value, path, f"{self.what}: a number or a list of numbers")
 
     @property
@@ -269,9 +272,11 @@ class DataReader:
         return "an upstream gradient ∂L/∂ŷ" if self.given else "a target"
 
     def targets(
-        self, targets: Targets, width: int, source: str, loss: Loss
+        self, targets: Targets, width: int, source: str, loss: Loss, dims: tuple[int, ...] = ()
     ) -> tuple[np.ndarray, tuple[int | None, ...]]:
-        """Targets (N × K outputs of ``source``); a class index becomes its one-hot row."""
+        """Targets (N × K outputs of ``source``); a class index becomes its one-hot row. With
+        ``dims`` (the output's per-sample shape, a map) a target may be written as that map
+        (leading 1s left out), read row-major."""
         r = self.r
         rows: list[np.ndarray] = []
         index: list[int | None] = []
@@ -288,6 +293,10 @@ class DataReader:
                 row[k] = 1.0
                 rows.append(row)
                 index.append(k)
+                continue
+            if is_nested(value, 2):
+                rows.append(self._map(value, path, dims, source))
+                index.append(None)
                 continue
             found = r.vector_length(value, path, f"{self.what}: a number or a list of numbers")
             if found != width:
@@ -307,6 +316,20 @@ class DataReader:
         y = np.array(rows, dtype=float).reshape(len(rows), width)
         return y, tuple(index) if any(k is not None for k in index) else ()
 
+    def _map(
+        self, value: Any, path: tuple[Any, ...], dims: tuple[int, ...], source: str
+    ) -> np.ndarray:
+        """A target written as the output's map, its values row-major."""
+        found = nested_shape(self.r, value, path, _depth(value), self.what)
+        if _front(found) != _front(dims):
+            shape = "×".join(map(str, dims)) if dims else "a vector"
+            raise self.r.error(
+                path,
+                f"expected the shape of the output of {source}, {shape} (leading 1s may be left "
+                f"out), got {'×'.join(map(str, found))}",
+            )
+        return np.array(value, dtype=float).reshape(-1)
+
     def check_width(self, width: int, path: tuple[Any, ...], what: str) -> None:
         if width > limits.MAX_WIDTH:
             raise self.r.error(
@@ -325,3 +348,18 @@ def _written(arrangement: Arrangement) -> str:
         f"an input {arrangement.layout()} as nested lists of numbers, "
         f"or {one_level.get(arrangement, 'a flat list')}"
     )
+
+
+def _depth(value: Any) -> int:
+    """How many lists deep ``value`` goes (along its first items)."""
+    depth = 0
+    while isinstance(value, list) and value:
+        depth, value = depth + 1, value[0]
+    return depth
+
+
+def _front(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape without its leading axes of size 1 (one channel, one sample)."""
+    while len(shape) > 1 and shape[0] == 1:
+        shape = shape[1:]
+    return shape
