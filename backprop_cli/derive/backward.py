@@ -50,7 +50,7 @@ def output_layer(c: Context, shaped: LayerResult) -> Iterator[Step]:
     few = units <= DETAIL_UNITS  # the output's steps do not depend on its fan-in
     unfused = few and c.solution.fused and shows_unfused(c, r)
     if c.problem.upstream:  # ∂L/∂ŷ given: the first line of the backward pass, as given
-        yield from given_upstream(c, r, few)
+        yield from given_upstream(c, r, few, shaped.grad_a)
     elif not c.solution.fused or unfused:
         # ∂L/∂ŷₖ = s·(1/N)(1/K)·∂term/∂ŷₖ
         if few:
@@ -98,9 +98,9 @@ def output_layer(c: Context, shaped: LayerResult) -> Iterator[Step]:
     yield c.step(Phase.BACKWARD, f"delta{l}", n.delta(l), forms, subst, delta, layer=l)
 
 
-def given_upstream(c: Context, r: LayerResult, few: bool) -> Iterator[Step]:
+def given_upstream(c: Context, r: LayerResult, few: bool, shaped: np.ndarray) -> Iterator[Step]:
     """∂L/∂ŷ as the exercise gives it (no formula: it is the data), element by element for a
-    small output, then as a whole."""
+    small output, then as a whole (``shaped``: in the output's own shape, a map as a grid)."""
     l, n = r.index, c.n
     if few:
         for s in c.samples:
@@ -116,7 +116,7 @@ def given_upstream(c: Context, r: LayerResult, few: bool) -> Iterator[Step]:
                     sample=s,
                 )
     yield c.step(
-        Phase.BACKWARD, f"da{l}", Partial(L, n.yhat()), (), None, c.per_sample(r.grad_a), layer=l
+        Phase.BACKWARD, f"da{l}", Partial(L, n.yhat()), (), None, c.per_sample(shaped), layer=l
     )
 
 

@@ -71,7 +71,8 @@ def sample_loss(c: Context, s: int | None) -> tuple[Expr, Expr | None]:
 def loss_steps(c: Context) -> Iterator[Step]:
     p, n = c.problem, c.n
     if p.upstream:  # no loss: ∂L/∂ŷ is given, and the backward pass starts from it
-        yield c.step(Phase.LOSS, "upstream", Partial(L, n.yhat()), (), None, c.per_sample(p.y))
+        given = p.y.reshape(p.y.shape[0], *p.layers[-1].output.dims)  # a map as a grid
+        yield c.step(Phase.LOSS, "upstream", Partial(L, n.yhat()), (), None, c.per_sample(given))
         return
     scale: list[Expr] = [num(p.loss.scale)] if p.loss.scale != 1.0 else []
     if not p.batched:
