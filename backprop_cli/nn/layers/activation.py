@@ -13,8 +13,8 @@ from backprop_cli.expr import Expr, Message, Rel, num
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
-    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -32,11 +32,10 @@ FIELDS: dict[str, str] = {
 }
 
 
-class ActivationLayer:
+class ActivationLayer(KindDefaults):
     name = "activation"
     keys = tuple(FIELDS)
     unit = "neuron"
-    convention: str | None = None
     takes: Arrangement | None = None
     """Any: its output has its input's shape."""
     resizes = False
@@ -127,15 +126,6 @@ class ActivationLayer:
     def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
         # an element-wise f takes unit j from input j; softmax takes each from all of them
         return k == j or not layer.activation.elementwise, None
-
-    def named(self, cache: Any) -> dict[str, Array]:
-        return {}
-
-    def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
-        return iter(())
-
-    def mistakes(self) -> tuple[LayerMistake, ...]:
-        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"{prev} (an activation layer passes its input on)"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -360,6 +360,25 @@ class LayerKind(Protocol):
     def pass_back_formula(self, l: int) -> str:
         """∂L/∂a_prev in the answers file's names (``W2ᵀ·delta2``), for ``check``."""
         ...
+
+
+class KindDefaults:
+    """What most layer kinds answer alike, inherited so that each says only its own: chosen by
+    ``type:`` alone, no layout to state, no quantities, insights or mistakes of its own."""
+
+    convention: ClassVar[str | None] = None
+
+    def implied_by(self, value: Mapping[str, object]) -> bool:
+        return False
+
+    def named(self, cache: Any) -> dict[str, Array]:
+        return {}
+
+    def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
+        return iter(())
+
+    def mistakes(self) -> tuple[LayerMistake, ...]:
+        return ()
 
 
 def per_feature(r: Any, value: Any, path: tuple[Any, ...], width: int) -> np.ndarray:

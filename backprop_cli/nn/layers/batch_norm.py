@@ -45,6 +45,7 @@ from backprop_cli.nn.layers import batch_norm_steps as steps
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
     LayerMistake,
     LayerReading,
@@ -88,7 +89,7 @@ class Cache:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchNorm:
+class BatchNorm(KindDefaults):
     """The kind, configured per layer (as ``nn.BatchNorm1d(eps, momentum)`` is)."""
 
     eps: float = 1e-5
@@ -103,15 +104,11 @@ class BatchNorm:
     name = "batch_norm"
     keys = tuple(FIELDS)
     unit = "feature"
-    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
     z_column: str | None = None
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False  # only by type: batch_norm
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         properties = {

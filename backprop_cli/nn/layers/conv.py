@@ -22,6 +22,7 @@ from backprop_cli.nn.layers import conv_steps as steps
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
     LayerMistake,
     LayerReading,
@@ -37,7 +38,7 @@ from backprop_cli.solve.steps import Step
 
 
 @dataclass(frozen=True, eq=False)
-class Conv:
+class Conv(KindDefaults):
     """A convolution kind, configured per layer: how its kernel slides, whether it is flipped."""
 
     geometry: core.Geometry = field(default_factory=lambda: core.Geometry((1,), (0,), (1,)))
@@ -51,7 +52,7 @@ class Conv:
     axes = 0
     keys = tuple(FIELDS)
     unit = "output"
-    convention: str | None = (
+    convention = (
         "Convolution is cross-correlation, as in PyTorch: each output is b + Σ w·x over its "
         "window, the kernel not rotated (flip: true rotates it by 180° first, the mathematical "
         "convolution); padding adds zeros."
@@ -63,9 +64,6 @@ class Conv:
     @property
     def takes(self) -> Arrangement | None:
         return Arrangement.SIGNAL if self.axes == 1 else Arrangement.IMAGE
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         whole = {"type": "integer", "minimum": 1}
@@ -188,9 +186,6 @@ class Conv:
                 return False, None
             entry.append(u)
         return True, float(W[tuple([o, c, *entry])])
-
-    def named(self, cache: Any) -> dict[str, Array]:
-        return {}
 
     def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
         l, f = r.index, r.layer.activation

@@ -35,8 +35,8 @@ from backprop_cli.nn.initializers import Init, draw
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
-    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -64,11 +64,11 @@ FIELDS: dict[str, str] = {
 }
 
 
-class Dense:
+class Dense(KindDefaults):
     name = "dense"
     keys = tuple(FIELDS)
     unit = "neuron"
-    convention: str | None = (
+    convention = (
         "Weights: row j of a layer's W holds neuron j's weights, so z = W·a + b; "
         "a layer's input is the previous layer's output (x for layer 1)."
     )
@@ -294,15 +294,6 @@ class Dense:
 
     def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
         return True, float(layer.params["W"][j, k])  # every input feeds every neuron, by wⱼₖ
-
-    def named(self, cache: Any) -> dict[str, Array]:
-        return {}
-
-    def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
-        return iter(())
-
-    def mistakes(self) -> tuple[LayerMistake, ...]:
-        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"W{l}·{prev} + b{l}"

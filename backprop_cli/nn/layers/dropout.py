@@ -23,6 +23,7 @@ from backprop_cli.load.reader import plural, readonly
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
     LayerMistake,
     LayerReading,
@@ -51,7 +52,7 @@ P = Sym("p")
 
 
 @dataclass(frozen=True, eq=False)
-class Dropout:
+class Dropout(KindDefaults):
     """The kind, configured per layer: its p, mask and mode."""
 
     p: float = 0.5
@@ -62,7 +63,6 @@ class Dropout:
     name = "dropout"
     keys = tuple(FIELDS)
     unit = "unit"
-    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
@@ -73,9 +73,6 @@ class Dropout:
     def scale(self) -> float:
         """What a kept unit is multiplied by: 1/(1 − p) when inverted (train), else 1."""
         return 1 / (1 - self.p) if self.inverted else 1.0
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False  # only by type: dropout
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         probability: Schema = {"type": "number", "minimum": 0, "exclusiveMaximum": 1}

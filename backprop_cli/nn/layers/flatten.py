@@ -18,8 +18,8 @@ from backprop_cli.expr import Call, Expr, Message, Rel, num
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
-    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -37,19 +37,15 @@ FIELDS: dict[str, str] = {
 }
 
 
-class Flatten:
+class Flatten(KindDefaults):
     name = "flatten"
     keys = tuple(FIELDS)
     unit = "value"
-    convention: str | None = None
     takes: Arrangement | None = None
     """Any shape (a vector stays as it is)."""
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         properties = {
@@ -126,15 +122,6 @@ class Flatten:
 
     def link(self, layer: Layer, j: int, k: int) -> tuple[bool, float | None]:
         return k == j, None  # output j is input value j (row-major)
-
-    def named(self, cache: Any) -> dict[str, Array]:
-        return {}
-
-    def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
-        return iter(())
-
-    def mistakes(self) -> tuple[LayerMistake, ...]:
-        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"{prev} laid out as a vector (row-major)"

@@ -41,8 +41,8 @@ from backprop_cli.nn.layers.affine import affine_gradient_steps, affine_step, af
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
-    LayerMistake,
     LayerReading,
     LayerValues,
     Params,
@@ -79,20 +79,16 @@ class Cache:
 
 
 @dataclass(frozen=True)
-class LayerNorm:
+class LayerNorm(KindDefaults):
     eps: float = 1e-5
     name = "layer_norm"
     keys = tuple(FIELDS)
     unit = "feature"
-    convention: str | None = None
     takes: Arrangement | None = Arrangement.VECTOR
     resizes = False
     weights: ClassVar[tuple[str, ...]] = ()
     biases: ClassVar[tuple[str, ...]] = ()
     z_column: str | None = None
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False  # only by type: layer_norm
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         properties = {
@@ -331,12 +327,6 @@ class LayerNorm:
             Partial(n.z(l, "j"), gamma),
             Mul((n.delta(l, "j"), n.per_sample("xhat", l, "j")), dot=False),
         )
-
-    def insights(self, r: LayerValues) -> Iterator[tuple[str, Message]]:
-        return iter(())
-
-    def mistakes(self) -> tuple[LayerMistake, ...]:
-        return ()
 
     def z_formula(self, l: int, prev: str) -> str:
         return f"gamma{l}·x_hat{l} + beta{l}"

@@ -30,6 +30,7 @@ from backprop_cli.nn.layers import pool_steps
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
     LayerMistake,
     LayerReading,
@@ -71,7 +72,7 @@ KEYS = ["type", "size", "stride", "padding", "activation", "name"]
 
 
 @dataclass(frozen=True, eq=False)
-class Pooling:
+class Pooling(KindDefaults):
     """What the four kinds share, configured per layer: its windows (one subclass each
     says its name, what it takes and whether it takes the maximum)."""
 
@@ -87,7 +88,7 @@ class Pooling:
     """Max pooling (else average pooling)."""
     keys = tuple(KEYS)
     unit = "window"
-    convention: str | None = (
+    convention = (
         "Pooling, as PyTorch: max sends each window's gradient to its maximum (the first in "
         "row-major order on a tie), overlapping windows adding up; average divides by the "
         "window's size, padding counted."
@@ -108,9 +109,6 @@ class Pooling:
     def grid(self) -> Windows:
         assert self.windows is not None, "a layer's kind knows its windows"
         return self.windows
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False  # only by type
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         def per_axis(least: int) -> Schema:

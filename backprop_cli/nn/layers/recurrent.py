@@ -28,6 +28,7 @@ from backprop_cli.nn.layers import recurrent_steps as steps
 from backprop_cli.nn.layers.base import (
     Array,
     Deriving,
+    KindDefaults,
     Layer,
     LayerMistake,
     LayerReading,
@@ -79,7 +80,7 @@ class Cache:
 
 
 @dataclass(frozen=True)
-class Recurrent:
+class Recurrent(KindDefaults):
     """What the three recurrent kinds share; each subclass names its cell."""
 
     name = ""
@@ -96,7 +97,6 @@ class Recurrent:
     last_term_only: bool = False
     """True: the mistake of taking ∂L/∂W from the last step's term alone."""
     unit = "hidden unit"
-    convention: str | None = None
     takes: Arrangement | None = Arrangement.SEQUENCE
     resizes = True
     z_column: ClassVar[str | None] = "state"
@@ -116,9 +116,6 @@ class Recurrent:
     @property
     def biases(self) -> tuple[str, ...]:
         return ("b_ih", "b_hh") if self.two_biases else ("b",)
-
-    def implied_by(self, value: Mapping[str, object]) -> bool:
-        return False  # only by type
 
     def schema(self, words: Mapping[str, Schema]) -> Schema:
         described = {**COMMON, **EXTRA[self.name]}
