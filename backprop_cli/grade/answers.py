@@ -25,7 +25,7 @@ from backprop_cli.errors import ProblemError
 from backprop_cli.grade import written
 from backprop_cli.grade.quantities import Graph, Quantity
 from backprop_cli.grade.tolerance import Tolerance
-from backprop_cli.load.arrays import nested_shape
+from backprop_cli.load.arrays import depth, nested_shape, squeezed
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import line_of, parse
@@ -191,8 +191,8 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
     size = int(np.prod(expected))
     wanted = _shape_text(q, batched)
     if len(expected) > 2 and isinstance(value, list) and value and isinstance(value[0], list):
-        nesting = nested_shape(r, value, path, _depth(value), wanted)
-        if _front(nesting) != _front(expected):
+        nesting = nested_shape(r, value, path, depth(value), wanted)
+        if squeezed(nesting) != squeezed(expected):
             raise r.error(path, f"expected {wanted}, got a {'×'.join(map(str, nesting))} grid")
         grid = np.array(value, dtype=float).reshape(expected)
         return Given(grid, grid)
@@ -214,20 +214,6 @@ def _read(r: Reader, q: Quantity, value: Any, batched: bool) -> Given:
     if q.oriented and (cols, rows) == expected:
         return Given(matrix, matrix.T, transposed=True)
     raise r.error(path, f"expected {wanted}, got a {rows}×{cols} matrix")
-
-
-def _depth(value: Any) -> int:
-    depth = 0
-    while isinstance(value, list) and value:
-        depth, value = depth + 1, value[0]
-    return depth
-
-
-def _front(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """A shape without its leading axes of size 1 (one sample, one channel, one filter)."""
-    while len(shape) > 1 and shape[0] == 1:
-        shape = shape[1:]
-    return shape
 
 
 def _tolerance(r: Reader, value: Any) -> Tolerance:

@@ -97,3 +97,19 @@ def is_nested(value: Any, depth: int) -> bool:
             return False
         value = value[0]
     return is_number(value) or not isinstance(value, list)
+
+
+def depth(value: Any) -> int:
+    """How many lists deep ``value`` goes (along its first items)."""
+    levels = 0
+    while isinstance(value, list) and value:
+        levels, value = levels + 1, value[0]
+    return levels
+
+
+def squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape without its leading axes of size 1 (one sample, one channel, one filter): how
+    a grid may be written with them left out."""
+    while len(shape) > 1 and shape[0] == 1:
+        shape = shape[1:]
+    return shape

@@ -24,7 +24,7 @@ import numpy as np
 from backprop_cli.errors import ProblemError
 from backprop_cli.load import caps as limits
 from backprop_cli.load import fields as keys
-from backprop_cli.load.arrays import is_nested, nested, nested_shape
+from backprop_cli.load.arrays import depth, is_nested, nested, nested_shape, squeezed
 from backprop_cli.load.reader import Reader, is_number, plural
 from backprop_cli.load.yaml_source import YMap
 from backprop_cli.nn import Loss
@@ -264,7 +264,7 @@ class DataReader:
         if is_number(value) and loss.class_index:
             return None
         if is_nested(value, 2):  # a map, as the output's shape
-            return math.prod(nested_shape(self.r, value, path, _depth(value), self.what))
+            return math.prod(nested_shape(self.r, value, path, depth(value), self.what))
         return self.r.vector_length(value, path, f"{self.what}: a number or a list of numbers")
 
     @property
@@ -320,8 +320,8 @@ class DataReader:
         self, value: Any, path: tuple[Any, ...], dims: tuple[int, ...], source: str
     ) -> np.ndarray:
         """A target written as the output's map, its values row-major."""
-        found = nested_shape(self.r, value, path, _depth(value), self.what)
-        if _front(found) != _front(dims):
+        found = nested_shape(self.r, value, path, depth(value), self.what)
+        if squeezed(found) != squeezed(dims):
             shape = "×".join(map(str, dims)) if dims else "a vector"
             raise self.r.error(
                 path,
@@ -348,18 +348,3 @@ def _written(arrangement: Arrangement) -> str:
         f"an input {arrangement.layout()} as nested lists of numbers, "
         f"or {one_level.get(arrangement, 'a flat list')}"
     )
-
-
-def _depth(value: Any) -> int:
-    """How many lists deep ``value`` goes (along its first items)."""
-    depth = 0
-    while isinstance(value, list) and value:
-        depth, value = depth + 1, value[0]
-    return depth
-
-
-def _front(shape: tuple[int, ...]) -> tuple[int, ...]:
-    """A shape without its leading axes of size 1 (one channel, one sample)."""
-    while len(shape) > 1 and shape[0] == 1:
-        shape = shape[1:]
-    return shape

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from backprop_cli.load import caps as limits
-from backprop_cli.load.arrays import nested, nested_shape
+from backprop_cli.load.arrays import depth, nested, nested_shape
 from backprop_cli.load.reader import is_number, plural, readonly
 from backprop_cli.nn.initializers import Init, draw
 from backprop_cli.nn.layers.base import LayerReading
@@ -113,7 +113,7 @@ def read_conv(
     reading.count_products(max(0, products // reading.samples - math.prod(kernel)))
     init: Init | None = None
     if "weights" in value:
-        W = nested(r, value["weights"], kernel_path, _depth(value["weights"]), "a kernel")
+        W = nested(r, value["weights"], kernel_path, depth(value["weights"]), "a kernel")
         W = W.reshape(kernel)
     else:
         scheme, seed, parameter = read_init(r, value["init"], (*path, "init"))
@@ -146,24 +146,17 @@ def _per_axis(
     return (r.integer(found, where, what, low, high),) * axes
 
 
-def _depth(value: Any) -> int:
-    depth = 0
-    while isinstance(value, list) and value:
-        depth, value = depth + 1, value[0]
-    return depth
-
-
 def _kernel_shape(
     r: Any, value: Any, path: tuple[Any, ...], axes: int, channels: int, shape: SampleShape
 ) -> tuple[int, ...]:
     """C_out × C_in × kernel, with leading 1s for fewer levels; C_in must be the input's."""
-    depth = _depth(value)
+    levels = depth(value)
     names = {1: "k", 2: "kh × kw"}[axes]
     what = f"a kernel: C_out × C_in × {names} nested lists (fewer levels: leading 1s)"
-    if not axes <= depth <= axes + 2:
+    if not axes <= levels <= axes + 2:
         raise r.fail(path, what, value)
-    found = nested_shape(r, value, path, depth, what)
-    kernel = (1,) * (axes + 2 - depth) + found
+    found = nested_shape(r, value, path, levels, what)
+    kernel = (1,) * (axes + 2 - levels) + found
     if kernel[1] != channels:
         raise r.error(
             path,
