@@ -114,10 +114,12 @@ class MathWriter:
             return e.value < 0 or (np.signbit(e.value) and e.value != 0)
         if isinstance(e, Neg):
             return True
-        if isinstance(e, (Add, Mul)):
+        if isinstance(e, (Add, Mul, MatMul)):
             return self.negative(e.terms[0] if isinstance(e, Add) else e.factors[0])
         if isinstance(e, Sub):
             return self.negative(e.left)
+        if isinstance(e, Transpose):
+            return self.negative(e.operand)
         if isinstance(e, Matrix):
             return e.values.size == 1 and bool(e.values.reshape(-1)[0] < 0)
         return False
