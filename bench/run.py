@@ -11,9 +11,10 @@ Prints medians over repeated runs:
   JSON (goal: at most 0.8× its wall time and 1.3× its peak memory, the maximum
   resident set size of the whole process as ``/usr/bin/time`` reports it);
 * rendering: the human formats of that problem (goal: under 1 s each, output bounded);
-* new kinds: a batch-norm network and a 200-node computational graph, each against a
-  minimal reference of the same work (`new_kinds`; goal: at most 1.5×), and their
-  rendering in every format (under 1 s each);
+* new kinds: a batch-norm network, a conv2d network on 28×28 images, an LSTM over 100
+  steps and a 200-node computational graph, each against a minimal reference of the
+  same work (`new_kinds`; goal: at most 1.5×), and their rendering in every format
+  (under 1 s each);
 * scaling: solve and render time as the width and the depth grow.
 
 Wall-clock figures on a shared machine are noisy; the medians and the ratios
