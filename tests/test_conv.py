@@ -427,3 +427,8 @@ def test_snapshot_of_the_example_at_80_columns() -> None:
     if os.environ.get("BACKPROP_UPDATE_SNAPSHOTS"):
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+def test_an_unknown_first_layer_type_is_blamed_not_the_input() -> None:
+    doc = {"input": X, "target": [0] * 4, "layers": [{"type": "conv3d", "weights": K}]}
+    assert _error({**doc, "loss": "sse"}).endswith("got the text 'conv3d' (did you mean 'conv2d'?)")

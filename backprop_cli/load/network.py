@@ -63,6 +63,8 @@ class NetworkReader:
         first = value[0]
         name = first.get("type")
         kind = LAYER_KINDS.get(name.strip().lower()) if isinstance(name, str) else None
+        if kind is None and "type" in first:  # unknown: reading the layers says so
+            return _nesting(self.doc)
         kind = kind or implied_kind(first)
         if kind.takes is not None:
             return kind.takes
