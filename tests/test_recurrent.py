@@ -109,8 +109,6 @@ def test_the_templates_steps_evaluate_and_the_report_has_h_per_step(name: str) -
     s = solve(load(str(TEMPLATES / f"{name}.yaml")))
     substitutions, _, wrong = checked(s)
     assert wrong == [] and substitutions > 10
-    from backprop_cli.render import Format, RenderOptions, render
-
     report = json.loads(render(Format.JSON, [s], RenderOptions()))
     layer = report["layers"][0]
     assert layer["kind"] == name
@@ -290,3 +288,19 @@ def test_sse_over_sequences_sums_each_samples_steps_then_averages_over_the_sampl
     assert wrong == []
     doc["loss"] = {"name": "sse", "reduction": "sum"}  # summed over the samples too: 12·MSE
     assert solve(load_doc(doc)).loss == pytest.approx(12 * case["loss_value"], abs=1e-12)
+
+
+def test_the_tables_after_a_sequence_number_their_rows_by_step_and_sample() -> None:
+    from backprop_cli.render import Format, RenderOptions, render
+
+    rnn = {"type": "rnn", "weights_ih": 0.5, "weights_hh": -0.8, "bias": 0.1}
+    layers = [rnn, {"weights": 1.5, "bias": 0.2}]
+    loss = {"name": "sse", "scale": 0.5}
+    one = load_doc({"input": [1, -1, 2], "target": [0.5, -0.3, 1], "layers": layers, "loss": loss})
+    text = render(Format.PLAIN, [solve(one)], RenderOptions())
+    assert "  t  neuron  weighted sum Σ w·a + b  z        a = z" in text
+    samples = [{"input": [1, -1], "target": [0.5, -0.3]}, {"input": [2, 0], "target": [1, 0]}]
+    two = load_doc({"samples": samples, "layers": layers, "loss": loss})
+    text = render(Format.PLAIN, [solve(two)], RenderOptions())
+    assert "sample, t  neuron" in text
+    assert "\n  2, 1       1       1.5·" in text  # sample 2 at step 1

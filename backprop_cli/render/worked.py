@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,19 +66,32 @@ def neuron_table(c: Layout, r: LayerResult) -> Table:
     pairs = [(s, j) for s in range(samples) for j in range(units)]
     shown, elided = shown_rows(len(pairs), c.max_rows)
     rows: list[tuple[Cell, ...]] = []
+    column, label = _row_label(c, samples)
     for i in shown:
         s, j = pairs[i]
-        row: list[Cell] = [str(s + 1)] if c.p.batched else []
+        row: list[Cell] = [label(s)] if column else []
         row.append(_place(r.z.shape[1:], j))
         if kind.z_column is not None:
             row.append(kind.z_terms(flat, s, j, lambda n: built_terms(n, c.max_rows)))
         row += [num(flat.z[s, j]), num(flat.a[s, j])]
         rows.append(tuple(row))
     f = r.layer.activation
-    header: list[Cell] = ["sample"] if c.p.batched else []
+    header: list[Cell] = [column] if column else []
     header += [kind.unit] + ([kind.z_column] if kind.z_column is not None else [])
     header += ["z", "a = z" if f.identity else f"a = {f.label}(z)"]
     return Table(tuple(header), tuple(rows), elided)
+
+
+def _row_label(c: Layout, rows: int) -> tuple[str, Callable[[int], str]]:
+    """The table's first column and each row's entry: the sample (of a batch), or where the
+    layers after a recurrent sequence give a row per time step, the step (and sample)."""
+    samples = int(c.p.x.shape[0])
+    steps = rows // samples if rows > samples else 1
+    if steps == 1:
+        return ("sample" if c.p.batched else ""), lambda s: str(s + 1)
+    if samples == 1:
+        return "t", lambda s: str(s + 1)
+    return "sample, t", lambda s: f"{s // steps + 1}, {s % steps + 1}"
 
 
 def _place(shape: tuple[int, ...], j: int) -> str:
