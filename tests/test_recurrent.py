@@ -24,6 +24,7 @@ from test_networks import load_doc
 from backprop_cli import load, solve
 from backprop_cli.author.starter import TEMPLATES
 from backprop_cli.errors import ProblemError, ProblemErrors
+from backprop_cli.render import Format, RenderOptions, render
 from backprop_cli.solve.pipeline import Options
 
 DATA = json.loads((Path(__file__).parent / "data" / "recurrent_torch.json").read_text())
@@ -291,8 +292,6 @@ def test_sse_over_sequences_sums_each_samples_steps_then_averages_over_the_sampl
 
 
 def test_the_tables_after_a_sequence_number_their_rows_by_step_and_sample() -> None:
-    from backprop_cli.render import Format, RenderOptions, render
-
     rnn = {"type": "rnn", "weights_ih": 0.5, "weights_hh": -0.8, "bias": 0.1}
     layers = [rnn, {"weights": 1.5, "bias": 0.2}]
     loss = {"name": "sse", "scale": 0.5}
