@@ -131,9 +131,9 @@ class Recurrent(KindDefaults):
             "activation": words["activation"],
             "name": words["text"],
         }
-        if self.name == "rnn":
+        if not self.cell.gated:
             properties["nonlinearity"] = {"enum": ["tanh", "relu"]}
-        if self.name == "lstm":
+        if self.cell.has_cell:
             properties["c0"] = words["vector"]
         return object_schema(described, properties, ("type", "weights_ih", "weights_hh"))
 
@@ -339,7 +339,7 @@ class Recurrent(KindDefaults):
         return steps.pass_back(self, d, r, back, s, j)
 
     def sends_back(self, n: Notation, l: int, units: int) -> Expr | None:
-        return steps.sent(n, l, self.name == "rnn")
+        return steps.sent(n, l, not self.cell.gated)
 
     def chain_to_param(self, n: Notation, l: int) -> tuple[Expr, Expr, Expr] | None:
         return None  # the sums over t are written out instead

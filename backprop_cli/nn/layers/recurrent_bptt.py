@@ -79,7 +79,7 @@ def gradient_steps(kind: Any, d: Deriving, r: LayerValues, back: Through) -> Ite
             yield from _gate_deltas(kind, d, n, l, u, back, s, sym_s, t, hidden, params)
     x_t = Sym("x", ("t",), bold=u.x.shape[2] > 1)
     h_prev = state(n, "h", "t-1", l, None, hidden)
-    rnn = kind.name == "rnn"
+    rnn = not kind.cell.gated
     delta = Sym("delta_a" if rnn else "delta_ih", ("t",), layer_of(n, l), bold=True)
     delta_hh = Sym("delta_a" if rnn else "delta_hh", ("t",), layer_of(n, l), bold=True)
     sums: dict[str, tuple[Expr, list[Expr]]] = {
@@ -121,7 +121,7 @@ def _from_next(kind: Any, n: Notation, l: int, t: int, s: int | None, hidden: in
         (
             Transpose(w),
             Sym(
-                "delta_a" if kind.name == "rnn" else "delta_hh",
+                "delta_hh" if kind.cell.gated else "delta_a",
                 (t,),
                 layer_of(n, l),
                 None if s is None else s + 1,
@@ -129,7 +129,7 @@ def _from_next(kind: Any, n: Notation, l: int, t: int, s: int | None, hidden: in
             ),
         )
     )
-    if kind.name == "gru":
+    if kind.cell.carries_h:
         dh = Partial(L, state(n, "h", t, l, s, hidden))
         return Add((Hadamard(state(n, "gate_z", t, l, s, hidden), dh), sent))
     return sent
@@ -139,7 +139,7 @@ def _from_next_numbers(
     kind: Any, params: dict[str, np.ndarray], back: Through, s: int, t: int, u: Any
 ) -> Expr:
     sent: Expr = MatMul((Transpose(Matrix(params["W_hh"])), column(back.delta_hh[s, t])))
-    if kind.name == "gru":
+    if kind.cell.carries_h:
         hidden = params["W_hh"].shape[1]
         z = u.steps[t].gates[s, hidden : 2 * hidden]
         return Add((Hadamard(column(z), column(back.dh[s, t])), sent))
@@ -175,7 +175,7 @@ def _gate_deltas(
         return Hadamard(sym, Sub(ONE, sym)), Hadamard(value, Sub(ONE, value))
 
     def emit(g: str, form: Expr, subst: Expr, k: int) -> Step:
-        base = "delta_a" if kind.name == "rnn" else f"delta_{g}"
+        base = f"delta_{g}" if kind.cell.gated else "delta_a"
         lhs = Sym(base, (tt,), layer_of(n, l), None if sym_s is None else sym_s + 1, bold=True)
         value = delta[k * hidden : (k + 1) * hidden]
         return d.step(
@@ -188,7 +188,7 @@ def _gate_deltas(
             layer=l,
         )
 
-    if kind.name == "rnn":
+    if not kind.cell.gated:
         h, h_num = state(n, "h", tt, l, sym_s, hidden), column(st.h[s])
         if kind.nonlinearity == "tanh":
             yield emit(
@@ -206,7 +206,7 @@ def _gate_deltas(
                 0,
             )
         return
-    if kind.name == "lstm":
+    if kind.cell.has_cell:
         assert back.dc is not None
         c, c_num = state(n, "c", tt, l, sym_s, hidden), column(st.c[s])
         o, o_num = gate("o")
@@ -286,6 +286,6 @@ def _gate_deltas(
                 Hadamard(Hadamard(column(delta[2 * hidden :]), hh_n), sig("r")[1]),
             ),
         }
-    for g in ("n", "z", "r") if kind.name == "gru" else kind.cell.gates:
+    for g in kind.cell.backward_gates:
         form, subst = parts[g]
         yield emit(g, form, subst, kind.cell.gates.index(g))

@@ -80,6 +80,27 @@ class Cell(Protocol):
         """An LSTM carries cₜ beside hₜ."""
         ...
 
+    @property
+    def gated(self) -> bool:
+        """Its δ splits into gates' blocks; False for the RNN, whose one δ is that of its
+        pre-activation aₜ (the same for W_ih and W_hh)."""
+        ...
+
+    @property
+    def carries_h(self) -> bool:
+        """hₜ₋₁ also reaches hₜ directly, not only through W_hh (the GRU's zₜ ⊙ hₜ₋₁)."""
+        ...
+
+    @property
+    def backward_gates(self) -> tuple[str, ...]:
+        """The gates in the order their δ is derived going backwards (each needs the ones before)."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """How the solution names the kind at the start of a sentence: ``An RNN``."""
+        ...
+
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
         """hₜ (and cₜ) from the input part, the recurrent part and the previous state."""
         ...
@@ -109,6 +130,10 @@ class RnnCell:
     name = "rnn"
     gates = ("h",)
     has_cell = False
+    gated = False
+    carries_h = False
+    backward_gates = gates
+    title = "An RNN"
 
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
         a = gi + gh  # aₜ = W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh
@@ -129,6 +154,10 @@ class LstmCell:
     name = "lstm"
     gates = ("i", "f", "g", "o")
     has_cell = True
+    gated = True
+    carries_h = False
+    backward_gates = gates
+    title = "An LSTM"
 
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
         assert c is not None
@@ -163,6 +192,10 @@ class GruCell:
     name = "gru"
     gates = ("r", "z", "n")
     has_cell = False
+    gated = True
+    carries_h = True
+    backward_gates = ("n", "z", "r")
+    title = "A GRU"
 
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
         gi_r, gi_z, gi_n = _blocks(gi, 3)

@@ -78,7 +78,7 @@ def insights(kind: Any, r: LayerValues, back: Through) -> Iterator[tuple[str, Me
                     f"clipping the gradient is the usual remedy ({said}).",
                 ),
             )
-    if kind.name == "rnn":
+    if not kind.cell.gated:
         return
     u = r.cache.unrolled
     gates = np.stack([s.gates for s in u.steps], axis=1)  # N × T × G·H
@@ -99,7 +99,7 @@ def insights(kind: Any, r: LayerValues, back: Through) -> Iterator[tuple[str, Me
                     "reaches its weights through it.",
                 ),
             )
-    if kind.name == "lstm" and kind.steps > 1:
+    if kind.cell.has_cell and kind.steps > 1:
         forget = gates[:, 1:, hidden : 2 * hidden]
         if float(np.mean(forget)) >= CARRYING:
             yield (
@@ -147,7 +147,7 @@ def mistakes(kind: Any) -> tuple[LayerMistake, ...]:
             ),
         ),
     ]
-    if kind.name == "gru":
+    if kind.cell.carries_h:
         result.append(
             LayerMistake(
                 "gru_gates_swapped",
@@ -161,6 +161,6 @@ def mistakes(kind: Any) -> tuple[LayerMistake, ...]:
                 ),
             )
         )
-    if kind.name == "rnn" and kind.nonlinearity == "relu":
+    if kind.nonlinearity == "relu":
         result = [m for m in result if m.kind != "tanh_prime_at_h"]
     return tuple(result)

@@ -92,9 +92,8 @@ def note(kind: Any, l: int) -> Message:
         f"sends) + {back} (what step t + 1 sends; nothing at t = T), and each weight's "
         "gradient is a sum over the steps."
     )
-    article = "A" if kind.name == "gru" else "An"
     return (
-        f"{article} {kind.name.upper()} unrolled over {kind.steps} steps, PyTorch's equations: "
+        f"{kind.cell.title} unrolled over {kind.steps} steps, PyTorch's equations: "
         f"{words}.{bias}{after}{through}",
     )
 
@@ -166,7 +165,7 @@ def forward_steps(kind: Any, d: Deriving, r: LayerValues) -> Iterator[Step]:
             tt = t + 1
             h_sym = state(n, "h", tt, l, sym_s, hidden)
             name = named(d, f"h{l}_t{tt}", sym_s)
-            if kind.name == "rnn":
+            if not kind.cell.gated:
                 a = state(n, "a", tt, l, sym_s, hidden)
                 yield d.step(
                     Phase.FORWARD,
@@ -204,7 +203,7 @@ def forward_steps(kind: Any, d: Deriving, r: LayerValues) -> Iterator[Step]:
                 )
                 values[g] = column(value)
             gate = {g: state(n, f"gate_{g}", tt, l, sym_s, hidden) for g in gates}
-            if kind.name == "lstm":
+            if kind.cell.has_cell:
                 c_prev, c_sym = u.c_prev(t)[s], state(n, "c", tt, l, sym_s, hidden)
                 form = Add(
                     (
@@ -254,7 +253,7 @@ def pass_back(
     """∂L/∂xₜ = W_ihᵀ δₜ (δ of every gate) at every step."""
     n = d.n
     values = back.dx if s is None else back.dx[s]
-    return sent(n, r.index, kind.name == "rnn"), Matrix(
+    return sent(n, r.index, not kind.cell.gated), Matrix(
         values.reshape(-1, values.shape[-1]) if values.ndim > 2 else values
     )
 
