@@ -103,6 +103,11 @@ class Problem:
         return int(self.y.shape[0])
 
     @property
+    def rows_per_sample(self) -> int:
+        """The loss's rows each sample gives: T after a recurrent layer's sequence, else 1."""
+        return self.samples // int(self.x.shape[0])
+
+    @property
     def outputs(self) -> int:
         return int(self.y.shape[1])
 

@@ -106,7 +106,7 @@ def conventions(c: Layout) -> Iterator[Block]:
     outputs = "1 output" if k == 1 else f"{k} outputs"
     how = f"mean over {outputs}" if loss.mean_over_outputs else f"summed over {outputs}"
     over = "averaged over" if p.loss.averaged else "summed over (no 1/N)"
-    steps = n // int(p.x.shape[0])  # rows per sample: T after a recurrent layer's sequence
+    steps = p.rows_per_sample
     rows = f"{n} (sample, time step) rows" if steps > 1 else f"{n} samples"
     batch = f", {over} {rows}" if n > 1 else ""
     if p.loss.over is not None:  # SSE over sequences: each sample's steps summed

@@ -86,7 +86,7 @@ def _row_label(c: Layout, rows: int) -> tuple[str, Callable[[int], str]]:
     """The table's first column and each row's entry: the sample (of a batch), or where the
     layers after a recurrent sequence give a row per time step, the step (and sample)."""
     samples = int(c.p.x.shape[0])
-    steps = rows // samples if rows > samples else 1
+    steps = c.p.rows_per_sample if rows > samples else 1
     if steps == 1:
         return ("sample" if c.p.batched else ""), lambda s: str(s + 1)
     if samples == 1:
