@@ -12,10 +12,12 @@ superscript ``(l)``; ``sample`` is the 1-based sample number in a batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from typing import Any
 
 import numpy as np
+
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ last layer's output is ŷ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from backprop_cli.expr import Expr, Sym, Transpose
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
+from backprop_cli.records import dataclass
 
 
 class Shaped(Protocol):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import typer
 
 from backprop_cli.errors import BackpropError, one_line
+from backprop_cli.records import dataclass
 from backprop_cli.render import GradingFormat, RenderOptions, ValidationFormat
 from backprop_cli.render import ci as formats
 from backprop_cli.streams import write_error, write_stdout

@@ -13,7 +13,6 @@ dead for every sample. The key (`answers.key`) holds every quantity
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from backprop_cli.grade import answers
 from backprop_cli.load.problem import load_source
 from backprop_cli.load.sources import Source
 from backprop_cli.nn.activations import Activation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
 from backprop_cli.streams import write_file

@@ -10,7 +10,7 @@ its parameter, m(w₁₂⁽¹⁾), so that W's and b's never share a name.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from backprop_cli.derive import backward, penalty
 from backprop_cli.derive.context import Context
 from backprop_cli.expr import Call, Expr, Matrix, Partial, Sym, column, num, replaced
 from backprop_cli.nn.optimizers.base import SYMBOLS, Optimizer
+from backprop_cli.records import dataclass
 from backprop_cli.solve.records import Phase, Step
 
 L = Sym("L")

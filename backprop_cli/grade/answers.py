@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from backprop_cli.load.arrays import depth, nested_shape, squeezed
 from backprop_cli.load.reader import MISSING, Reader, did_you_mean, is_number, plural
 from backprop_cli.load.sources import open_source
 from backprop_cli.load.yaml_source import line_of, parse
+from backprop_cli.records import dataclass
 from backprop_cli.solve.records import Solution
 
 KEYS = ("answers", "tolerance")

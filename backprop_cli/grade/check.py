@@ -21,8 +21,6 @@ The report leads with the first wrong step and everything carried over from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from backprop_cli import kinds
@@ -34,6 +32,7 @@ from backprop_cli.grade.quantities import Graph, Quantity, Values, world
 from backprop_cli.grade.tolerance import Tolerance
 from backprop_cli.load.problem import load
 from backprop_cli.load.reader import listed
+from backprop_cli.records import dataclass
 from backprop_cli.solve.pipeline import solve
 from backprop_cli.solve.records import Solution
 

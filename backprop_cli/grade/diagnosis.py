@@ -13,7 +13,6 @@ it changes anything there.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +21,7 @@ from backprop_cli.grade.mistake import Mistake, Places
 from backprop_cli.grade.mistakes import mistakes_of
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.grade.tolerance import Tolerance
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

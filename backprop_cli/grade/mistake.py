@@ -9,11 +9,11 @@ mistakes themselves are in `mistakes` (layers, updates) and `loss_mistakes`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from backprop_cli.expr import Message
 from backprop_cli.grade.quantities import Array, Graph, Quantity, Values
 from backprop_cli.load.reader import listed
+from backprop_cli.records import dataclass
 
 Places = tuple[Quantity, ...]
 """Where a mistake is made: one quantity, or several δ at once."""

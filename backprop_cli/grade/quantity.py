@@ -7,11 +7,11 @@ weights outputs × inputs, biases (outputs,), the loss a 0-d array.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 Values = dict[str, Array]

@@ -9,13 +9,14 @@ step of are not recorded (their per-step quantities are not offered).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 import numpy as np
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.records import dataclass
 from backprop_cli.solve.engine import backward, forward, initial_params, rounding
 from backprop_cli.solve.training import States, train
 

@@ -20,9 +20,10 @@ its change at the digits written: 0.15 for 0.149781 does not (it is θ itself).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+
+from backprop_cli.records import dataclass
 
 SMALL = 0.05
 """Entries near 0 are judged within ``rel`` of this fraction of the quantity's largest entry."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ import numpy as np
 from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import MISSING, Reader
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
+from backprop_cli.records import dataclass
 
 REDUCTIONS = ("mean", "sum")
 """Over the samples: their mean (the default, as PyTorch) or their sum."""

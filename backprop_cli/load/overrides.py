@@ -9,11 +9,11 @@ place: `apply` copies the mappings and lists along the path only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.errors import BackpropError, ProblemError, format_path
 from backprop_cli.load.yaml_source import YMap, YSeq, parse
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

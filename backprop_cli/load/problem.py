@@ -11,7 +11,7 @@ the data and `network` the layers.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -35,6 +35,7 @@ from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.nn.losses import GivenUpstream
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.nn.regularizers import Regularizer
+from backprop_cli.records import dataclass
 
 TOP_KEYS = tuple(keys.TOP)
 UPSTREAM_GIVEN = LossSpec(GivenUpstream(), 1.0, "sum")

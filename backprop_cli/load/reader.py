@@ -13,13 +13,13 @@ import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 
 from backprop_cli.errors import Path, ProblemError
 from backprop_cli.load.yaml_source import line_of
+from backprop_cli.records import dataclass
 
 T = TypeVar("T")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from backprop_cli.load import caps as limits
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ stage gets text and a label to name it by.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from backprop_cli.errors import ProblemError
 from backprop_cli.load import caps as limits
+from backprop_cli.records import dataclass
 
 STDIN = "-"
 

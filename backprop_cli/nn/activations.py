@@ -13,7 +13,7 @@ Each activation gives
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -38,6 +38,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.nn.functions import normal_cdf, normal_pdf, sigmoid, softmax
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 _ONE, _ZERO = num(1), num(0)

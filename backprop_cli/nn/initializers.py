@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
+
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

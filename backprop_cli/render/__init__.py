@@ -8,11 +8,12 @@ loads Rich.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from backprop_cli.records import dataclass
 
 if TYPE_CHECKING:  # the command line imports this module before it needs NumPy
     from backprop_cli.solve.records import Solution

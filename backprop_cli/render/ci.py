@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 from xml.etree import ElementTree
 
 from backprop_cli.errors import BackpropError, ProblemError, describe_place
+from backprop_cli.records import dataclass
 from backprop_cli.render import FORMAT_VERSION
 
 

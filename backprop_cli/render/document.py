@@ -7,11 +7,10 @@ Markdown, LaTeX) writes each kind of block its own way. Numbers stay numbers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from backprop_cli.expr import Expr, Message
+from backprop_cli.records import dataclass
 from backprop_cli.solve.records import Step
 
 

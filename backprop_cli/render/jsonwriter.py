@@ -12,11 +12,12 @@ one line.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import orjson
+
+from backprop_cli.records import dataclass
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.expr import Expr, Message
+from backprop_cli.records import dataclass
 from backprop_cli.render import RenderOptions, equation_rows, pgfplot, tikz
 from backprop_cli.render.document import (
     Answers,

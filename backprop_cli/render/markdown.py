@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from backprop_cli.expr import Message
+from backprop_cli.records import dataclass
 from backprop_cli.render import RenderOptions, equation_rows, mermaid, terminal_common
 from backprop_cli.render.document import (
     Answers,

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from backprop_cli.records import dataclass
 
 PROSE_WIDTH = 100
 """The longest line of prose: longer lines are hard to read at 200 columns."""

@@ -19,7 +19,6 @@ steps. The engine knows neither the derivation nor the insights:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,7 @@ import numpy as np
 from backprop_cli.errors import ProblemError
 from backprop_cli.load.problem import Problem
 from backprop_cli.nn.layers.shapes import rows
+from backprop_cli.records import dataclass
 from backprop_cli.solve.noise import at_kinks, residual_noise
 
 Array = np.ndarray

@@ -8,10 +8,11 @@ them. The engine knows neither of the other two.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from backprop_cli import kinds
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

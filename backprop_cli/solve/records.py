@@ -7,13 +7,14 @@ Values are canonical NumPy arrays (never squeezed): per-sample quantities are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from backprop_cli import kinds
 from backprop_cli.expr import Message
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Phase, Step
 
 if TYPE_CHECKING:

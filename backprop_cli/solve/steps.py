@@ -6,12 +6,12 @@ steps); it depends on nothing but the expression trees.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
 
 from backprop_cli.expr import Expr
+from backprop_cli.records import dataclass
 
 
 class Phase(str, Enum):

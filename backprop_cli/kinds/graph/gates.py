@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from backprop_cli.expr import (
     Abs,
@@ -32,6 +31,7 @@ from backprop_cli.expr import (
     Sub,
     num,
 )
+from backprop_cli.records import dataclass
 
 Values = tuple[float, ...]
 Args = tuple[Expr, ...]

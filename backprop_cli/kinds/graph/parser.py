@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 
 from backprop_cli.load.reader import did_you_mean
+from backprop_cli.records import dataclass
 
 MAX_LENGTH = 2_000
 """Characters in one formula: a teaching graph has a few dozen."""

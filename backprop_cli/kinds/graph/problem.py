@@ -17,7 +17,7 @@ its column, with the formula and a caret under the column.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
 
 from backprop_cli.errors import ProblemError
@@ -30,6 +30,7 @@ from backprop_cli.load.reader import Reader, did_you_mean, is_number
 from backprop_cli.load.size import Size
 from backprop_cli.load.yaml_source import parse as parse_yaml
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.records import dataclass
 
 KEYS: dict[str, str] = {
     "title": "Shown as the heading; default: the file name without extension.",

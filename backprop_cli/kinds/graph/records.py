@@ -6,7 +6,7 @@ inside the `Step`s. Nothing here computes or formats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from backprop_cli import kinds
 from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.nn.optimizers import Optimizer
+from backprop_cli.records import dataclass
 from backprop_cli.solve.records import GradientCheck, Insight, Step
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 
 from backprop_cli.kinds.graph.gates import GATES, Gate
 from backprop_cli.kinds.graph.parser import Apply, Const, Formula, FormulaError, Ref
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

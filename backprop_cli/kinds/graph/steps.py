@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from backprop_cli.kinds.graph.problem import GraphProblem
 from backprop_cli.kinds.graph.records import GraphUpdate, NodeResult, PathTerm
 from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.nn.optimizers.base import Operands
+from backprop_cli.records import dataclass
 from backprop_cli.solve.records import Phase, Step
 
 _INDEXED = re.compile(r"([A-Za-z][A-Za-z_]*?)_?([0-9]+)\Z")

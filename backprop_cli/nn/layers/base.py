@@ -23,7 +23,7 @@ and ask their kind; none of them tests which kind it holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -34,6 +34,7 @@ from backprop_cli.nn.activations import Activation
 from backprop_cli.nn.initializers import Init
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Phase, Step
 
 Array = np.ndarray

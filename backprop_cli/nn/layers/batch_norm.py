@@ -24,7 +24,7 @@ and ∂L/∂x = δγ/√(running_var + ε).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -58,6 +58,7 @@ from backprop_cli.nn.layers.base import (
 )
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Step
 
 L, EPS = Sym("L"), Sym("epsilon")

@@ -11,7 +11,7 @@ each axis is ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1. The worked steps are in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,6 +34,7 @@ from backprop_cli.nn.layers.base import (
 from backprop_cli.nn.layers.conv_reading import FIELDS, read_conv
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Step
 
 

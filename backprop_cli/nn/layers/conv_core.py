@@ -22,10 +22,11 @@ cells only, adding one strided slice each.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 BOTH = (slice(None), slice(None))

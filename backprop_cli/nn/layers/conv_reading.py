@@ -9,7 +9,6 @@ unfolds against `caps.MAX_UNFOLDED`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ from backprop_cli.nn.layers.base import LayerReading
 from backprop_cli.nn.layers.conv_core import Geometry
 from backprop_cli.nn.layers.init_spec import read_init
 from backprop_cli.nn.layers.shapes import SampleShape
+from backprop_cli.records import dataclass
 
 FIELDS: dict[str, str] = {
     "type": "conv1d (C×L samples) or conv2d (C×H×W samples).",

@@ -13,7 +13,7 @@ Eval mode is the identity when inverted, and z = (1 − p)·x when not.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,6 +34,7 @@ from backprop_cli.nn.layers.base import (
 )
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Phase, Step
 
 FIELDS: dict[str, str] = {

@@ -16,7 +16,7 @@ Backwards, with δ = ∂L/∂z (each sample on its own; no running statistics):
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -53,6 +53,7 @@ from backprop_cli.nn.layers.base import (
 )
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Phase, Step
 
 L, EPS = Sym("L"), Sym("epsilon")

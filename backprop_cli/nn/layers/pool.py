@@ -17,7 +17,7 @@ every cell of the window. The numbers are in `windows`, the formulas in `pool_st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from math import prod
 from typing import Any, ClassVar
 
@@ -49,6 +49,7 @@ from backprop_cli.nn.layers.windows import (
     max_pool_backward,
 )
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Step
 
 

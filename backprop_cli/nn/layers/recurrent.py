@@ -15,7 +15,7 @@ gives a value or vector per step, so that the loss sees T·K outputs per sample.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -49,6 +49,7 @@ from backprop_cli.nn.layers.recurrent_cells import (
 )
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
+from backprop_cli.records import dataclass
 from backprop_cli.solve.steps import Step
 
 COMMON: dict[str, str] = {

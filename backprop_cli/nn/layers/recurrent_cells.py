@@ -30,12 +30,13 @@ solution can write the sums out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 import numpy as np
 
 from backprop_cli.nn.functions import sigmoid
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 

@@ -9,10 +9,11 @@ part after N, for the reader's messages and the solution's headings.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
+
+from backprop_cli.records import dataclass
 
 
 class Arrangement(Enum):

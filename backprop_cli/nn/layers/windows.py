@@ -22,12 +22,13 @@ array operations with no loop over cells:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from math import prod
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 

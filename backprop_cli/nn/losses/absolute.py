@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Sub
 from backprop_cli.nn.losses.base import Array, Loss
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ logits z and ∂ℓ/∂z = (ŷ − y)/K (or ŷ − y) directly (``fused_value``,
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from backprop_cli.expr import Expr, Message, Sub, Sum, Sym, num
+from backprop_cli.records import dataclass
 
 L, YHAT, Y, Z = Sym("L"), Sym("yhat"), Sym("y"), Sym("z")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -35,6 +34,7 @@ from backprop_cli.nn.losses.base import (
     clamped_log,
     inverse_where_logged,
 )
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ is MultiMarginLoss itself (CS231n's loss is K times it).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -38,6 +38,7 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.nn.losses.base import Array, Loss, LossMistake, LossOption
+from backprop_cli.records import dataclass
 
 NOISE = 64 * float(np.finfo(float).eps)
 """Relative rounding noise of a margin ŷₖ − ŷ_y + Δ, scores being sums of products."""

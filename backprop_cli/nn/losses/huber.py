@@ -14,7 +14,7 @@ the branches meet: both give ±δ), so the gradient check has no kink to skip.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -35,6 +35,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.nn.losses.base import Array, Loss, LossMistake, LossOption
+from backprop_cli.records import dataclass
 
 HALF = Frac(num(1), num(2))
 

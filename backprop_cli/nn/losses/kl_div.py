@@ -13,7 +13,6 @@ cross-entropy's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -22,6 +21,7 @@ from backprop_cli.expr import Call, Expr, Frac, Message, Mul, Neg, Sub
 from backprop_cli.nn.functions import log_softmax
 from backprop_cli.nn.losses.base import Array, clamped_log
 from backprop_cli.nn.losses.cross_entropy import CrossEntropy
+from backprop_cli.records import dataclass
 
 
 def _entropy_terms(y: Array) -> Array:

@@ -9,7 +9,6 @@ softmax it is the cross-entropy of a class index, computed from the logits
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -17,6 +16,7 @@ import numpy as np
 from backprop_cli.expr import Call, Expr, Frac, Message, Neg, Sym, num
 from backprop_cli.nn.losses.base import Array
 from backprop_cli.nn.losses.cross_entropy import CrossEntropy
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

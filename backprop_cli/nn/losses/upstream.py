@@ -13,12 +13,11 @@ exercise wants), and there is no scale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from backprop_cli.expr import Expr, Message, Mul, Partial, Sym
 from backprop_cli.nn.losses.base import Array, L, Loss
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ The effective rate η/(√G + ε) of every entry only falls: G only grows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -35,6 +35,7 @@ from backprop_cli.nn.optimizers.base import (
     root,
     root_expr,
 )
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ At t = 1, m̂ = g and v̂ = g²: every entry moves by η·g/(|g| + ε) ≈ ±η.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -38,6 +38,7 @@ from backprop_cli.nn.optimizers.base import (
     root,
     root_expr,
 )
+from backprop_cli.records import dataclass
 
 
 def adam_settings(weight_decay: float, meaning: str) -> dict[str, Setting]:

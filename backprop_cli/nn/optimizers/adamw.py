@@ -9,12 +9,12 @@ shrinks θ directly, whatever the moments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from backprop_cli.expr import Mul, Sub
 from backprop_cli.nn.optimizers.adam import Adam, adam_settings
 from backprop_cli.nn.optimizers.base import Array, Line, Operands, OptimizerMistake, Setting
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ then with the numbers in place, from the same code.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from backprop_cli.expr import Add, Call, Expr, Message, Mul, Sub, num
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 State = dict[str, Array]

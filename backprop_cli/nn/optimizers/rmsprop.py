@@ -10,7 +10,7 @@ and with momentum μ > 0:  v ← μv + g/(√s + ε) (v₀ = 0), θ ← θ − �
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -37,6 +37,7 @@ from backprop_cli.nn.optimizers.base import (
     root,
     root_expr,
 )
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Without momentum all three are θ ← θ − ηg.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -38,6 +38,7 @@ from backprop_cli.nn.optimizers.base import (
     one_minus,
     overshoot,
 )
+from backprop_cli.records import dataclass
 
 CONVENTIONS = ("pytorch", "classic", "ema")
 _FORMS = {

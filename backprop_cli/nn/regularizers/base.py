@@ -8,12 +8,12 @@ too with ``include_bias``. Its gradient adds to the data loss's:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from backprop_cli.expr import Expr, Message, Mul, num
+from backprop_cli.records import dataclass
 
 Array = np.ndarray
 

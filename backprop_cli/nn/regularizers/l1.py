@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from backprop_cli.expr import Abs, Call, Expr, Message, Mul, num
 from backprop_cli.nn.regularizers.base import Array, Regularizer
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)

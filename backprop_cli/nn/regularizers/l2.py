@@ -6,13 +6,14 @@ PyTorch's ``weight_decay: λ`` (which belongs to the optimizer instead).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
 
 from backprop_cli.expr import Expr, Frac, Message, Mul, Pow, num
 from backprop_cli.nn.regularizers.base import Array, Regularizer
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)
