@@ -3,10 +3,10 @@
 pytest's ``--junit-xml`` (its default family, xunit2) targets the Jenkins JUnit schema,
 ``junit-10.xsd``; pytest's own tests validate its reports against the copy in its
 repository (``testing/example_scripts/junit-10.xsd``, MIT licence, © 2014 Gregory
-Boissinot). That file is not part of this repository: `.ci/run` downloads it from pytest's
-repository at a pinned commit, checks its SHA-256 and names it in ``BACKPROP_JUNIT_XSD``.
-Without it (a machine that cannot reach GitHub) these tests are skipped; a path named
-in ``BACKPROP_JUNIT_XSD`` that holds no file is a failure.
+Boissinot). That file is not part of this repository: `.ci/run` takes it from pytest's source
+distribution on PyPI (pytest 8.3.5), checks its SHA-256 and names it in
+``BACKPROP_JUNIT_XSD``. Elsewhere, without it, these tests are skipped; in CI (``CI`` set)
+a missing schema is a failure, as is a path in ``BACKPROP_JUNIT_XSD`` that holds no file.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ ROOT = Path(__file__).parent.parent
 def schema() -> Any:
     path = os.environ.get("BACKPROP_JUNIT_XSD")
     if not path:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but BACKPROP_JUNIT_XSD does not name pytest's junit-10.xsd")
         pytest.skip("BACKPROP_JUNIT_XSD does not name pytest's junit-10.xsd")
     if not Path(path).is_file():
         pytest.fail(f"BACKPROP_JUNIT_XSD names {path}, which is not a file")
