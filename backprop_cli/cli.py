@@ -394,7 +394,7 @@ def schema() -> None:
 
 
 def main() -> None:
-    # One BLAS thread unless told otherwise: the caps keep every product small enough that
-    # a second thread gains little, and on a busy machine it stalls each product (README).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    app(prog_name="backprop")  # also under python -m backprop_cli
+    from backprop_cli.boundary import only_the_command_named
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # a second one stalls when busy (README)
+    only_the_command_named(app, sys.argv[1:])(prog_name="backprop")  # python -m too
