@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from backprop_cli.errors import Path, ProblemError
-from backprop_cli.load.yaml_source import line_of
+from backprop_cli.load.yaml_source import YNumbers, line_of
 from backprop_cli.records import dataclass
 
 T = TypeVar("T")
@@ -280,6 +280,8 @@ class Reader:
         if is_number(value):
             self.number(value, path)
             return 1
+        if type(value) is YNumbers:  # numbers all finite, as read
+            return len(value)
         if not isinstance(value, list) or not value:
             raise self.fail(path, what, value)
         for i, item in enumerate(value):

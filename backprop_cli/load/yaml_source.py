@@ -13,7 +13,6 @@ available), never by PyYAML's constructors, so no tag can run code, and:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import field
 from typing import Any
@@ -22,10 +21,11 @@ import yaml
 
 from backprop_cli.errors import Path, ProblemError
 from backprop_cli.load import caps as limits
+from backprop_cli.load.flow_numbers import Misplaced, numbers_of, swap
+from backprop_cli.load.yaml_scalars import SCALAR_TAGS, STD, plain, show_tag, tagged
 from backprop_cli.records import dataclass
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_STD = "tag:yaml.org,2002:"
 
 
 class YMap(dict[str, Any]):
@@ -50,6 +50,12 @@ class YSeq(list[Any]):
         self.item_lines: list[int | None] = []
 
 
+class YNumbers(YSeq):
+    """A YAML list of finite numbers (no booleans) read in one step (`flow_numbers`)."""
+
+    __slots__ = ()
+
+
 def line_of(document: Any, path: Path) -> int | None:
     """The line of the value at ``path`` (of its key, inside a mapping), if known."""
     node, line = document, getattr(document, "line", None)
@@ -63,65 +69,6 @@ def line_of(document: Any, path: Path) -> int | None:
         else:
             break
     return line
-
-
-# YAML 1.2 core schema, for plain (unquoted, untagged) scalars.
-_NULL = {"", "~", "null", "Null", "NULL"}
-_TRUE = {"true", "True", "TRUE"}
-_FALSE = {"false", "False", "FALSE"}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_OCT = re.compile(r"0o[0-7]+\Z")
-_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
-_NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
-
-
-_NUMBER_START = frozenset("0123456789+-.")
-
-
-def _plain(text: str) -> Any:
-    if not text or text[0] not in _NUMBER_START:
-        return (
-            None if text in _NULL else True if text in _TRUE else False if text in _FALSE else text
-        )
-    if len(text) > 1000 and (_INT.match(text) or _OCT.match(text) or _HEX.match(text)):
-        raise ValueError(f"the number {text[:20]}… has {len(text):,} digits, too many to read")
-    if _FLOAT.match(text):  # the common case first: 0.25, -3, 1e-3 (an int matches too)
-        return float(text) if "." in text or "e" in text or "E" in text else int(text)
-    if _OCT.match(text):
-        return int(text[2:], 8)
-    if _HEX.match(text):
-        return int(text[2:], 16)
-    if _INF.match(text):
-        return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
-    if _NAN.match(text):
-        return float("nan")
-    return text
-
-
-_SCALAR_TAGS = ("str", "int", "float", "bool", "null")
-
-
-def _tagged(tag: str, text: str) -> Any:
-    """A scalar with an explicit standard tag (``!!str 12``, ``!!float 1``)."""
-    kind = tag[len(_STD) :]
-    if kind == "str":
-        return text
-    value = _plain(text)
-    wanted: dict[str, Callable[[Any], bool]] = {
-        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "bool": lambda v: isinstance(v, bool),
-        "null": lambda v: v is None,
-    }
-    if not wanted[kind](value):
-        raise ValueError(f"the value {text!r} does not fit its tag !!{kind}")
-    return float(value) if kind == "float" else value
-
-
-def _show_tag(tag: str) -> str:
-    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
 
 
 @dataclass
@@ -152,6 +99,7 @@ class _Composer:
     total: int = 0
     documents: int = 0
     root: Any = None
+    lists: dict[str, list[float | int]] = field(default_factory=dict)
 
     def fail(self, line: int | None, message: str, *, key: str | None = None) -> ProblemError:
         """An error at the place being read (``key``: of that key in the innermost mapping)."""
@@ -214,18 +162,18 @@ class _Composer:
         tag, text = event.tag, event.value
         try:
             if tag in (None, "!"):
-                plain = event.implicit[0] and event.style in (None, "")
-                return _plain(text) if plain else text
-            if tag[len(_STD) :] in _SCALAR_TAGS and tag.startswith(_STD):
-                return _tagged(tag, text)
+                implicit = event.implicit[0] and event.style in (None, "")
+                return plain(text) if implicit else text
+            if tag[len(STD) :] in SCALAR_TAGS and tag.startswith(STD):
+                return tagged(tag, text)
         except ValueError as error:  # a tag that does not fit, or an integer of 4,300+ digits
             raise self.fail(line, str(error)) from None
-        raise self.fail(line, f"the tag {_show_tag(tag)} is not allowed (plain YAML data only)")
+        raise self.fail(line, f"the tag {show_tag(tag)} is not allowed (plain YAML data only)")
 
     def start(self, event: Any, line: int | None, container: YMap | YSeq, kind: str) -> None:
-        if event.tag not in (None, "!", _STD + kind):
+        if event.tag not in (None, "!", STD + kind):
             raise self.fail(
-                line, f"the tag {_show_tag(event.tag)} is not allowed (plain YAML data only)"
+                line, f"the tag {show_tag(event.tag)} is not allowed (plain YAML data only)"
             )
         frame = self.stack[-1] if self.stack else None
         if frame and isinstance(frame.container, YMap) and frame.awaiting_key:
@@ -241,11 +189,32 @@ class _Composer:
             raise self.fail(line, "expected one problem, found a second YAML document")
 
     def scalar_event(self, event: Any, line: int | None) -> None:
+        if self.lists and self.numbers(event, line):
+            return
         self.count(1, line)
         value = self.scalar(event, line)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
         self.attach(value, line, 1)
+
+    def numbers(self, event: Any, line: int | None) -> bool:
+        """A placeholder of `flow_numbers` taken as the list it stands for; False for
+        any other scalar."""
+        plain = event.tag is None and event.implicit[0] and event.style in (None, "")
+        numbers = numbers_of(event.value, plain, self.lists)
+        if numbers is None:
+            return False
+        if len(self.stack) >= limits.MAX_DEPTH:
+            raise Misplaced  # read as written, for the message
+        size = len(numbers) + 1
+        self.count(size, line)
+        seq = YNumbers(line)
+        seq.extend(numbers)
+        seq.item_lines = [line] * len(numbers)
+        if event.anchor:
+            self.anchors[event.anchor] = (seq, size)
+        self.attach(seq, line, size)
+        return True
 
     def alias(self, event: Any, line: int | None) -> None:
         if event.anchor not in self.anchors:
@@ -289,7 +258,20 @@ def parse(text: str, source: str, budget: ValueBudget | None = None) -> Any:
     errors, tags other than the standard ones, more than one document, and
     documents beyond the caps. With a ``budget``, the values count against it.
     """
+    swapped, lists = swap(text)
+    if lists:
+        try:
+            return _parse(swapped, source, budget, lists)
+        except (Misplaced, ProblemError):
+            pass  # read as written: the same document, or the message of the file as written
+    return _parse(text, source, budget, {})
+
+
+def _parse(
+    text: str, source: str, budget: ValueBudget | None, lists: dict[str, list[float | int]]
+) -> Any:
     composer = _Composer(source, budget.left if budget else limits.MAX_YAML_VALUES)
+    composer.lists = lists
     handlers = composer.handlers()
     try:
         for event in _events(text):
