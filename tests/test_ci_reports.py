@@ -347,26 +347,6 @@ def test_the_solve_report_carries_the_format_version(run: Any) -> None:
 # --- the composite action ----------------------------------------------------------------
 
 
-def test_the_action_script_validates_checks_and_writes_junit(run: Any, tmp_path: Path) -> None:
-    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    script = action["runs"]["steps"][-1]["run"]
-    assert in_folder(tmp_path, run, "generate", "--seed", "1", "--out", "p").exit_code == 0
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "FILES": "p", "CHECK_KEYS": "true", "JUNIT": "reports"}
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
-    bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script]
-    ok = subprocess.run(bash, env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
-    assert (ok.returncode, ok.stdout) == (0, ""), ok.stderr
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["check.xml", "validate.xml"]
-    key = tmp_path / "p" / "mlp-1-1.answers.yaml"
-    key.write_text(key.read_text(encoding="utf-8").replace("  loss:", "  loss: 9 #"), "utf-8")
-    bad = subprocess.run(bash, env=env, cwd=tmp_path, capture_output=True, text=True, check=False)
-    assert bad.returncode == 1
-    assert bad.stdout.startswith(
-        "::error file=p/mlp-1-1.answers.yaml,line=8,title=backprop check::"
-    )
-
-
 def test_docs_ci_names_the_real_hooks_and_action_inputs() -> None:
     docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
