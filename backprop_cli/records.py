@@ -40,7 +40,9 @@ _FACTORY = _Factory()
 
 def _init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) -> Callable[..., None]:
     """``cls.__init__``: the one function compiled from source, as the standard one is."""
-    params, body, scope = [], [], {"_FACTORY": _FACTORY, "_set": object.__setattr__}
+    params: list[str] = []
+    body: list[str] = []
+    scope: dict[str, Any] = {"_FACTORY": _FACTORY, "_set": object.__setattr__}
     seen_default = False
     for i, f in enumerate(fields):
         value = f.name
@@ -93,7 +95,14 @@ def _eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
     return __eq__
 
 
-def _frozen(cls: type, names: frozenset[str]) -> tuple[Callable[..., None], Callable[..., None]]:
+def _hash(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
+    def __hash__(self: Any) -> int:
+        return hash(key(self))
+
+    return __hash__
+
+
+def _frozen(cls: Any, names: frozenset[str]) -> tuple[Callable[..., None], Callable[..., None]]:
     def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is cls or name in names:
             raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -107,9 +116,9 @@ def _frozen(cls: type, names: frozenset[str]) -> tuple[Callable[..., None], Call
     return __setattr__, __delattr__
 
 
-def _set(cls: type, name: str, value: object) -> None:
+def _set(cls: type, name: str, value: object, *, replace: bool = False) -> None:
     """Add a method unless the class body defines it, as the standard decorator does."""
-    if name not in cls.__dict__:
+    if replace or name not in cls.__dict__:
         value.__qualname__ = f"{cls.__qualname__}.{name}"  # type: ignore[attr-defined]
         setattr(cls, name, value)
 
@@ -137,8 +146,7 @@ def _process(cls: T, frozen: bool, eq: bool) -> T:
                 hashed = _key(
                     tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
                 )
-                cls.__hash__ = lambda self: hash(hashed(self))  # type: ignore[method-assign]
-                cls.__hash__.__qualname__ = f"{cls.__qualname__}.__hash__"
+                _set(cls, "__hash__", _hash(hashed), replace=True)
             else:
                 cls.__hash__ = None  # type: ignore[assignment]
     if frozen:

@@ -73,7 +73,9 @@ def shapes(decorate: Any) -> dict[str, type]:
         inner: Any
         items: tuple[Any, ...] = ()
 
-    return {c.__name__: c for c in (Point, Point3, Empty, One, Identity, Mutable, Checked, Own, Nested)}
+    return {
+        c.__name__: c for c in (Point, Point3, Empty, One, Identity, Mutable, Checked, Own, Nested)
+    }
 
 
 OURS, THEIRS = shapes(fast_dataclass), shapes(dataclasses.dataclass)
@@ -99,11 +101,13 @@ def outcome(action: Any) -> Any:
     """What ``action`` returns, or the type and message of what it raises."""
     try:
         return ("value", action())
-    except Exception as error:  # noqa: BLE001 - the exception is the observation
+    except Exception as error:
         return ("raises", type(error).__name__, str(error))
 
 
-def observe(classes: dict[str, type], name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def observe(
+    classes: dict[str, type], name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
     cls = classes[name]
     a, b = cls(*args, **kwargs), cls(*args, **kwargs)
     seen: dict[str, Any] = {
@@ -181,4 +185,3 @@ def test_frozen_and_not_frozen_records_do_not_mix() -> None:
         @fast_dataclass
         class Thawed(OURS["Point"]):  # type: ignore[misc]
             extra: int = 0
-
