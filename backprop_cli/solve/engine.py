@@ -60,7 +60,8 @@ class Backward:
     delta: list[Array]
     grads: list[dict[str, Array]]
     """∂L/∂θ of each layer's parameters, by base name (the penalty's share included)."""
-    dx: Array
+    dx: Array | None
+    """∂L/∂x; None from a pass that needed the parameters' gradients alone."""
     data_grads: list[dict[str, Array]]
     """∂L_data/∂θ of each parameter the penalty covers (the rest are in ``grads`` alone)."""
 
@@ -152,7 +153,12 @@ def _penalty(problem: Problem, params: Params) -> float:
     return sum(reg.penalty(p[base]) for i, p in enumerate(params) for base in penalised(problem, i))
 
 
-def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> Backward:
+def backward(
+    problem: Problem, params: Params, fwd: Forward, rnd: Rounding, *, dx: bool = True
+) -> Backward:
+    """Every δ and gradient from the loss back; ``dx=False``: not ∂L/∂x, when the first
+    layer's kind can skip that product (`LayerKind` ``param_gradients``: a training step
+    after the first reports only its parameters)."""
     loss, weight = problem.loss.function, problem.loss.weight(problem.samples)
     shape = fwd.a[-1].shape
     y_hat = rows(fwd.a[-1])
@@ -176,12 +182,18 @@ def backward(problem: Problem, params: Params, fwd: Forward, rnd: Rounding) -> B
         else:
             d = rnd(f.backward(fwd.z[i], fwd.a[i], g))  # δ = Jᵀ ∂L/∂a (softmax)
         delta[i] = d
-        grad_in, layer_grads = layer.kind.backward(params[i], fwd.cache[i], d)
+        alone = None if i or dx else getattr(layer.kind, "param_gradients", None)
+        if alone is not None:
+            grad_in, layer_grads = None, alone(params[i], fwd.cache[i], d)
+        else:
+            grad_in, layer_grads = layer.kind.backward(params[i], fwd.cache[i], d)
         grads[i] = {base: rnd(value) for base, value in layer_grads.items()}
         covered = penalised(problem, i)
         data_grads[i] = {base: grads[i][base] for base in covered}
         for base in covered:  # ∂L/∂W = ∂L_data/∂W + ∂R/∂W (λW for L2)
             assert reg is not None
             grads[i][base] = rnd(grads[i][base] + reg.grad(params[i][base]))
+        if grad_in is None:
+            return Backward(grad_a, fprime, delta, grads, None, data_grads)
         g = rnd(grad_in)  # ∂L/∂a⁽ˡ⁻¹⁾
     return Backward(grad_a, fprime, delta, grads, g, data_grads)

@@ -151,10 +151,11 @@ def train(
     for t in range(1, problem.steps + 1):
         samples = batch(problem, t)
         if len(samples) == problem.samples:  # the full batch: the loss's forward pass serves
-            gradients = bwd if t == 1 else backward(problem, current, after, rnd)
+            gradients = bwd if t == 1 else backward(problem, current, after, rnd, dx=False)
         else:
             part = of_batch(problem, samples)
-            gradients = backward(part, current, forward(part, current, rnd, t - 1), rnd)
+            passed = forward(part, current, rnd, t - 1)
+            gradients = backward(part, current, passed, rnd, dx=False)
         if t == 1:
             first_gradients = {
                 layer.param_name(base): g
@@ -220,6 +221,7 @@ def values(
         )
         for i, layer in enumerate(problem.layers)
     )
+    assert bwd.dx is not None  # asked for: the first pass reports ∂L/∂x
     return Solution(
         problem=problem,
         layers=results,

@@ -283,7 +283,9 @@ class LayerKind(Protocol):
         ...
 
     def backward(self, params: Params, cache: Any, delta: Array) -> tuple[Array, dict[str, Array]]:
-        """∂L/∂a_prev and ∂L/∂θ for each parameter, from δ = ∂L/∂z."""
+        """∂L/∂a_prev and ∂L/∂θ for each parameter, from δ = ∂L/∂z. A kind may also have
+        ``param_gradients(params, cache, delta)``, the ∂L/∂θ alone, which the engine calls
+        for a first layer whose ∂L/∂x no one reads (training steps after the first)."""
         ...
 
     def forward_steps(self, d: Deriving, r: LayerValues) -> Iterator[Step]:

@@ -157,10 +157,14 @@ class Dense(KindDefaults):
         return a @ params["W"].T + params["b"], a  # z = W a + b, one row per sample
 
     def backward(self, params: Params, cache: Any, delta: Array) -> tuple[Array, dict[str, Array]]:
+        grads = self.param_gradients(params, cache, delta)
+        return delta @ params["W"], grads  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
+
+    def param_gradients(self, params: Params, cache: Any, delta: Array) -> dict[str, Array]:
         a_prev = cache
         dW = delta.T @ a_prev  # ∂L/∂W = Δᵀ A_prev (summed over samples)
         db = np.sum(delta, axis=0)  # ∂L/∂b = Σₙ δ
-        return delta @ params["W"], {"W": dW, "b": db}  # ∂L/∂a⁽ˡ⁻¹⁾ = Wᵀδ, one row per sample
+        return {"W": dW, "b": db}
 
     # --- formulas -----------------------------------------------------------
 
