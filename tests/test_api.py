@@ -54,18 +54,20 @@ LAZY_KINDS = {
     *(f"optimizers.{name}" for name in ("adagrad", "rmsprop", "adam", "adamw")),
     "regularizers.l1",
     "regularizers.l2",
+    *(f"losses.{name}" for name in ("absolute", "cross_entropy", "hinge", "huber", "kl_div")),
+    "losses.nll",
 }
 """The modules of the registries' entries that a problem must name to import."""
 
 
 def test_a_problem_imports_only_the_kinds_it_names() -> None:
-    """The registries import a layer kind, optimizer or penalty when a problem names it:
-    start-up pays only for those in use."""
+    """The registries import a layer kind, optimizer, penalty or loss when a problem names
+    it: start-up pays only for those in use."""
     code = (
         "import json, sys; from backprop_cli import load, solve; "
         "kinds = lambda: sorted(m.split('.', 2)[2] for m in sys.modules "
         "if m.startswith(('backprop_cli.nn.layers.', 'backprop_cli.nn.optimizers.', "
-        "'backprop_cli.nn.regularizers.'))); "
+        "'backprop_cli.nn.regularizers.', 'backprop_cli.nn.losses.'))); "
         "solve(load('ex1')); first = kinds(); solve(load(sys.argv[1])); "
         "print(json.dumps([first, kinds()]))"
     )
@@ -106,3 +108,11 @@ def test_a_list_of_solutions_shows_each_as_markdown_in_a_notebook() -> None:
     markdown = solutions._repr_markdown_()
     assert markdown == "\n\n---\n\n".join(s._repr_markdown_() for s in solutions)
     assert "# Exercise 1" in markdown and "# Exercise 2" in markdown
+
+
+def test_each_loss_entry_names_its_own_class() -> None:
+    from backprop_cli.nn.losses import LOSS_ENTRIES, LOSSES
+
+    for name, (_, aliases) in LOSS_ENTRIES.items():
+        assert LOSSES[name].name == name
+        assert all(LOSSES[alias] is LOSSES[name] for alias in aliases)

@@ -424,7 +424,7 @@ def _two_layer(write: Any, activation: str, loss: str = "mse") -> Solution:
             "mse",
         ),
         (
-            losses.MAE,
+            losses.LOSSES["mae"],
             "term_grad",
             lambda self, yhat, y: Call("sign", (Sub(y, yhat),)),
             "sigmoid",

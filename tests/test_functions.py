@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 from backprop_cli.nn import ACTIVATIONS, LOSSES
 from backprop_cli.nn.activations import ACTIVATION_TYPES, Activation
-from backprop_cli.nn.losses import LOSS_TYPES
+from backprop_cli.nn.losses import loss_types
 
 H = 1e-6
 
@@ -185,7 +185,7 @@ def _targets(name: str, shape: tuple[int, int], draw: st.DataObject) -> np.ndarr
     return draw.draw(hnp.arrays(float, shape, elements=st.floats(-3, 3)))
 
 
-@pytest.mark.parametrize("kind", LOSS_TYPES, ids=lambda k: k.name)
+@pytest.mark.parametrize("kind", loss_types(), ids=lambda k: k.name)
 @given(data=st.data())
 @settings(max_examples=60)
 def test_loss_derivative_matches_finite_differences(kind: type, data: st.DataObject) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from backprop_cli import load, solve
 from backprop_cli.nn import LOSSES
-from backprop_cli.nn.losses import Huber, Loss
+from backprop_cli.nn.losses import Loss
+from backprop_cli.nn.losses.huber import Huber
 
 SCORES = np.array([[-0.7, 4.3, 0.2], [0.7, -0.35, -0.55], [0.0, 1.0, 0.0]])
 CLASSES = np.eye(3)[[0, 2, 1]]  # sample 3 meets both margins exactly: ŷₖ − ŷ_y + 1 = 0

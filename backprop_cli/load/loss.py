@@ -11,6 +11,7 @@ import numpy as np
 from backprop_cli.load import fields as keys
 from backprop_cli.load.reader import MISSING, Reader
 from backprop_cli.nn import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
+from backprop_cli.nn.losses import loss_types
 from backprop_cli.records import dataclass
 
 REDUCTIONS = ("mean", "sum")
@@ -66,13 +67,14 @@ def read_loss(r: Reader, value: Any) -> LossSpec:
         return LossSpec(_function(r, value, path).configured({}))
     function = _function(r, value.get("name", MISSING), (*path, "name"))
     options = {option.key: option for option in function.options}
-    others = {  # a key of another loss: which loss takes it
+    allowed = (*keys.LOSS, *options)
+    others = {  # a key of another loss: which loss takes it (only a wrong key imports them)
         o.key: f"the loss {kind.name}, which takes {o.key}"
-        for kind in dict.fromkeys(LOSSES.values())
+        for kind in (loss_types() if set(value) - set(allowed) else ())
         for o in kind.options
         if o.key not in options
     }
-    r.keys(value, path, (*keys.LOSS, *options), others)
+    r.keys(value, path, allowed, others)
     scale = 1.0
     if "scale" in value:
         scale = r.positive(value["scale"], (*path, "scale"), "a scale > 0")

@@ -32,7 +32,7 @@ from backprop_cli.load.sources import Source, open_source
 from backprop_cli.load.variants import read_variants
 from backprop_cli.load.yaml_source import ValueBudget, YMap, parse
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
-from backprop_cli.nn.losses import GivenUpstream
+from backprop_cli.nn.losses.upstream import GivenUpstream
 from backprop_cli.nn.optimizers import Optimizer
 from backprop_cli.nn.regularizers import Regularizer
 from backprop_cli.records import dataclass

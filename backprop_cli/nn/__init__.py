@@ -1,7 +1,7 @@
 """Registries of activations and losses, by name and alias.
 
-A new activation or loss is one class in ``activations.py`` or ``losses.py``
-added to its ``*_TYPES`` tuple; nothing else changes.
+A new activation is one class in ``activations.py`` added to ``ACTIVATION_TYPES``; a new
+loss, one class in ``losses/`` and one line of its registry; nothing else changes.
 """
 
 from __future__ import annotations
@@ -15,20 +15,12 @@ import numpy as np
 from backprop_cli.expr import Unevaluable
 from backprop_cli.nn.activations import ACTIVATION_TYPES, Activation
 from backprop_cli.nn.functions import normal_cdf, normal_pdf, sigmoid
-from backprop_cli.nn.losses import LOSS_NEAR_MISSES, LOSS_TYPES, Loss
+from backprop_cli.nn.losses import LOSS_NAMES, LOSS_NEAR_MISSES, LOSSES, Loss
 
 ACTIVATIONS: dict[str, type[Activation]] = {
     name: kind for kind in ACTIVATION_TYPES for name in (kind.name, *kind.aliases)
 }
 """Every activation name and alias → its class; ``ACTIVATIONS[name]()`` has the defaults."""
-
-LOSSES: dict[str, type[Loss]] = {
-    name: kind for kind in LOSS_TYPES for name in (kind.name, *kind.aliases)
-}
-"""Every loss name and alias → its class."""
-
-LOSS_NAMES = tuple(sorted(kind.name for kind in LOSS_TYPES))
-"""The losses by their own names (as messages list them; aliases are accepted too)."""
 
 ELEMENTARY: dict[str, Callable[..., Any]] = {
     "σ": sigmoid,

@@ -1,34 +1,46 @@
 """Loss functions, one module per family, in a registry by name and alias.
 
-A new loss is one class beside these (see `base` for what a loss answers)
-added to ``LOSS_TYPES``; nothing else changes.
+A new loss is one class beside these (see `base` for what a loss answers) and one line
+of ``LOSS_ENTRIES``: its name, where it lives and its aliases. A module is imported the
+first time a problem names one of its losses, so start-up pays only for the loss in use.
 """
 
 from __future__ import annotations
 
-from backprop_cli.nn.losses.absolute import MAE
 from backprop_cli.nn.losses.base import LOG_FLOOR, Loss, LossMistake, LossOption
-from backprop_cli.nn.losses.cross_entropy import BinaryCrossEntropy, CrossEntropy
-from backprop_cli.nn.losses.hinge import Hinge, MultiMargin
-from backprop_cli.nn.losses.huber import Huber, SmoothL1
-from backprop_cli.nn.losses.kl_div import KLDivergence
-from backprop_cli.nn.losses.nll import NegativeLogLikelihood
-from backprop_cli.nn.losses.squared import MSE, SSE
-from backprop_cli.nn.losses.upstream import GivenUpstream
+from backprop_cli.nn.registry import Registry
 
-LOSS_TYPES: tuple[type[Loss], ...] = (
-    MSE,
-    SSE,
-    MAE,
-    BinaryCrossEntropy,
-    CrossEntropy,
-    Hinge,
-    Huber,
-    SmoothL1,
-    KLDivergence,
-    NegativeLogLikelihood,
+LOSS_ENTRIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mse": ("squared.MSE", ("mean_squared_error", "squared_error")),
+    "sse": ("squared.SSE", ("sum_squared_error",)),
+    "mae": ("absolute.MAE", ("mean_absolute_error", "l1")),
+    "binary_cross_entropy": ("cross_entropy.BinaryCrossEntropy", ("bce", "binary_crossentropy")),
+    "cross_entropy": (
+        "cross_entropy.CrossEntropy",
+        (
+            "ce",
+            "categorical_cross_entropy",
+            "categorical_crossentropy",
+            "cross_entropy_loss",
+            "softmax_cross_entropy",
+        ),
+    ),
+    "hinge": ("hinge.Hinge", ("multiclass_hinge", "svm", "multi_margin")),
+    "huber": ("huber.Huber", ("huber_loss",)),
+    "smooth_l1": ("huber.SmoothL1", ("smooth_l1_loss",)),
+    "kl_div": ("kl_div.KLDivergence", ("kl_divergence", "kl", "kullback_leibler")),
+    "nll": ("nll.NegativeLogLikelihood", ("negative_log_likelihood", "nll_loss")),
+}
+"""Each loss by its own name: the module and class it lives in, and its aliases."""
+
+LOSSES: Registry[type[Loss]] = Registry(
+    __name__,
+    {alias: where for name, (where, aliases) in LOSS_ENTRIES.items() for alias in (name, *aliases)},
 )
+"""Every loss name and alias → its class (imported on first use)."""
 
+LOSS_NAMES = tuple(sorted(LOSS_ENTRIES))
+"""The losses by their own names (as messages list them; aliases are accepted too)."""
 
 LOSS_NEAR_MISSES: dict[str, str] = {
     "l2": "write mse for the mean of (ŷ − y)², or {name: sse, scale: 0.5} for ½Σ(ŷ − y)²",
@@ -37,23 +49,20 @@ LOSS_NEAR_MISSES: dict[str, str] = {
 """Loss names this tool does not take, because it spells them otherwise or they mean more
 than one loss: what to write instead."""
 
+
+def loss_types() -> tuple[type[Loss], ...]:
+    """Every loss class, each once, in the order of ``LOSS_ENTRIES`` (imports them all)."""
+    return tuple(LOSSES[name] for name in LOSS_ENTRIES)
+
+
 __all__ = [
     "LOG_FLOOR",
+    "LOSSES",
+    "LOSS_ENTRIES",
+    "LOSS_NAMES",
     "LOSS_NEAR_MISSES",
-    "LOSS_TYPES",
-    "MAE",
-    "MSE",
-    "SSE",
-    "BinaryCrossEntropy",
-    "CrossEntropy",
-    "GivenUpstream",
-    "Hinge",
-    "Huber",
-    "KLDivergence",
     "Loss",
     "LossMistake",
     "LossOption",
-    "MultiMargin",
-    "NegativeLogLikelihood",
-    "SmoothL1",
+    "loss_types",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Sub
@@ -14,7 +12,6 @@ from backprop_cli.records import dataclass
 @dataclass(frozen=True)
 class MAE(Loss):
     name = "mae"
-    aliases: ClassVar[tuple[str, ...]] = ("mean_absolute_error", "l1")
     abbreviation = "MAE"
     title = "mean absolute error"
     kink_at_target = True

@@ -47,7 +47,6 @@ class Loss:
     name: ClassVar[str]
     abbreviation: ClassVar[str]
     title: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
     mean_over_outputs: ClassVar[bool] = True
     fused_with: ClassVar[str | None] = None
     """The last activation whose derivative cancels against this loss's."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 
 from backprop_cli.expr import (
@@ -42,7 +40,6 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     abbreviation = "BCE"
     title = "binary cross-entropy"
-    aliases = ("bce", "binary_crossentropy")
     fused_with = "sigmoid"
     negated = True
 
@@ -103,13 +100,6 @@ class CrossEntropy(Loss):
     class_index = True
     abbreviation = "CE"
     title = "cross-entropy"
-    aliases: ClassVar[tuple[str, ...]] = (
-        "ce",
-        "categorical_cross_entropy",
-        "categorical_crossentropy",
-        "cross_entropy_loss",
-        "softmax_cross_entropy",
-    )
     mean_over_outputs = False
     fused_with = "softmax"
     negated = True

@@ -52,7 +52,6 @@ def _classes(y: Array) -> Array:
 @dataclass(frozen=True)
 class Hinge(Loss):
     name = "hinge"
-    aliases: ClassVar[tuple[str, ...]] = ("multiclass_hinge", "svm", "multi_margin")
     abbreviation = "SVM"
     title = "multiclass hinge loss"
     class_index = True

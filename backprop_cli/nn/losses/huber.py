@@ -58,7 +58,6 @@ def _picked(d: Expr, threshold: float, near: Expr, far: Expr) -> Expr:
 @dataclass(frozen=True)
 class Huber(Loss):
     name = "huber"
-    aliases: ClassVar[tuple[str, ...]] = ("huber_loss",)
     abbreviation = "Huber"
     title = "Huber loss"
     options: ClassVar[tuple[LossOption, ...]] = (
@@ -129,7 +128,6 @@ class Huber(Loss):
 @dataclass(frozen=True)
 class SmoothL1(Loss):
     name = "smooth_l1"
-    aliases: ClassVar[tuple[str, ...]] = ("smooth_l1_loss",)
     abbreviation = "smooth L1"
     title = "smooth L1 loss"
     options: ClassVar[tuple[LossOption, ...]] = (

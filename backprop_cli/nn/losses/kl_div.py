@@ -13,7 +13,6 @@ cross-entropy's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 import numpy as np
 
@@ -33,7 +32,6 @@ def _entropy_terms(y: Array) -> Array:
 @dataclass(frozen=True)
 class KLDivergence(CrossEntropy):
     name = "kl_div"
-    aliases: ClassVar[tuple[str, ...]] = ("kl_divergence", "kl", "kullback_leibler")
     abbreviation = "KL"
     title = "Kullback–Leibler divergence"
     class_index = False

@@ -9,7 +9,6 @@ softmax it is the cross-entropy of a class index, computed from the logits
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 import numpy as np
 
@@ -22,7 +21,6 @@ from backprop_cli.records import dataclass
 @dataclass(frozen=True)
 class NegativeLogLikelihood(CrossEntropy):
     name = "nll"
-    aliases: ClassVar[tuple[str, ...]] = ("negative_log_likelihood", "nll_loss")
     abbreviation = "NLL"
     title = "negative log-likelihood"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 
 from backprop_cli.expr import Expr, Mul, Pow, Sub, num
@@ -14,7 +12,6 @@ from backprop_cli.records import dataclass
 @dataclass(frozen=True)
 class MSE(Loss):
     name = "mse"
-    aliases: ClassVar[tuple[str, ...]] = ("mean_squared_error", "squared_error")
     squared = True
     abbreviation = "MSE"
     title = "mean squared error"
@@ -39,7 +36,6 @@ class MSE(Loss):
 @dataclass(frozen=True)
 class SSE(MSE):
     name = "sse"
-    aliases: ClassVar[tuple[str, ...]] = ("sum_squared_error",)
     abbreviation = "SSE"
     title = "sum of squared errors"
     mean_over_outputs = False
