@@ -29,7 +29,8 @@ class Compiled(NamedTuple):
 
     value: Callable[[Values], float]
     local: Callable[[Values, float], Values]
-    undefined: Callable[[Values, tuple[bool, ...]], str | None]
+    undefined: Callable[[Values, tuple[bool, ...]], str | None] | None
+    """None for a gate defined everywhere (nothing to check)."""
     gather: Callable[[list[float]], Any]
     """The argument values from a pass's list: a tuple, or the one value of a single one."""
     single: bool
@@ -46,9 +47,10 @@ class Backward(NamedTuple):
     """What a backward pass found, by position."""
 
     terms: list[list[float]]
-    """Each value's gradient terms, from the output back (one per use)."""
+    """Each input's gradient terms, from the output back (one per use), by position (the
+    constants before the inputs get none)."""
     paths: list[list[PathTerm]] | None
-    """The same terms as records, when asked for."""
+    """Every value's terms as records, when asked for."""
 
 
 class Plan:
@@ -68,7 +70,7 @@ class Plan:
                 Compiled(
                     node.gate.value,
                     node.gate.local,
-                    node.gate.undefined,
+                    None if node.gate.total else node.gate.undefined,
                     itemgetter(*at),
                     len(at) == 1,
                     tuple(a.name is not None for a in node.args),
@@ -83,7 +85,9 @@ class Plan:
             )
         self.gates = tuple(gates)
         self.output = self.position[problem.output]
-        first = len(self.constants) + len(problem.inputs)  # the first gate's position
+        self.wrt = [self.position[name] for name in problem.wrt]
+        self.first = first = len(self.constants) + len(problem.inputs)
+        """The first gate's position."""
         reaches = {self.output}
         walk = []
         for gate in reversed(gates[: self.output - first + 1]):
@@ -111,8 +115,7 @@ class Plan:
         append, isfinite = values.append, math.isfinite
         for value, _, undefined, gather, single, variable, _, _, node in self.gates:
             args = (gather(values),) if single else gather(values)
-            reason = undefined(args, variable)
-            if reason is not None:
+            if undefined is not None and (reason := undefined(args, variable)) is not None:
                 raise self.fail(node, reason, step)
             out = value(args)
             if not isfinite(out):
@@ -127,9 +130,9 @@ class Plan:
         each argument's gradient (so a value used twice gets the sum of both)."""
         grads = [0.0] * len(values)
         grads[self.output] = 1.0
-        terms: list[list[float]] = [[] for _ in values]
+        first, isfinite = self.first, math.isfinite
+        terms: list[list[float]] = [[] for _ in range(first)]
         paths: list[list[PathTerm]] | None = [[] for _ in values] if record else None
-        isfinite = math.isfinite
         for _, local, _, gather, single, _, uses, at, node in self.walk:
             upstream = grads[at]
             slopes = local((gather(values),) if single else gather(values), values[at])
@@ -138,7 +141,8 @@ class Plan:
                 if not isfinite(term):
                     raise self.fail(node, "the gradient overflows", step)
                 grads[p] += term
-                terms[p].append(term)
+                if p < first:
+                    terms[p].append(term)
                 if paths is not None:
                     paths[p].append(PathTerm(node.name, i, upstream, slopes[i]))
         return Backward(terms, paths)
@@ -146,4 +150,4 @@ class Plan:
     def gradients(self, values: Sequence[float], step: int | None = None) -> list[float]:
         """∂f/∂x for each input in ``wrt``: the sum of its terms, exactly rounded."""
         terms = self.backward(values, step).terms
-        return [math.fsum(terms[self.position[name]]) for name in self.problem.wrt]
+        return [math.fsum(terms[p]) for p in self.wrt]

@@ -42,8 +42,8 @@ def results(
     out = []
     for name in plan.names:
         at = plan.position[name]
-        grad = 1.0 if at == plan.output else math.fsum(backward.terms[at])
         paths = tuple(reversed(backward.paths[at]))
+        grad = 1.0 if at == plan.output else math.fsum(t.gradient for t in paths)
         out.append(NodeResult(name, nodes.get(name), values[at], grad, paths))
     return tuple(out)
 
