@@ -24,11 +24,10 @@ from backprop_cli.kinds.graph.staging import Node
 from backprop_cli.load.yaml_source import line_of
 
 
-class Compiled(NamedTuple):
-    """One gate with its arguments as positions (a tuple, unpacked in the loops)."""
+class Evaluation(NamedTuple):
+    """What the forward pass needs of a gate (a tuple, unpacked in the loop)."""
 
     value: Callable[[Values], float]
-    local: Callable[[Values, float], Values]
     undefined: Callable[[Values, tuple[bool, ...]], str | None] | None
     """None for a gate defined everywhere (nothing to check)."""
     gather: Callable[[list[float]], Any]
@@ -36,6 +35,15 @@ class Compiled(NamedTuple):
     single: bool
     variable: tuple[bool, ...]
     """Which arguments are values of the graph (the others are constants)."""
+    node: Node
+
+
+class Derivation(NamedTuple):
+    """What the backward pass needs of a gate (a tuple, unpacked in the loop)."""
+
+    local: Callable[[Values, float], Values]
+    gather: Callable[[list[float]], Any]
+    single: bool
     uses: tuple[tuple[int, int], ...]
     """(argument, position of the value it reads) for each argument that is not a constant."""
     at: int
@@ -63,26 +71,16 @@ class Plan:
         """The inputs and the gates, in the order of their positions (after the constants)."""
         self.position = {name: len(self.constants) + i for i, name in enumerate(self.names)}
         constant = iter(range(len(self.constants)))
-        gates = []
+        gates, derivations = [], []
         for node in problem.nodes:
             at = [next(constant) if a.name is None else self.position[a.name] for a in node.args]
-            gates.append(
-                Compiled(
-                    node.gate.value,
-                    node.gate.local,
-                    None if node.gate.total else node.gate.undefined,
-                    itemgetter(*at),
-                    len(at) == 1,
-                    tuple(a.name is not None for a in node.args),
-                    tuple(
-                        (i, p)
-                        for i, (a, p) in enumerate(zip(node.args, at, strict=True))
-                        if a.name is not None
-                    ),
-                    self.position[node.name],
-                    node,
-                )
-            )
+            gather, single, gate = itemgetter(*at), len(at) == 1, node.gate
+            variable = tuple(a.name is not None for a in node.args)
+            undefined = None if gate.total else gate.undefined
+            gates.append(Evaluation(gate.value, undefined, gather, single, variable, node))
+            uses = tuple((i, p) for i, p in enumerate(at) if variable[i])
+            position = self.position[node.name]
+            derivations.append(Derivation(gate.local, gather, single, uses, position, node))
         self.gates = tuple(gates)
         self.output = self.position[problem.output]
         self.wrt = [self.position[name] for name in problem.wrt]
@@ -90,7 +88,7 @@ class Plan:
         """The first gate's position."""
         reaches = {self.output}
         walk = []
-        for gate in reversed(gates[: self.output - first + 1]):
+        for gate in reversed(derivations[: self.output - first + 1]):
             if gate.at in reaches:
                 walk.append(gate)
                 reaches.update(p for _, p in gate.uses)
@@ -113,7 +111,7 @@ class Plan:
         without a (finite) value or derivative there is a `ProblemError`."""
         values = [*self.constants, *(inputs[name] for name in self.problem.input_names)]
         append, isfinite = values.append, math.isfinite
-        for value, _, undefined, gather, single, variable, _, _, node in self.gates:
+        for value, undefined, gather, single, variable, node in self.gates:
             args = (gather(values),) if single else gather(values)
             if undefined is not None and (reason := undefined(args, variable)) is not None:
                 raise self.fail(node, reason, step)
@@ -133,7 +131,7 @@ class Plan:
         first, isfinite = self.first, math.isfinite
         terms: list[list[float]] = [[] for _ in range(first)]
         paths: list[list[PathTerm]] | None = [[] for _ in values] if record else None
-        for _, local, _, gather, single, _, uses, at, node in self.walk:
+        for local, gather, single, uses, at, node in self.walk:
             upstream = grads[at]
             slopes = local((gather(values),) if single else gather(values), values[at])
             for i, p in uses:
