@@ -13,8 +13,9 @@ Prints medians over repeated runs:
 * rendering: the human formats of that problem (goal: under 1 s each, output bounded);
 * new kinds: a batch-norm network, a conv2d network on 28×28 images, an LSTM over 100
   steps and a 200-node computational graph, each against a minimal reference of the
-  same work (`new_kinds`; goal: at most 1.5×), and their rendering in every format
-  (under 1 s each);
+  same work (`new_kinds`; goal: at most 1.5×), the same work again in this process
+  without the start-up of either (load, solve and JSON against the reference's ``main``,
+  both on one BLAS thread), and their rendering in every format (under 1 s each);
 * scaling: solve and render time as the width and the depth grow.
 
 Wall-clock figures on a shared machine are noisy; the medians and the ratios
@@ -28,6 +29,9 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
+import importlib
+import io
 import os
 import platform
 import statistics
@@ -238,6 +242,7 @@ def new_kinds(repeat: int, folder: Path) -> list[str]:
             name,
         )
         lines.append(row(name, ours, theirs, "goal ≤ 1.5×", ratio))
+        lines.append(without_startup(problem, reference, repeat, name))
         solution = solve(load(str(problem)))
         for fmt in Format:
             if fmt == Format.JSON:
@@ -251,6 +256,28 @@ def new_kinds(repeat: int, folder: Path) -> list[str]:
                 row(f"  render {fmt.value} ({size:,} characters)", seconds, None, "goal < 1000 ms")
             )
     return lines
+
+
+def without_startup(problem: Path, reference: str, repeat: int, name: str) -> str:
+    """Load, solve and JSON in this process against the reference's ``main`` (its output to
+    a string), each run once first so that neither pays for its imports."""
+    from backprop_cli import load, solve
+    from backprop_cli.render import Format, RenderOptions, render
+
+    module = importlib.import_module(Path(reference).stem)
+
+    def ours() -> object:
+        return render(Format.JSON, [solve(load(str(problem)))], RenderOptions())
+
+    def theirs() -> object:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            module.main(str(problem))
+        return out
+
+    ours()
+    theirs()
+    mine, reference_seconds, ratio = paired(ours, theirs, repeat, f"{name}, without start-up")
+    return row("  without start-up", mine, reference_seconds, "", ratio)
 
 
 def scaling(repeat: int, folder: Path) -> list[str]:

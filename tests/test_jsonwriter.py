@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -117,6 +117,36 @@ def test_indented_matrices_keep_one_row_a_line() -> None:
         "      [-0.015532548881651316,-0.031065097763302633]\n"
         "    ],\n"
     ) in text
+
+
+class _Pair(NamedTuple):
+    first: float
+    second: float
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_a_container_written_whole_is_the_text_written_value_by_value(
+    indent: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Array = jsonwriter.Array
+    data = {
+        "plain": [1, 2.5, None, True, "a\nb", {}, [], -0.0, float("nan")],
+        "arrays": {
+            "matrix": Array(np.eye(2)),
+            "vector": Array(np.array([1.0, np.inf])),
+            "scalar": Array(np.array(3.0)),
+            "empty": Array(np.zeros((0, 2))),
+        },
+        "deep": [[{"rows": [Array(np.ones((1, 2)))], "x": 1.5}], {"y": [2, 3]}],
+        3: "a key that is not a string",
+        "tuples": (1, (2.0, "x"), _Pair(0.5, -1.0)),
+        "numpy scalars": [np.float64(1.5), np.int64(3), np.bool_(True)],
+        "beyond 64 bits": 10**30,
+        "lone surrogate": "\ud800",
+    }
+    whole = jsonwriter.dump_bytes(data, indent)
+    monkeypatch.setattr(jsonwriter._Writer, "whole", lambda self, value, depth: False)
+    assert whole == jsonwriter.dump_bytes(data, indent)
 
 
 def test_a_number_beyond_64_bits_falls_back_to_the_standard_library() -> None:

@@ -6,7 +6,9 @@ a number; a 100,000-weight gradient matrix would take 70 ms, orjson takes about
 1 ms). Non-finite values become ``null``. A large report's matrices appear in
 several places (a gradient in ``gradients`` and in its step): an `Array` is
 encoded once and its text reused. Indented output keeps each row of a matrix on
-one line.
+one line. A container with no such matrix in it is written by one orjson call
+(orjson's two-space indent is this writer's), its arrays and any other values
+orjson does not take as they are passed in already encoded.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ import orjson
 from backprop_cli.records import dataclass
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_WHOLE = (
+    orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+"""orjson writes only str, int, float, bool, None, dict, list and tuple itself; the rest comes
+to `_Writer.encoded`, which writes it as `_Writer.write` does."""
+
+
+class _Laid(Exception):
+    """A value `_Writer.container` lays out itself (a matrix, one row a line)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,8 +81,12 @@ class _Writer:
         """The cached arrays, alive while the writer is, so that no id is reused."""
         self.parts: list[bytes] = []
 
+    def matrix(self, values: np.ndarray) -> bool:
+        """Whether ``values`` is written one row a line."""
+        return self.indent is not None and np.ndim(values) == 2 and np.shape(values)[0] > 0
+
     def array(self, values: np.ndarray, depth: int) -> bytes:
-        matrix = self.indent is not None and np.ndim(values) == 2 and np.shape(values)[0] > 0
+        matrix = self.matrix(values)
         key = (id(values), depth if matrix else -1)
         if key not in self.cache:
             self.keep.append(values)
@@ -86,12 +103,35 @@ class _Writer:
     def write(self, value: Any, depth: int = 0) -> None:
         if isinstance(value, Array):
             self.parts.append(self.array(value.values, depth))
+        elif isinstance(value, (dict, list, tuple)) and self.whole(value, depth):
+            return
         elif isinstance(value, dict):
             self.container(b"{", b"}", list(value.items()), depth)
         elif isinstance(value, (list, tuple)):
             self.container(b"[", b"]", [(None, item) for item in value], depth)
         else:
             self.parts.append(encode_scalar(value))
+
+    def whole(self, value: dict[Any, Any] | list[Any] | tuple[Any, ...], depth: int) -> bool:
+        """Write ``value`` by one orjson call, unless something in it is laid out here (a
+        matrix), orjson refuses it (a key that is not a string) or it is indented otherwise."""
+        if self.indent not in (None, 2):
+            return False
+        option = _WHOLE | orjson.OPT_INDENT_2 if self.indent else _WHOLE
+        try:
+            text = orjson.dumps(value, default=self.encoded, option=option)
+        except orjson.JSONEncodeError:
+            return False
+        self.parts.append(text.replace(b"\n", b"\n" + b" " * (2 * depth)) if depth else text)
+        return True
+
+    def encoded(self, value: Any) -> orjson.Fragment:
+        """A value orjson passes back, as `write` writes it (on one line)."""
+        if isinstance(value, Array) and not self.matrix(value.values):
+            return orjson.Fragment(self.array(value.values, 0))
+        if isinstance(value, (Array, dict, list, tuple)):
+            raise _Laid  # a matrix, or a subclass orjson passed back: the container writes it
+        return orjson.Fragment(encode_scalar(value))
 
     def container(
         self, opening: bytes, closing: bytes, items: list[tuple[Any, Any]], depth: int

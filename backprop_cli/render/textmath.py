@@ -6,6 +6,8 @@ grammar of `math.MathWriter`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from backprop_cli.expr import Call, Expr, Frac, Num, Partial, Sym
@@ -64,16 +66,23 @@ def superscript(text: str) -> str:
     return text.translate(_SUP)
 
 
+@functools.lru_cache(maxsize=16_384)
+def symbol_text(s: Sym) -> str:
+    """A symbol in Unicode text: ``w₁₂⁽¹⁾`` (made once a symbol: a long derivation writes
+    the same ones many times)."""
+    text = _TEXT_BASES.get(s.base, s.base) + subscript(s.index)
+    if s.layer is not None:
+        text += superscript(f"({s.layer})")
+    if s.sample is not None:
+        text += f"[{s.sample}]"
+    return text
+
+
 class TextMath(MathWriter):
     """Unicode text: ``z₁⁽¹⁾ = w₁₁⁽¹⁾x₁ + w₁₂⁽¹⁾x₂ + b₁⁽¹⁾ = 0.1·1 + 0.2·2 + 0``."""
 
     def sym(self, s: Sym) -> str:
-        text = _TEXT_BASES.get(s.base, s.base) + subscript(s.index)
-        if s.layer is not None:
-            text += superscript(f"({s.layer})")
-        if s.sample is not None:
-            text += f"[{s.sample}]"
-        return text
+        return symbol_text(s)
 
     def precedence(self, e: Expr) -> int:
         # ∂L/∂w is written with a slash: (∂L/∂w)², not ∂L/∂w².

@@ -37,6 +37,11 @@ Values = tuple[float, ...]
 Args = tuple[Expr, ...]
 
 
+def everywhere(a: Values, variable: tuple[bool, ...]) -> str | None:
+    """Defined at every argument: a gate's `undefined` unless it says otherwise."""
+    return None
+
+
 @dataclass(frozen=True)
 class Gate:
     """One kind of node: ``value(a) → out`` and ``local(a, out) → ∂out/∂aᵢ`` for each i."""
@@ -53,9 +58,14 @@ class Gate:
     """∂out/∂(argument i) in symbols, from the arguments and the node's own symbol."""
     rule: str
     """The local rule in words, as a lecture names it."""
-    undefined: Callable[[Values, tuple[bool, ...]], str | None] = lambda a, variable: None
+    undefined: Callable[[Values, tuple[bool, ...]], str | None] = everywhere
     """Why the gate has no value or no derivative at these arguments (``variable``: which
     arguments depend on the inputs, and so need a derivative), or None."""
+
+    @property
+    def total(self) -> bool:
+        """Whether it has a value and a derivative at every argument (nothing to check)."""
+        return self.undefined is everywhere
 
 
 def _sigmoid(z: float) -> float:

@@ -9,6 +9,7 @@ for the first step, or the optimizer's own lines with every state. Symbols follo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -27,8 +28,10 @@ _INDEXED = re.compile(r"([A-Za-z][A-Za-z_]*?)_?([0-9]+)\Z")
 ETA = Sym("eta")
 
 
+@functools.lru_cache(maxsize=16_384)
 def symbol(name: str) -> Sym:
-    """A graph name as a symbol: ``x0`` → x₀, ``w_12`` → w₁₂, ``q`` → q."""
+    """A graph name as a symbol: ``x0`` → x₀, ``w_12`` → w₁₂, ``q`` → q (made once a name: a
+    long graph's derivation writes each name many times)."""
     match = _INDEXED.match(name)
     if match:
         return Sym(match.group(1), (match.group(2),))
