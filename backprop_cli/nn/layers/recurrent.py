@@ -37,16 +37,8 @@ from backprop_cli.nn.layers.base import (
     Schema,
     object_schema,
 )
-from backprop_cli.nn.layers.recurrent_cells import (
-    CELLS,
-    Cell,
-    Conventions,
-    RnnCell,
-    Through,
-    Unrolled,
-    through_time,
-    unroll,
-)
+from backprop_cli.nn.layers.recurrent_cells import CELLS, Cell, Conventions, RnnCell
+from backprop_cli.nn.layers.recurrent_time import Through, Unrolled, through_time, unroll
 from backprop_cli.nn.layers.shapes import Arrangement, SampleShape
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Step
@@ -307,7 +299,7 @@ class Recurrent(KindDefaults):
         if u.c0 is not None:
             result["c"] = u.c  # type: ignore[assignment]
         if self.name != "rnn":
-            gates = np.stack([s.gates for s in u.steps], axis=1)
+            gates = u.states.gates
             for g, block in zip(self.cell.gates, np.split(gates, self.gates, axis=-1), strict=True):
                 result[f"gate_{g}"] = block
         return result

@@ -28,7 +28,6 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.nn.layers.base import Deriving, LayerValues
-from backprop_cli.nn.layers.recurrent_cells import Through
 from backprop_cli.nn.layers.recurrent_steps import (
     DETAIL,
     ONE,
@@ -40,6 +39,7 @@ from backprop_cli.nn.layers.recurrent_steps import (
     small,
     state,
 )
+from backprop_cli.nn.layers.recurrent_time import Through
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -141,7 +141,7 @@ def _from_next_numbers(
     sent: Expr = MatMul((Transpose(Matrix(params["W_hh"])), column(back.delta_hh[s, t])))
     if kind.cell.carries_h:
         hidden = params["W_hh"].shape[1]
-        z = u.steps[t].gates[s, hidden : 2 * hidden]
+        z = u.step(t).gates[s, hidden : 2 * hidden]
         return Add((Hadamard(column(z), column(back.dh[s, t])), sent))
     return sent
 
@@ -159,7 +159,7 @@ def _gate_deltas(
     hidden: int,
     params: dict[str, np.ndarray],
 ) -> Iterator[Step]:
-    tt, st = t + 1, u.steps[t]
+    tt, st = t + 1, u.step(t)
     dh = Partial(L, state(n, "h", tt, l, sym_s, hidden))
     dh_num = column(back.dh[s, t])
     delta = back.delta_ih[s, t]
@@ -221,7 +221,7 @@ def _gate_deltas(
             form, subst = from_h, from_h_num
         else:
             f_next = state(n, "gate_f", tt + 1, l, sym_s, hidden)
-            f_num = column(u.steps[t + 1].gates[s, hidden : 2 * hidden])
+            f_num = column(u.step(t + 1).gates[s, hidden : 2 * hidden])
             form = Add(
                 (Hadamard(Partial(L, state(n, "c", tt + 1, l, sym_s, hidden)), f_next), from_h)
             )
