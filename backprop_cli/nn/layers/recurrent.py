@@ -69,6 +69,9 @@ class Cache:
 
     unrolled: Unrolled
     conventions: Conventions
+    back: list[tuple[tuple[object, ...], Through]] = field(default_factory=list, compare=False)
+    """The last pass back from it and what it came from (the kind, δ, the parameters): the
+    worked solution asks again for the one the first update took."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,10 @@ class Recurrent(KindDefaults):
     def through(self, params: Params, cache: Any, delta: Array) -> Through:
         """The pass back through time from δ = ∂L/∂(the layer's output)."""
         c: Cache = cache
+        given = (self, delta, *params.values())
+        for taken, back in c.back:
+            if len(taken) == len(given) and all(a is b for a, b in zip(taken, given, strict=True)):
+                return back
         u = c.unrolled
         n, hidden = u.x.shape[0], params["W_hh"].shape[1]
         if self.returns == "sequence":
@@ -276,9 +283,11 @@ class Recurrent(KindDefaults):
         else:
             from_output = np.zeros((n, self.steps, hidden))
             from_output[:, -1] = delta
-        return through_time(
+        back = through_time(
             self.cell, self.full(params), u, from_output, c.conventions, next_path=self.next_path
         )
+        c.back[:] = [(given, back)]
+        return back
 
     def backward(self, params: Params, cache: Any, delta: Array) -> tuple[Array, dict[str, Array]]:
         back = self.through(params, cache, delta)

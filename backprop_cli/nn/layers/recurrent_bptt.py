@@ -5,7 +5,7 @@ first), then ∂L/∂W_ih, ∂L/∂W_hh and the biases' gradients as sums over t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -82,33 +82,30 @@ def gradient_steps(kind: Any, d: Deriving, r: LayerValues, back: Through) -> Ite
     rnn = not kind.cell.gated
     delta = Sym("delta_a" if rnn else "delta_ih", ("t",), layer_of(n, l), bold=True)
     delta_hh = Sym("delta_a" if rnn else "delta_hh", ("t",), layer_of(n, l), bold=True)
-    sums: dict[str, tuple[Expr, list[Expr]]] = {
+    sums: dict[str, tuple[Expr, Callable[[int], Expr]]] = {  # each sum's body and its term t
         "W_ih": (
             MatMul((delta, Transpose(x_t))),
-            [MatMul((Transpose(Matrix(back.delta_ih[:, t])), Matrix(u.x[:, t]))) for t in range(T)],
+            lambda t: MatMul((Transpose(Matrix(back.delta_ih[:, t])), Matrix(u.x[:, t]))),
         ),
         "W_hh": (
             MatMul((delta_hh, Transpose(h_prev))),
-            [
-                MatMul((Transpose(Matrix(back.delta_hh[:, t])), Matrix(u.h_prev(t))))
-                for t in range(T)
-            ],
+            lambda t: MatMul((Transpose(Matrix(back.delta_hh[:, t])), Matrix(u.h_prev(t)))),
         ),
-        "b_ih": (delta, [column(back.db_ih[t]) for t in range(T)]),
-        "b_hh": (delta_hh, [column(back.db_hh[t]) for t in range(T)]),
+        "b_ih": (delta, lambda t: column(back.db_ih[t])),
+        "b_hh": (delta_hh, lambda t: column(back.db_hh[t])),
     }
     if not kind.two_biases:
         sums["b"] = sums.pop("b_ih")
         del sums["b_hh"]
     few = T <= DETAIL and params["W_ih"].size <= 64
-    for base, (body, terms) in sums.items():
+    for base, (body, term) in sums.items():
         sym = param_symbol(n, l, base, None)
         yield d.step(
             Phase.BACKWARD,
             f"d{base}{l}",
             Partial(L, sym),
             (Sum(body, "t", ONE, num(T)),),
-            total(terms) if few else None,
+            total([term(t) for t in range(T)]) if few else None,  # written out when few
             r.grads[base],
             layer=l,
         )

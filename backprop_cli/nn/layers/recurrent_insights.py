@@ -30,14 +30,14 @@ GRADIENTS = ("dW_ih", "dW_hh", "db", "db_ih", "db_hh")
 
 def jacobians(kind: Any, r: LayerValues, sample: int = 0) -> np.ndarray:
     """∂hₜ/∂hₜ₋₁ (T − 1 × H × H) of one sample for t = 2 … T (through the gates, with cₜ₋₁
-    held): row k of step t is the pass back of ∂hₜ,ₖ, the step's values in each of its H rows."""
+    held): row k of step t is the pass back of ∂hₜ,ₖ, the step's values broadcast to its H rows."""
     u = r.cache.unrolled
     params = kind.full(r.layer.params)
     hidden = params["W_hh"].shape[1]
 
     def rows(values: np.ndarray) -> np.ndarray:
-        """The sample's values at t = 2 … T, each repeated in H rows: T − 1 × H × …"""
-        return np.repeat(values[sample, 1:, None], hidden, axis=1)
+        """The sample's values at t = 2 … T, one row each: T − 1 × 1 × …"""
+        return values[sample, 1:, None]
 
     if kind.steps < 2:
         return np.empty((0, hidden, hidden))
@@ -47,8 +47,8 @@ def jacobians(kind: Any, r: LayerValues, sample: int = 0) -> np.ndarray:
     c_prev = None if c_before is None else rows(c_before)
     k = Conventions()
     factors = kind.cell.factors(states, rows(u.h_before), c_prev, k)
-    eye = np.broadcast_to(np.eye(hidden), states.h.shape)  # row k: ∂hₜ,ₖ/∂hₜ₋₁
-    dc = None if c_prev is None else np.zeros(states.h.shape)
+    eye = np.broadcast_to(np.eye(hidden), (kind.steps - 1, hidden, hidden))  # row k: ∂hₜ,ₖ
+    dc = None if c_prev is None else np.zeros(eye.shape)
     _, d_hh, direct, _, _ = kind.cell.back(factors, eye, dc, k)
     result: np.ndarray = direct + d_hh @ params["W_hh"]
     return result
