@@ -100,6 +100,11 @@ class Cell(Protocol):
         ...
 
     @property
+    def one_delta(self) -> bool:
+        """δₕₕ is δᵢₕ: not for the GRU, whose n block of δₕₕ is r times that of δᵢₕ."""
+        ...
+
+    @property
     def carries_h(self) -> bool:
         """hₜ₋₁ also reaches hₜ directly, not only through W_hh (the GRU's zₜ ⊙ hₜ₋₁)."""
         ...
@@ -124,9 +129,10 @@ class Cell(Protocol):
 
     def back(
         self, f: Factors, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array | float, Array | None, Array | None]:
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
         """From ∂L/∂hₜ (and ∂L/∂cₜ from step t + 1): δᵢₕ, δₕₕ, the direct part of ∂L/∂hₜ₋₁
-        (not through W_hh), ∂L/∂cₜ₋₁ and the total ∂L/∂cₜ."""
+        (not through W_hh; None if hₜ₋₁ reaches hₜ only through W_hh), ∂L/∂cₜ₋₁ and the
+        total ∂L/∂cₜ."""
         ...
 
 
@@ -148,6 +154,7 @@ class RnnCell:
     gates = ("h",)
     has_cell = False
     gated = False
+    one_delta = True
     carries_h = False
     backward_gates = gates
     title = "An RNN"
@@ -163,9 +170,9 @@ class RnnCell:
 
     def back(
         self, f: Factors, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array | float, Array | None, Array | None]:
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
         delta = dh * f[0]  # δₜ = ∂L/∂hₜ ⊙ f′(aₜ)
-        return delta, delta, 0.0, None, None
+        return delta, delta, None, None, None
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,7 @@ class LstmCell:
     gates = ("i", "f", "g", "o")
     has_cell = True
     gated = True
+    one_delta = True
     carries_h = False
     backward_gates = gates
     title = "An LSTM"
@@ -201,7 +209,7 @@ class LstmCell:
 
     def back(
         self, f: Factors, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array | float, Array | None, Array | None]:
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
         assert dc is not None
         o, tanh_prime_c, forget, first, second, third = f
         dc_total = dc + dh * o * tanh_prime_c  # ∂L/∂cₜ: from step t + 1 and from hₜ
@@ -211,7 +219,7 @@ class LstmCell:
         delta *= first
         delta *= second
         delta *= third
-        return delta, delta, 0.0, dc_total * forget, dc_total
+        return delta, delta, None, dc_total * forget, dc_total
 
 
 @dataclass(frozen=True)
@@ -220,6 +228,7 @@ class GruCell:
     gates = ("r", "z", "n")
     has_cell = False
     gated = True
+    one_delta = False
     carries_h = True
     backward_gates = ("n", "z", "r")
     title = "A GRU"
@@ -244,7 +253,7 @@ class GruCell:
 
     def back(
         self, f: Factors, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array | float, Array | None, Array | None]:
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
         update, tanh_prime_n, h_minus_n, z, one_minus_z, gh_n, r, one_minus_r, keep = f
         sign = -1.0 if k.gru_swapped else 1.0
         delta_n = dh * update * tanh_prime_n  # δ_n = ∂L/∂hₜ ⊙ (1 − z) ⊙ (1 − n²)

@@ -50,7 +50,7 @@ def jacobians(kind: Any, r: LayerValues, sample: int = 0) -> np.ndarray:
     eye = np.broadcast_to(np.eye(hidden), (kind.steps - 1, hidden, hidden))  # row k: ∂hₜ,ₖ
     dc = None if c_prev is None else np.zeros(eye.shape)
     _, d_hh, direct, _, _ = kind.cell.back(factors, eye, dc, k)
-    result: np.ndarray = direct + d_hh @ params["W_hh"]
+    result: np.ndarray = (np.zeros(eye.shape) if direct is None else direct) + d_hh @ params["W_hh"]
     return result
 
 

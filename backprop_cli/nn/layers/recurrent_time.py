@@ -112,12 +112,13 @@ def unroll(
         np.empty((n, steps, hidden)),
         None if carried is None else np.empty((n, steps, hidden)),
     )
+    pre, gates, hh, hs, cs = states
     h, c = h0, carried
     for t in range(steps):
         state = cell.step(gi[t], h @ w_hh + b_hh, h, c, k)
-        for whole, part in zip(states, state, strict=True):
-            if whole is not None:
-                whole[:, t] = part
+        pre[:, t], gates[:, t], hh[:, t], hs[:, t] = state.pre, state.gates, state.hh, state.h
+        if cs is not None:
+            cs[:, t] = state.c
         h, c = state.h, state.c
     for whole in states:
         if whole is not None:
@@ -145,8 +146,9 @@ def through_time(
     by_step = list(zip(*(_by_step(f) for f in factors), strict=True))  # each step's factors
     from_next, dh_all = np.empty((n, steps, hidden)), np.empty((n, steps, hidden))
     dc_all = None if u.c0 is None else np.empty((n, steps, hidden))
-    d_ih, d_hh = np.empty((n, steps, width)), np.empty((n, steps, width))
-    dh_next = np.zeros((n, hidden))
+    d_ih = np.empty((n, steps, width))
+    d_hh = d_ih if cell.one_delta else np.empty((n, steps, width))
+    dh_next = zero = np.zeros((n, hidden))
     dc_next = None if u.c0 is None else np.zeros((n, hidden))
     for t in reversed(range(steps)):
         dh = from_output[:, t] + (dh_next if next_path else 0.0)
@@ -156,8 +158,9 @@ def through_time(
         if dc_all is not None:
             dc_all[:, t] = dc_t
         d_ih[:, t] = d_ih_t
-        d_hh[:, t] = d_hh_t
-        dh_next = direct + d_hh_t @ w_hh
+        if not cell.one_delta:
+            d_hh[:, t] = d_hh_t
+        dh_next = (zero if direct is None else direct) + d_hh_t @ w_hh
         dc_next = dc_prev
     dx = np.ascontiguousarray(_by_step(_by_step(d_ih) @ params["W_ih"]))
     terms_ih = np.einsum("ntg,ntd->tgd", d_ih, u.x)
