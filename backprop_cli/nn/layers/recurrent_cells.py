@@ -190,9 +190,14 @@ class LstmCell:
         assert c is not None
         pre = gi + gh
         gates = sigmoid(pre)  # i, f, o = σ(…); the g block then takes tanh
-        g_rows = slice(2 * (pre.shape[-1] // 4), 3 * (pre.shape[-1] // 4))
-        gates[..., g_rows] = np.tanh(pre[..., g_rows])
-        i, f, g, o = _blocks(gates, 4)
+        u = pre.shape[-1] // 4  # hidden units: the blocks' width
+        np.tanh(pre[..., 2 * u : 3 * u], out=gates[..., 2 * u : 3 * u])
+        i, f, g, o = (
+            gates[..., :u],
+            gates[..., u : 2 * u],
+            gates[..., 2 * u : 3 * u],
+            gates[..., 3 * u :],
+        )
         c_new = f * c + i * g  # cₜ = f ⊙ cₜ₋₁ + i ⊙ g
         h_new = o * np.tanh(c_new)  # hₜ = o ⊙ tanh(cₜ)
         return StepState(pre, gates, gh, h_new, c_new)
