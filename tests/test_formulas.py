@@ -181,10 +181,10 @@ class Values:
         if base == "cstate":
             return column(u.c_prev(t)[row])
         if base == "preact":
-            return column(u.steps[t - 1].pre[row])
+            return column(u.step(t - 1).pre[row])
         if base.startswith("gate_"):
             k = kind.cell.gates.index(base[5:])
-            return column(u.steps[t - 1].gates[row, k * hidden : (k + 1) * hidden])
+            return column(u.step(t - 1).gates[row, k * hidden : (k + 1) * hidden])
         back = kind.through(result.layer.params, cache, result.delta)
         if base in ("delta_a", "delta_ih"):
             return column(back.delta_ih[row, t - 1])

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_cli.nn.layers.recurrent_cells import CELLS, Conventions, RnnCell, through_time, unroll
+from backprop_cli.nn.layers.recurrent_cells import CELLS, Conventions, RnnCell
+from backprop_cli.nn.layers.recurrent_time import through_time, unroll
 
 DATA = json.loads((Path(__file__).parent / "data" / "recurrent_torch.json").read_text())
 LAYERS = DATA["layers"]

@@ -17,7 +17,8 @@ from test_mistakes import graded, kinds
 
 from backprop_cli import load, solve
 from backprop_cli.author.starter import TEMPLATES
-from backprop_cli.nn.layers.recurrent_cells import CELLS, Conventions, unroll
+from backprop_cli.nn.layers.recurrent_cells import CELLS, Conventions
+from backprop_cli.nn.layers.recurrent_time import unroll
 
 RNN = TEMPLATES / "rnn.yaml"
 

@@ -13,7 +13,8 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 def sigmoid(z: Array) -> Array:
     """σ(z) = 1/(1+e^−z), computed from e^−|z| so nothing overflows."""
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    d = 1.0 + e
+    return np.where(z >= 0, 1.0 / d, e / d)
 
 
 def softmax(z: Array) -> Array:

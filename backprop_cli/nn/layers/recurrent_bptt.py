@@ -5,7 +5,7 @@ first), then ∂L/∂W_ih, ∂L/∂W_hh and the biases' gradients as sums over t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,6 @@ from backprop_cli.expr import (
     total,
 )
 from backprop_cli.nn.layers.base import Deriving, LayerValues
-from backprop_cli.nn.layers.recurrent_cells import Through
 from backprop_cli.nn.layers.recurrent_steps import (
     DETAIL,
     ONE,
@@ -40,6 +39,7 @@ from backprop_cli.nn.layers.recurrent_steps import (
     small,
     state,
 )
+from backprop_cli.nn.layers.recurrent_time import Through
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -82,33 +82,30 @@ def gradient_steps(kind: Any, d: Deriving, r: LayerValues, back: Through) -> Ite
     rnn = not kind.cell.gated
     delta = Sym("delta_a" if rnn else "delta_ih", ("t",), layer_of(n, l), bold=True)
     delta_hh = Sym("delta_a" if rnn else "delta_hh", ("t",), layer_of(n, l), bold=True)
-    sums: dict[str, tuple[Expr, list[Expr]]] = {
+    sums: dict[str, tuple[Expr, Callable[[int], Expr]]] = {  # each sum's body and its term t
         "W_ih": (
             MatMul((delta, Transpose(x_t))),
-            [MatMul((Transpose(Matrix(back.delta_ih[:, t])), Matrix(u.x[:, t]))) for t in range(T)],
+            lambda t: MatMul((Transpose(Matrix(back.delta_ih[:, t])), Matrix(u.x[:, t]))),
         ),
         "W_hh": (
             MatMul((delta_hh, Transpose(h_prev))),
-            [
-                MatMul((Transpose(Matrix(back.delta_hh[:, t])), Matrix(u.h_prev(t))))
-                for t in range(T)
-            ],
+            lambda t: MatMul((Transpose(Matrix(back.delta_hh[:, t])), Matrix(u.h_prev(t)))),
         ),
-        "b_ih": (delta, [column(back.db_ih[t]) for t in range(T)]),
-        "b_hh": (delta_hh, [column(back.db_hh[t]) for t in range(T)]),
+        "b_ih": (delta, lambda t: column(back.db_ih[t])),
+        "b_hh": (delta_hh, lambda t: column(back.db_hh[t])),
     }
     if not kind.two_biases:
         sums["b"] = sums.pop("b_ih")
         del sums["b_hh"]
     few = T <= DETAIL and params["W_ih"].size <= 64
-    for base, (body, terms) in sums.items():
+    for base, (body, term) in sums.items():
         sym = param_symbol(n, l, base, None)
         yield d.step(
             Phase.BACKWARD,
             f"d{base}{l}",
             Partial(L, sym),
             (Sum(body, "t", ONE, num(T)),),
-            total(terms) if few else None,
+            total([term(t) for t in range(T)]) if few else None,  # written out when few
             r.grads[base],
             layer=l,
         )
@@ -141,7 +138,7 @@ def _from_next_numbers(
     sent: Expr = MatMul((Transpose(Matrix(params["W_hh"])), column(back.delta_hh[s, t])))
     if kind.cell.carries_h:
         hidden = params["W_hh"].shape[1]
-        z = u.steps[t].gates[s, hidden : 2 * hidden]
+        z = u.step(t).gates[s, hidden : 2 * hidden]
         return Add((Hadamard(column(z), column(back.dh[s, t])), sent))
     return sent
 
@@ -159,7 +156,7 @@ def _gate_deltas(
     hidden: int,
     params: dict[str, np.ndarray],
 ) -> Iterator[Step]:
-    tt, st = t + 1, u.steps[t]
+    tt, st = t + 1, u.step(t)
     dh = Partial(L, state(n, "h", tt, l, sym_s, hidden))
     dh_num = column(back.dh[s, t])
     delta = back.delta_ih[s, t]
@@ -221,7 +218,7 @@ def _gate_deltas(
             form, subst = from_h, from_h_num
         else:
             f_next = state(n, "gate_f", tt + 1, l, sym_s, hidden)
-            f_num = column(u.steps[t + 1].gates[s, hidden : 2 * hidden])
+            f_num = column(u.step(t + 1).gates[s, hidden : 2 * hidden])
             form = Add(
                 (Hadamard(Partial(L, state(n, "c", tt + 1, l, sym_s, hidden)), f_next), from_h)
             )

@@ -1,4 +1,5 @@
-"""The numbers of the recurrent layers: one cell per kind and one loop through time.
+"""The numbers of the recurrent layers: one cell per kind (the loop through time is in
+`recurrent_time`).
 
 PyTorch's equations and gate order (``torch.nn.RNN``, ``LSTM``, ``GRU``), for a
 batch of N sequences x (N × T × D), H hidden units and G gates, with the
@@ -26,12 +27,17 @@ pre-activations, one for the input part (δᵢₕ) and one for the recurrent par
 
 The terms of every sum over t are kept (`Through.dW_ih` …) so that the worked
 solution can write the sums out.
+
+What a step's δ is multiplied by and does not depend on the gradient (the gates'
+σ′, 1 − tanh²(cₜ) …) is each cell's `factors`, taken for every step at once; its
+`back` then multiplies in the same order as the equations, so every number is the
+one of the step worked alone. Each step's matrix products are those of the step
+alone too: a stack over t multiplies each step's matrix by itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -41,9 +47,8 @@ from backprop_cli.records import dataclass
 Array = np.ndarray
 
 
-@dataclass(frozen=True)
-class StepState:
-    """One time step's values, each N × (G·H) or N × H."""
+class StepState(NamedTuple):
+    """One time step's values, each N × (G·H) or N × H; or every step's, N × T × …"""
 
     pre: Array
     """The gates' pre-activations (the GRU's n block: gᵢₕ,n + r ⊙ gₕₕ,n)."""
@@ -63,6 +68,13 @@ class Conventions:
     """hₜ = z ⊙ n + (1 − z) ⊙ hₜ₋₁ (the update gate's role of the Deep Learning Specialization)."""
     derivative_at_h: bool = False
     """tanh′ written as 1 − tanh²(hₜ) instead of 1 − hₜ² = 1 − tanh²(aₜ)."""
+
+
+PYTORCH = Conventions()
+
+
+Factors = tuple[Array, ...]
+"""What a cell's δ is multiplied by, of one step or (axis 1 t) of every step."""
 
 
 class Cell(Protocol):
@@ -88,6 +100,11 @@ class Cell(Protocol):
         ...
 
     @property
+    def one_delta(self) -> bool:
+        """δₕₕ is δᵢₕ: not for the GRU, whose n block of δₕₕ is r times that of δᵢₕ."""
+        ...
+
+    @property
     def carries_h(self) -> bool:
         """hₜ₋₁ also reaches hₜ directly, not only through W_hh (the GRU's zₜ ⊙ hₜ₋₁)."""
         ...
@@ -106,11 +123,16 @@ class Cell(Protocol):
         """hₜ (and cₜ) from the input part, the recurrent part and the previous state."""
         ...
 
+    def factors(self, s: StepState, h: Array, c: Array | None, k: Conventions) -> Factors:
+        """What `back` multiplies by, from the steps' values and hₜ₋₁, cₜ₋₁ (any leading axes)."""
+        ...
+
     def back(
-        self, s: StepState, h: Array, c: Array | None, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array, Array | None, Array | None]:
+        self, f: Factors, dh: Array, dc: Array | None, k: Conventions
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
         """From ∂L/∂hₜ (and ∂L/∂cₜ from step t + 1): δᵢₕ, δₕₕ, the direct part of ∂L/∂hₜ₋₁
-        (not through W_hh), ∂L/∂cₜ₋₁ and the total ∂L/∂cₜ."""
+        (not through W_hh; None if hₜ₋₁ reaches hₜ only through W_hh), ∂L/∂cₜ₋₁ and the
+        total ∂L/∂cₜ."""
         ...
 
 
@@ -132,6 +154,7 @@ class RnnCell:
     gates = ("h",)
     has_cell = False
     gated = False
+    one_delta = True
     carries_h = False
     backward_gates = gates
     title = "An RNN"
@@ -141,13 +164,15 @@ class RnnCell:
         h_new = np.tanh(a) if self.nonlinearity == "tanh" else np.maximum(a, 0.0)
         return StepState(a, h_new, gh, h_new)
 
+    def factors(self, s: StepState, h: Array, c: Array | None, k: Conventions) -> Factors:
+        # f′(aₜ): 1 − hₜ² for tanh, 1 if aₜ > 0 else 0 for ReLU
+        return (_tanh_prime(s.h, k) if self.nonlinearity == "tanh" else s.pre > 0,)
+
     def back(
-        self, s: StepState, h: Array, c: Array | None, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array, Array | None, Array | None]:
-        tanh = self.nonlinearity == "tanh"
-        # δₜ = ∂L/∂hₜ ⊙ f′(aₜ): 1 − hₜ² for tanh, 1 if aₜ > 0 else 0 for ReLU
-        delta = dh * (_tanh_prime(s.h, k) if tanh else (s.pre > 0))
-        return delta, delta, np.zeros_like(dh), None, None
+        self, f: Factors, dh: Array, dc: Array | None, k: Conventions
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
+        delta = dh * f[0]  # δₜ = ∂L/∂hₜ ⊙ f′(aₜ)
+        return delta, delta, None, None, None
 
 
 @dataclass(frozen=True)
@@ -156,6 +181,7 @@ class LstmCell:
     gates = ("i", "f", "g", "o")
     has_cell = True
     gated = True
+    one_delta = True
     carries_h = False
     backward_gates = gates
     title = "An LSTM"
@@ -163,29 +189,42 @@ class LstmCell:
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
         assert c is not None
         pre = gi + gh
-        i, f, g, o = _blocks(pre, 4)
-        i, f, g, o = sigmoid(i), sigmoid(f), np.tanh(g), sigmoid(o)
+        gates = sigmoid(pre)  # i, f, o = σ(…); the g block then takes tanh
+        u = pre.shape[-1] // 4  # hidden units: the blocks' width
+        np.tanh(pre[..., 2 * u : 3 * u], out=gates[..., 2 * u : 3 * u])
+        i, f, g, o = (
+            gates[..., :u],
+            gates[..., u : 2 * u],
+            gates[..., 2 * u : 3 * u],
+            gates[..., 3 * u :],
+        )
         c_new = f * c + i * g  # cₜ = f ⊙ cₜ₋₁ + i ⊙ g
         h_new = o * np.tanh(c_new)  # hₜ = o ⊙ tanh(cₜ)
-        return StepState(pre, np.concatenate((i, f, g, o), axis=-1), gh, h_new, c_new)
+        return StepState(pre, gates, gh, h_new, c_new)
 
-    def back(
-        self, s: StepState, h: Array, c: Array | None, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array, Array | None, Array | None]:
-        assert c is not None and s.c is not None and dc is not None
+    def factors(self, s: StepState, h: Array, c: Array | None, k: Conventions) -> Factors:
+        assert c is not None and s.c is not None
         i, f, g, o = _blocks(s.gates, 4)
         tanh_c = np.tanh(s.c)
-        dc_total = dc + dh * o * _tanh_prime(tanh_c, k)  # ∂L/∂cₜ: from step t + 1 and from hₜ
-        delta = np.concatenate(
-            (
-                dc_total * g * i * (1 - i),  # δ_i = ∂L/∂cₜ ⊙ g ⊙ σ′
-                dc_total * c * f * (1 - f),  # δ_f = ∂L/∂cₜ ⊙ cₜ₋₁ ⊙ σ′
-                dc_total * i * _tanh_prime(g, k),  # δ_g = ∂L/∂cₜ ⊙ i ⊙ (1 − g²)
-                dh * tanh_c * o * (1 - o),  # δ_o = ∂L/∂hₜ ⊙ tanh(cₜ) ⊙ σ′
-            ),
-            axis=-1,
-        )
-        return delta, delta, np.zeros_like(dh), dc_total * f, dc_total
+        # each gate's δ is ∂L/∂cₜ (∂L/∂hₜ for o) times these three, in this order
+        first = np.concatenate((g, c, i, tanh_c), axis=-1)
+        second = np.concatenate((i, f, _tanh_prime(g, k), o), axis=-1)
+        third = np.concatenate((1 - i, 1 - f, np.ones_like(g), 1 - o), axis=-1)
+        return o, _tanh_prime(tanh_c, k), f, first, second, third
+
+    def back(
+        self, f: Factors, dh: Array, dc: Array | None, k: Conventions
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
+        assert dc is not None
+        o, tanh_prime_c, forget, first, second, third = f
+        dc_total = dc + dh * o * tanh_prime_c  # ∂L/∂cₜ: from step t + 1 and from hₜ
+        # δ_i = ∂L/∂cₜ ⊙ g ⊙ σ′, δ_f = ∂L/∂cₜ ⊙ cₜ₋₁ ⊙ σ′, δ_g = ∂L/∂cₜ ⊙ i ⊙ (1 − g²),
+        # δ_o = ∂L/∂hₜ ⊙ tanh(cₜ) ⊙ σ′ (σ′ = gate ⊙ (1 − gate); δ_g's third factor is 1)
+        delta = np.concatenate((dc_total, dc_total, dc_total, dh), axis=-1)
+        delta *= first
+        delta *= second
+        delta *= third
+        return delta, delta, None, dc_total * forget, dc_total
 
 
 @dataclass(frozen=True)
@@ -194,164 +233,40 @@ class GruCell:
     gates = ("r", "z", "n")
     has_cell = False
     gated = True
+    one_delta = False
     carries_h = True
     backward_gates = ("n", "z", "r")
     title = "A GRU"
 
     def step(self, gi: Array, gh: Array, h: Array, c: Array | None, k: Conventions) -> StepState:
-        gi_r, gi_z, gi_n = _blocks(gi, 3)
-        gh_r, gh_z, gh_n = _blocks(gh, 3)
-        r, z = sigmoid(gi_r + gh_r), sigmoid(gi_z + gh_z)
-        pre_n = gi_n + r * gh_n  # the reset gate multiplies W_hn hₜ₋₁ + b_hn
+        rz_rows, n_rows = slice(0, 2 * (gi.shape[-1] // 3)), slice(2 * (gi.shape[-1] // 3), None)
+        pre_rz = gi[..., rz_rows] + gh[..., rz_rows]
+        rz = sigmoid(pre_rz)  # r, z = σ(…)
+        r, z = _blocks(rz, 2)
+        pre_n = gi[..., n_rows] + r * gh[..., n_rows]  # the reset gate multiplies W_hn hₜ₋₁ + b_hn
         n = np.tanh(pre_n)
         keep = 1 - z if k.gru_swapped else z
         h_new = (1 - keep) * n + keep * h  # hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁
-        pre = np.concatenate((gi_r + gh_r, gi_z + gh_z, pre_n), axis=-1)
-        return StepState(pre, np.concatenate((r, z, n), axis=-1), gh, h_new)
+        pre = np.concatenate((pre_rz, pre_n), axis=-1)
+        return StepState(pre, np.concatenate((rz, n), axis=-1), gh, h_new)
+
+    def factors(self, s: StepState, h: Array, c: Array | None, k: Conventions) -> Factors:
+        r, z, n = _blocks(s.gates, 3)
+        keep = 1 - z if k.gru_swapped else z
+        gh_n = _blocks(s.hh, 3)[2]
+        return 1 - keep, _tanh_prime(n, k), h - n, z, 1 - z, gh_n, r, 1 - r, keep
 
     def back(
-        self, s: StepState, h: Array, c: Array | None, dh: Array, dc: Array | None, k: Conventions
-    ) -> tuple[Array, Array, Array, Array | None, Array | None]:
-        r, z, n = _blocks(s.gates, 3)
-        gh_n = _blocks(s.hh, 3)[2]
+        self, f: Factors, dh: Array, dc: Array | None, k: Conventions
+    ) -> tuple[Array, Array, Array | None, Array | None, Array | None]:
+        update, tanh_prime_n, h_minus_n, z, one_minus_z, gh_n, r, one_minus_r, keep = f
         sign = -1.0 if k.gru_swapped else 1.0
-        keep = 1 - z if k.gru_swapped else z
-        delta_n = dh * (1 - keep) * _tanh_prime(n, k)  # δ_n = ∂L/∂hₜ ⊙ (1 − z) ⊙ (1 − n²)
-        delta_z = sign * dh * (h - n) * z * (1 - z)  # δ_z = ∂L/∂hₜ ⊙ (hₜ₋₁ − n) ⊙ σ′
-        delta_r = delta_n * gh_n * r * (1 - r)  # δ_r = δ_n ⊙ (W_hn hₜ₋₁ + b_hn) ⊙ σ′
+        delta_n = dh * update * tanh_prime_n  # δ_n = ∂L/∂hₜ ⊙ (1 − z) ⊙ (1 − n²)
+        delta_z = sign * dh * h_minus_n * z * one_minus_z  # δ_z = ∂L/∂hₜ ⊙ (hₜ₋₁ − n) ⊙ σ′
+        delta_r = delta_n * gh_n * r * one_minus_r  # δ_r = δ_n ⊙ (W_hn hₜ₋₁ + b_hn) ⊙ σ′
         delta_ih = np.concatenate((delta_r, delta_z, delta_n), axis=-1)
         delta_hh = np.concatenate((delta_r, delta_z, delta_n * r), axis=-1)
         return delta_ih, delta_hh, dh * keep, None, None
 
 
 CELLS: dict[str, Cell] = {"rnn": RnnCell(), "lstm": LstmCell(), "gru": GruCell()}
-
-
-@dataclass(frozen=True)
-class Unrolled:
-    """The forward pass through time; every array's axis 1 is t (N × T × …)."""
-
-    x: Array
-    h0: Array
-    c0: Array | None
-    steps: tuple[StepState, ...]
-
-    @property
-    def h(self) -> Array:
-        return np.stack([s.h for s in self.steps], axis=1)
-
-    @property
-    def c(self) -> Array | None:
-        cs = [s.c for s in self.steps]
-        return None if self.c0 is None else np.stack(cs, axis=1)  # type: ignore[arg-type]
-
-    def h_prev(self, t: int) -> Array:
-        return self.h0 if t == 0 else self.steps[t - 1].h
-
-    def c_prev(self, t: int) -> Array | None:
-        return self.c0 if t == 0 else self.steps[t - 1].c
-
-
-@dataclass(frozen=True)
-class Through:
-    """The backward pass through time, per step t (axis 1 of each N × T × … array, or axis 0
-    of the per-step parameter terms)."""
-
-    from_output: Array
-    """∂ℓ/∂hₜ: what the layers above send to hₜ."""
-    from_next: Array
-    """∂L/∂hₜ₊₁·∂hₜ₊₁/∂hₜ: what step t + 1 sends back (0 at t = T)."""
-    dh: Array
-    """Their sum, ∂L/∂hₜ."""
-    dc: Array | None
-    """The LSTM's ∂L/∂cₜ (from step t + 1 and from hₜ)."""
-    delta_ih: Array
-    delta_hh: Array
-    dx: Array
-    dh0: Array
-    dc0: Array | None
-    dW_ih: Array
-    """The terms δᵢₕ,ₜᵀxₜ of ∂L/∂W_ih, T × G·H × D (their sum is the gradient)."""
-    dW_hh: Array
-    db_ih: Array
-    db_hh: Array
-    grads: dict[str, Array] = field(default_factory=dict)
-    """W_ih, W_hh, b_ih, b_hh: the sums over t."""
-
-
-def unroll(
-    cell: Cell,
-    params: dict[str, Array],
-    x: Array,
-    h0: Array,
-    c0: Array | None,
-    k: Conventions = Conventions(),
-) -> Unrolled:
-    """hₜ for t = 1 … T of each of the N sequences x (N × T × D)."""
-    h, c, steps = h0, c0, []
-    for t in range(x.shape[1]):
-        gi = x[:, t] @ params["W_ih"].T + params["b_ih"]
-        gh = h @ params["W_hh"].T + params["b_hh"]
-        state = cell.step(gi, gh, h, c, k)
-        steps.append(state)
-        h, c = state.h, state.c
-    return Unrolled(x, h0, c0 if cell.has_cell else None, tuple(steps))
-
-
-def through_time(
-    cell: Cell,
-    params: dict[str, Array],
-    u: Unrolled,
-    from_output: Array,
-    k: Conventions = Conventions(),
-    *,
-    next_path: bool = True,
-) -> Through:
-    """Backpropagation through time from ∂ℓ/∂hₜ of every step (N × T × H).
-
-    ``next_path=False`` is the mistake of forgetting what step t + 1 sends back."""
-    n, steps = from_output.shape[0], len(u.steps)
-    hidden = params["W_hh"].shape[1]
-    dh_next = np.zeros((n, hidden))
-    dc_next = None if u.c0 is None else np.zeros((n, hidden))
-    out: dict[str, list[Array]] = {key: [] for key in ("next", "dh", "dc", "dih", "dhh", "dx")}
-    for t in reversed(range(steps)):
-        dh = from_output[:, t] + (dh_next if next_path else 0.0)
-        s = u.steps[t]
-        d_ih, d_hh, direct, dc_prev, dc_t = cell.back(s, u.h_prev(t), u.c_prev(t), dh, dc_next, k)
-        out["next"].append(dh_next)
-        out["dh"].append(dh)
-        out["dc"].append(dc_t if dc_t is not None else dh)
-        out["dih"].append(d_ih)
-        out["dhh"].append(d_hh)
-        out["dx"].append(d_ih @ params["W_ih"])
-        dh_next = direct + d_hh @ params["W_hh"]
-        dc_next = dc_prev
-    ordered = {key: np.stack(values[::-1], axis=1) for key, values in out.items()}
-    d_ih, d_hh = ordered["dih"], ordered["dhh"]
-    h_prev = np.stack([u.h_prev(t) for t in range(steps)], axis=1)
-    terms_ih = np.einsum("ntg,ntd->tgd", d_ih, u.x)
-    terms_hh = np.einsum("ntg,nth->tgh", d_hh, h_prev)
-    terms_bih, terms_bhh = d_ih.sum(axis=0), d_hh.sum(axis=0)
-    grads = {
-        "W_ih": terms_ih.sum(axis=0),
-        "W_hh": terms_hh.sum(axis=0),
-        "b_ih": terms_bih.sum(axis=0),
-        "b_hh": terms_bhh.sum(axis=0),
-    }
-    return Through(
-        from_output,
-        ordered["next"],
-        ordered["dh"],
-        ordered["dc"] if u.c0 is not None else None,
-        d_ih,
-        d_hh,
-        ordered["dx"],
-        dh_next,
-        dc_next,
-        terms_ih,
-        terms_hh,
-        terms_bih,
-        terms_bhh,
-        grads,
-    )

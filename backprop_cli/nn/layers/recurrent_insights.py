@@ -15,7 +15,8 @@ import numpy as np
 
 from backprop_cli.expr import Message
 from backprop_cli.nn.layers.base import LayerMistake, LayerValues
-from backprop_cli.nn.layers.recurrent_cells import Conventions, Through
+from backprop_cli.nn.layers.recurrent_cells import Conventions, StepState
+from backprop_cli.nn.layers.recurrent_time import Through
 
 VANISHING, EXPLODING = 1e-2, 1e2
 """The product of the step Jacobians' norms below or above which the gradient is said to
@@ -27,34 +28,35 @@ CARRYING = 0.9
 GRADIENTS = ("dW_ih", "dW_hh", "db", "db_ih", "db_hh")
 
 
-def jacobians(kind: Any, r: LayerValues, sample: int = 0) -> list[np.ndarray]:
-    """∂hₜ/∂hₜ₋₁ (H × H) of one sample for t = 2 … T (through the gates, with cₜ₋₁ held)."""
+def jacobians(kind: Any, r: LayerValues, sample: int = 0) -> np.ndarray:
+    """∂hₜ/∂hₜ₋₁ (T − 1 × H × H) of one sample for t = 2 … T (through the gates, with cₜ₋₁
+    held): row k of step t is the pass back of ∂hₜ,ₖ, the step's values broadcast to its H rows."""
     u = r.cache.unrolled
     params = kind.full(r.layer.params)
     hidden = params["W_hh"].shape[1]
-    result = []
-    for t in range(1, kind.steps):
-        s = u.steps[t]
-        picked = replace(
-            s,
-            pre=np.repeat(s.pre[sample : sample + 1], hidden, 0),
-            gates=np.repeat(s.gates[sample : sample + 1], hidden, 0),
-            hh=np.repeat(s.hh[sample : sample + 1], hidden, 0),
-            h=np.repeat(s.h[sample : sample + 1], hidden, 0),
-            c=None if s.c is None else np.repeat(s.c[sample : sample + 1], hidden, 0),
-        )
-        h_prev = np.repeat(u.h_prev(t)[sample : sample + 1], hidden, 0)
-        c_prev = u.c_prev(t)
-        c_prev = None if c_prev is None else np.repeat(c_prev[sample : sample + 1], hidden, 0)
-        dc = None if c_prev is None else np.zeros((hidden, hidden))
-        rows = np.eye(hidden)  # row k: ∂hₜ,ₖ/∂hₜ₋₁
-        _, d_hh, direct, _, _ = kind.cell.back(picked, h_prev, c_prev, rows, dc, Conventions())
-        result.append(direct + d_hh @ params["W_hh"])
+
+    def rows(values: np.ndarray) -> np.ndarray:
+        """The sample's values at t = 2 … T, one row each: T − 1 × 1 × …"""
+        return values[sample, 1:, None]
+
+    if kind.steps < 2:
+        return np.empty((0, hidden, hidden))
+    s, c_before = u.states, u.c_before
+    c = None if s.c is None else rows(s.c)
+    states = StepState(rows(s.pre), rows(s.gates), rows(s.hh), rows(s.h), c)
+    c_prev = None if c_before is None else rows(c_before)
+    k = Conventions()
+    factors = kind.cell.factors(states, rows(u.h_before), c_prev, k)
+    eye = np.broadcast_to(np.eye(hidden), (kind.steps - 1, hidden, hidden))  # row k: ∂hₜ,ₖ
+    dc = None if c_prev is None else np.zeros(eye.shape)
+    _, d_hh, direct, _, _ = kind.cell.back(factors, eye, dc, k)
+    result: np.ndarray = (np.zeros(eye.shape) if direct is None else direct) + d_hh @ params["W_hh"]
     return result
 
 
 def insights(kind: Any, r: LayerValues, back: Through) -> Iterator[tuple[str, Message]]:
-    norms = [float(np.linalg.norm(j, 2)) for j in jacobians(kind, r)]
+    steps = jacobians(kind, r)
+    norms = [float(v) for v in np.linalg.norm(steps, 2, axis=(1, 2))] if len(steps) else []
     if norms:
         product = float(np.prod(norms))
         written = " · ".join(f"{v:.3g}" for v in norms[:6]) + (" · …" if len(norms) > 6 else "")
@@ -81,7 +83,7 @@ def insights(kind: Any, r: LayerValues, back: Through) -> Iterator[tuple[str, Me
     if not kind.cell.gated:
         return
     u = r.cache.unrolled
-    gates = np.stack([s.gates for s in u.steps], axis=1)  # N × T × G·H
+    gates = u.states.gates  # N × T × G·H
     hidden = r.layer.params["W_hh"].shape[1]
     for k, g in enumerate(kind.cell.gates):
         if g in ("g", "n"):

@@ -28,7 +28,7 @@ from backprop_cli.expr import (
     num,
 )
 from backprop_cli.nn.layers.base import Deriving, LayerValues
-from backprop_cli.nn.layers.recurrent_cells import Through
+from backprop_cli.nn.layers.recurrent_time import Through
 from backprop_cli.notation import Notation
 from backprop_cli.solve.steps import Phase, Step
 
@@ -161,7 +161,7 @@ def forward_steps(kind: Any, d: Deriving, r: LayerValues) -> Iterator[Step]:
     for s in small(kind, r):
         sym_s = s if u.x.shape[0] > 1 else None
         for t in range(kind.steps):
-            x, h_prev, st = u.x[s, t], u.h_prev(t)[s], u.steps[t]
+            x, h_prev, st = u.x[s, t], u.h_prev(t)[s], u.step(t)
             tt = t + 1
             h_sym = state(n, "h", tt, l, sym_s, hidden)
             name = named(d, f"h{l}_t{tt}", sym_s)
