@@ -10,11 +10,12 @@ step's matrix multiplied by itself), the cells' factors elementwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 
 from backprop_cli.nn.layers.recurrent_cells import PYTORCH, Array, Cell, Conventions, StepState
+from backprop_cli.records import dataclass
 
 
 @dataclass(frozen=True)
