@@ -16,8 +16,7 @@ import numpy as np
 
 from backprop_cli.errors import Path
 from backprop_cli.load import caps as limits
-from backprop_cli.load.reader import Reader, is_number, plural
-from backprop_cli.load.yaml_source import YNumbers
+from backprop_cli.load.reader import Reader, finite_row, is_number, plural
 
 LEVELS = ("value", "row", "matrix", "block")
 """What a level of a nested list is called, innermost first (a row holds values)."""
@@ -78,11 +77,8 @@ def _leaves(r: Reader, value: Any, path: Path, depth: int) -> None:
     if depth == 0:
         r.number(value, path)
         return
-    if depth == 1 and (
-        type(value) is YNumbers
-        or (all(type(v) is float for v in value) and all(map(math.isfinite, value)))
-    ):
-        return  # a row of finite numbers, the common case, checked as read or in bulk
+    if depth == 1 and finite_row(value):
+        return
     for i, item in enumerate(value):
         _leaves(r, item, (*path, i), depth - 1)
 

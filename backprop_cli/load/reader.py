@@ -105,6 +105,14 @@ and C1), and the bidirectional embeddings, overrides and isolates (U+202A–202E
 which reorder what a terminal, a web page or an editor shows around them."""
 
 
+def finite_row(value: list[Any]) -> bool:
+    """Whether every item of ``value`` is a finite number, checked in bulk: a list read as
+    numbers (`YNumbers`), or one of finite floats, the common case."""
+    return type(value) is YNumbers or (
+        all(type(v) is float for v in value) and all(map(math.isfinite, value))
+    )
+
+
 @dataclass(frozen=True)
 class Shape:
     """A matrix shape read from nested lists, before anything is allocated."""
@@ -280,7 +288,7 @@ class Reader:
         if is_number(value):
             self.number(value, path)
             return 1
-        if type(value) is YNumbers:  # numbers all finite, as read
+        if isinstance(value, list) and value and finite_row(value):
             return len(value)
         if not isinstance(value, list) or not value:
             raise self.fail(path, what, value)

@@ -71,6 +71,11 @@ def line_of(document: Any, path: Path) -> int | None:
     return line
 
 
+def _implicit(event: Any) -> bool:
+    """Whether a scalar is written plainly (no quotes, no block), so its text has a type."""
+    return bool(event.implicit[0] and event.style in (None, ""))
+
+
 @dataclass
 class _Frame:
     container: YMap | YSeq
@@ -162,8 +167,7 @@ class _Composer:
         tag, text = event.tag, event.value
         try:
             if tag in (None, "!"):
-                implicit = event.implicit[0] and event.style in (None, "")
-                return plain(text) if implicit else text
+                return plain(text) if _implicit(event) else text
             if tag[len(STD) :] in SCALAR_TAGS and tag.startswith(STD):
                 return tagged(tag, text)
         except ValueError as error:  # a tag that does not fit, or an integer of 4,300+ digits
@@ -200,8 +204,8 @@ class _Composer:
     def numbers(self, event: Any, line: int | None) -> bool:
         """A placeholder of `flow_numbers` taken as the list it stands for; False for
         any other scalar."""
-        plain = event.tag is None and event.implicit[0] and event.style in (None, "")
-        numbers = numbers_of(event.value, plain, self.lists)
+        untagged = event.tag is None and _implicit(event)
+        numbers = numbers_of(event.value, untagged, self.lists)
         if numbers is None:
             return False
         if len(self.stack) >= limits.MAX_DEPTH:
@@ -270,8 +274,7 @@ def parse(text: str, source: str, budget: ValueBudget | None = None) -> Any:
 def _parse(
     text: str, source: str, budget: ValueBudget | None, lists: dict[str, list[float | int]]
 ) -> Any:
-    composer = _Composer(source, budget.left if budget else limits.MAX_YAML_VALUES)
-    composer.lists = lists
+    composer = _Composer(source, budget.left if budget else limits.MAX_YAML_VALUES, lists=lists)
     handlers = composer.handlers()
     try:
         for event in _events(text):
